@@ -1,0 +1,72 @@
+// Asana's HTTP failures -> AppError codes, each message naming who acted and what Asana said.
+import { describeIdentity, type Identity } from "../auth/identities.js";
+import { AppError, type ErrorCode } from "../errors.js";
+
+/** Asana's error body: `{errors: [{message, help, phrase}]}` (every member optional). */
+export interface AsanaErrorBody {
+  errors?: Array<{ message?: string; help?: string; phrase?: string }>;
+}
+
+export function asanaMessages(body: unknown): { message: string; phrase?: string } {
+  const errors = (body as AsanaErrorBody | undefined)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return { message: "" };
+  const message = errors
+    .map((e) => (typeof e?.message === "string" ? e.message : ""))
+    .filter(Boolean)
+    .join("; ");
+  const phrase = errors.find((e) => typeof e?.phrase === "string")?.phrase;
+  return { message, phrase };
+}
+
+export function statusToError(
+  status: number,
+  body: unknown,
+  context: {
+    identity: Identity;
+    method: string;
+    path: string;
+    requestId?: string;
+    retryAfterSeconds?: number;
+  },
+): AppError {
+  const { message: asanaMessage, phrase } = asanaMessages(body);
+  const who = describeIdentity(context.identity);
+  const said = asanaMessage ? `: ${asanaMessage}` : "";
+  const base = `Asana answered ${status} to ${context.method} ${context.path} as ${who}${said}`;
+  const options = { requestId: context.requestId, status };
+  const code = codeFor(status);
+  switch (code) {
+    case "unauthorized":
+      return new AppError(code, `Asana refused the token of ${who} (401)${said}.`, {
+        ...options,
+        hint:
+          context.identity.kind === "oauth"
+            ? "The OAuth login is no longer valid: run `asana-mcp auth login` again, then restart the server."
+            : `The token in ${context.identity.variable} was revoked or has expired: create a new one in Asana's developer console, put it in ${context.identity.variable} and restart the server.`,
+      });
+    case "rate_limited": {
+      const wait = context.retryAfterSeconds;
+      return new AppError(code, `${base}.`, {
+        ...options,
+        hint:
+          wait !== undefined
+            ? `Asana's rate limit for ${who} was reached: wait ${wait} s and call again.`
+            : undefined,
+      });
+    }
+    case "asana_unavailable":
+      return new AppError(code, `${base}${phrase ? ` (error phrase "${phrase}")` : ""}.`, options);
+    default:
+      return new AppError(code, `${base}.`, options);
+  }
+}
+
+function codeFor(status: number): ErrorCode {
+  if (status === 401) return "unauthorized";
+  if (status === 402) return "payment_required";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 429) return "rate_limited";
+  if (status >= 500) return "asana_unavailable";
+  return "asana_bad_request";
+}

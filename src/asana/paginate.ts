@@ -1,0 +1,36 @@
+// Opaque cursors over Asana's offset tokens. A cursor carries Asana's next_page.offset untouched
+// and the listing it belongs to, so it cannot be replayed against other arguments by mistake.
+import { createHash } from "node:crypto";
+import { AppError } from "../errors.js";
+
+/** A short digest of the listing's arguments: enough to tell listings apart, cheap in tokens. */
+function scopeTag(scope: string): string {
+  return createHash("sha256").update(scope).digest("base64url").slice(0, 8);
+}
+
+export function encodeCursor(offset: string, scope: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, s: scopeTag(scope) }), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string, scope: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  const { o, s } = (parsed ?? {}) as { o?: unknown; s?: unknown };
+  if (typeof o !== "string" || typeof s !== "string") {
+    throw new AppError(
+      "invalid_input",
+      "cursor: not a next_cursor returned by this tool; call again without cursor.",
+    );
+  }
+  if (s !== scopeTag(scope)) {
+    throw new AppError(
+      "invalid_input",
+      "cursor: this next_cursor belongs to a listing with other arguments; pass the same arguments, or start again without cursor.",
+    );
+  }
+  return o;
+}

@@ -1,0 +1,180 @@
+// The credential resolver: which identity each tool acts as, who that is in Asana, and the
+// attribution sentence every tool description carries.
+import type { AsanaClient } from "../asana/http.js";
+import type { Config, IdentityKind } from "../config.js";
+import { AppError, type ToolErrorBody, toToolError } from "../errors.js";
+import { log } from "../log.js";
+import {
+  type AsanaUser,
+  describeIdentity,
+  type Identity,
+  KIND_LABEL,
+  resolvedUser,
+  setResolvedUser,
+} from "./identities.js";
+
+/** Reads prefer the person who signed in; writes prefer the bot, which is why people configure one. */
+const READ_PREFERENCE: IdentityKind[] = ["oauth", "pat", "service_account", "bot"];
+const WRITE_PREFERENCE: IdentityKind[] = ["bot", "oauth", "pat", "service_account"];
+
+export type Route = "read" | "write";
+
+/** How long a `GET /users/me` answer is trusted before it is asked again. */
+const FRESH_MS = 5 * 60_000;
+
+export interface WorkspaceRef {
+  gid: string;
+  name: string;
+}
+
+export interface Resolution {
+  status: "pending" | "ok" | "error";
+  user?: AsanaUser;
+  workspaces?: WorkspaceRef[];
+  error?: ToolErrorBody["error"];
+  requestId?: string | null;
+  at?: number;
+}
+
+interface UserMe {
+  gid: string;
+  name: string;
+  email?: string;
+  workspaces?: Array<{ gid: string; name: string }>;
+}
+
+export class CredentialResolver {
+  private readonly byKind = new Map<IdentityKind, Identity>();
+  private readonly resolutions = new Map<Identity, Resolution>();
+  private readonly inflight = new Map<Identity, Promise<Resolution>>();
+  readonly readAs?: IdentityKind;
+  readonly writeAs?: IdentityKind;
+
+  constructor(identities: Identity[], routes: Pick<Config, "readAs" | "writeAs"> = {}) {
+    for (const identity of identities) {
+      this.byKind.set(identity.kind, identity);
+      this.resolutions.set(identity, { status: "pending" });
+    }
+    this.readAs =
+      routes.readAs && this.byKind.has(routes.readAs) ? routes.readAs : this.pick(READ_PREFERENCE);
+    this.writeAs =
+      routes.writeAs && this.byKind.has(routes.writeAs) ? routes.writeAs : this.pick(WRITE_PREFERENCE);
+  }
+
+  get identities(): Identity[] {
+    return [...this.byKind.values()];
+  }
+
+  get(kind: IdentityKind): Identity | undefined {
+    return this.byKind.get(kind);
+  }
+
+  /** The identity a route acts as, or a no_identity error that says what to configure. */
+  forRoute(route: Route): Identity {
+    const kind = route === "read" ? this.readAs : this.writeAs;
+    const identity = kind && this.byKind.get(kind);
+    if (!identity) {
+      throw new AppError("no_identity", "No Asana identity is configured, so this tool cannot act.");
+    }
+    return identity;
+  }
+
+  routesOf(identity: Identity): Route[] {
+    const routes: Route[] = [];
+    if (this.readAs === identity.kind) routes.push("read");
+    if (this.writeAs === identity.kind) routes.push("write");
+    return routes;
+  }
+
+  resolution(identity: Identity): Resolution {
+    return this.resolutions.get(identity) ?? { status: "pending" };
+  }
+
+  /**
+   * Asks Asana who each identity is (`GET /users/me`), in parallel, each bounded by `timeoutMs`.
+   * Never throws: a refused token is recorded on its identity and the others carry on.
+   * Resolves true when any identity's name changed (descriptions must be re-sent).
+   */
+  async resolveAll(asana: AsanaClient, timeoutMs: number): Promise<boolean> {
+    const before = this.identities.map((identity) => resolvedUser(identity)?.name);
+    await Promise.all(this.identities.map((identity) => this.resolve(identity, asana, timeoutMs)));
+    return this.identities.some((identity, i) => resolvedUser(identity)?.name !== before[i]);
+  }
+
+  /**
+   * The identity's resolution, from the last answer while it is fresh (successful and younger
+   * than `FRESH_MS`), otherwise asked again: whoami and workspace defaults cost no request.
+   */
+  current(
+    identity: Identity,
+    asana: AsanaClient,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Resolution> {
+    const known = this.resolution(identity);
+    if (known.status === "ok" && known.at !== undefined && Date.now() - known.at < FRESH_MS) {
+      return Promise.resolve(known);
+    }
+    return this.resolve(identity, asana, timeoutMs, signal);
+  }
+
+  /** One identity's resolution; concurrent callers share the request in flight. */
+  resolve(
+    identity: Identity,
+    asana: AsanaClient,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Resolution> {
+    const running = this.inflight.get(identity);
+    if (running) return running;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const promise = asana
+      .request<UserMe>(identity, {
+        method: "GET",
+        path: "/users/me",
+        query: { opt_fields: "name,email,workspaces,workspaces.name" },
+        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      })
+      .then(({ data, requestId }): Resolution => {
+        const user: AsanaUser = { gid: data.gid, name: data.name, email: data.email };
+        setResolvedUser(identity, user);
+        const workspaces = (data.workspaces ?? []).map((w) => ({ gid: w.gid, name: w.name }));
+        log.info(`${KIND_LABEL[identity.kind]} from ${identity.variable} acts as ${user.name}`);
+        return { status: "ok", user, workspaces, requestId: requestId ?? null, at: Date.now() };
+      })
+      .catch((error: unknown): Resolution => {
+        const body = toToolError(error);
+        log.warn(`could not resolve ${describeIdentity(identity)}: ${body.error.message}`);
+        const previous = this.resolutions.get(identity);
+        return {
+          status: "error",
+          user: previous?.user,
+          error: body.error,
+          requestId: body.request_id,
+          at: Date.now(),
+        };
+      })
+      .then((resolution) => {
+        this.resolutions.set(identity, resolution);
+        this.inflight.delete(identity);
+        return resolution;
+      });
+    this.inflight.set(identity, promise);
+    return promise;
+  }
+
+  /** Whose name a route's actions carry, for tool descriptions. */
+  attribution(route: Route): string {
+    const kind = route === "read" ? this.readAs : this.writeAs;
+    const identity = kind && this.byKind.get(kind);
+    if (!identity) return "no Asana identity is configured yet";
+    const user = resolvedUser(identity);
+    if (!user) return `the ${KIND_LABEL[identity.kind]} from ${identity.variable}`;
+    const email = user.email ? `, ${user.email}` : "";
+    return `${user.name} (${KIND_LABEL[identity.kind]}${email})`;
+  }
+
+  private pick(order: IdentityKind[]): IdentityKind | undefined {
+    return order.find((kind) => this.byKind.has(kind));
+  }
+}

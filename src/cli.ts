@@ -1,0 +1,144 @@
+// Commands: serve (default) | sandbox | --version | --help.
+import { AsanaClient } from "./asana/http.js";
+import { type Identity, identitiesFromConfig } from "./auth/identities.js";
+import { CredentialResolver } from "./auth/resolver.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { log, setLogLevel } from "./log.js";
+import { VERSION } from "./version.js";
+
+const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
+
+Usage:
+  asana-mcp             start the MCP server on stdio (what MCP clients run)
+  asana-mcp sandbox     the same server against a built-in demo Asana (no account needed)
+  asana-mcp --version   print the version
+  asana-mcp --help      print this help
+
+Identities come from the environment or a .env file: ASANA_PAT (or ASANA_ACCESS_TOKEN),
+ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN, ASANA_OAUTH_ACCESS_TOKEN; ASANA_READ_AS and
+ASANA_WRITE_AS choose who reads and who writes. See the README for every variable.
+`;
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv.slice(2);
+  switch (command) {
+    case undefined:
+    case "serve":
+      return serve(false, rest);
+    case "sandbox":
+      return serve(true, rest);
+    case "--version":
+    case "-v":
+      process.stdout.write(`${VERSION}\n`);
+      return;
+    case "--help":
+    case "-h":
+    case "help":
+      process.stdout.write(HELP);
+      return;
+    default:
+      process.stderr.write(`asana-mcp: unknown command ${JSON.stringify(command)}; see asana-mcp --help\n`);
+      process.exitCode = 2;
+  }
+}
+
+async function serve(sandbox: boolean, extra: string[]): Promise<void> {
+  if (extra.length > 0) {
+    process.stderr.write(`asana-mcp: unexpected arguments: ${extra.join(" ")}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // In server mode stdout carries JSON-RPC only; a stray console.log from any module goes to stderr.
+  console.log = console.error;
+  console.info = console.error;
+  console.debug = console.error;
+
+  let config: Config;
+  try {
+    config = loadConfig({ sandbox });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`asana-mcp: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  setLogLevel(config.logLevel);
+
+  const closers: Array<() => Promise<void>> = [];
+  let identities: Identity[];
+  if (config.sandbox) {
+    const sandboxed = await startSandbox();
+    config = { ...config, baseUrl: sandboxed.baseUrl };
+    identities = sandboxed.identities;
+    closers.push(sandboxed.close);
+    log.warn(
+      `SANDBOX MODE: serving a built-in demo Asana at ${sandboxed.baseUrl}; nothing reaches a real Asana.`,
+    );
+  } else {
+    identities = identitiesFromConfig(config.tokens);
+    if (identities.length === 0) {
+      log.warn(
+        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, or try `asana-mcp sandbox`",
+      );
+    }
+  }
+
+  const asana = new AsanaClient({ baseUrl: config.baseUrl, requestTimeoutMs: config.requestTimeoutMs });
+  closers.unshift(() => asana.close());
+  const resolver = new CredentialResolver(identities, config);
+  // The SDK and the tools load after the configuration is known to be good.
+  const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await Promise.all([
+    import("./server.js"),
+    import("./tools/index.js"),
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+  ]);
+  const app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: VERSION });
+
+  let closing = false;
+  const shutdown = async (why: string) => {
+    if (closing) return;
+    closing = true;
+    log.debug(`shutting down: ${why}`);
+    await app.server.close().catch(() => undefined);
+    for (const close of closers) await close().catch(() => undefined);
+    process.exit(0);
+  };
+  // SDK 1.x does not end on stdin EOF by itself; an MCP client closing the pipe means "stop".
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.stdin.on("close", () => void shutdown("stdin closed"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  await app.server.connect(new StdioServerTransport());
+  void app.resolveIdentities();
+}
+
+async function startSandbox(): Promise<{
+  baseUrl: string;
+  identities: Identity[];
+  close: () => Promise<void>;
+}> {
+  const { FakeAsana } = await import("./sandbox/fake-asana.js");
+  const { demoData, SANDBOX_TOKENS } = await import("./sandbox/demo-data.js");
+  const fake = new FakeAsana(demoData());
+  const origin = await fake.listen(0);
+  const variables = {
+    pat: "ASANA_PAT",
+    bot: "ASANA_BOT_PAT",
+    service_account: "ASANA_SERVICE_ACCOUNT_TOKEN",
+    oauth: "ASANA_OAUTH_ACCESS_TOKEN",
+  } as const;
+  const tokens = Object.fromEntries(
+    Object.entries(variables).map(([kind, variable]) => [
+      kind,
+      { token: SANDBOX_TOKENS[kind as keyof typeof variables], variable, source: "sandbox" as const },
+    ]),
+  );
+  return {
+    baseUrl: `${origin}/api/1.0`,
+    identities: identitiesFromConfig(tokens),
+    close: () => fake.close(),
+  };
+}

@@ -1,0 +1,193 @@
+// The only reader of process.env and .env: everything else receives a validated Config.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { z } from "zod";
+
+export const IDENTITY_KINDS = ["pat", "bot", "service_account", "oauth"] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const DEFAULT_BASE_URL = "https://app.asana.com/api/1.0";
+
+/** Where a value came from, shown by `whoami` so a person can find the token to change. */
+export type ValueSource = "environment" | ".env file" | "sandbox";
+
+export interface TokenSetting {
+  token: string;
+  /** The variable that held it, e.g. "ASANA_BOT_PAT". */
+  variable: string;
+  source: ValueSource;
+}
+
+export interface Config {
+  baseUrl: string;
+  tokens: Partial<Record<IdentityKind, TokenSetting>>;
+  readAs?: IdentityKind;
+  writeAs?: IdentityKind;
+  requestTimeoutMs: number;
+  toolDeadlineMs: number;
+  logLevel: LogLevel;
+  sandbox: boolean;
+  /** The .env file that was read, if any. */
+  envFile?: string;
+}
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A configuration problem: start-up stops with this one line on stderr. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+const TOKEN_VARIABLES: Record<IdentityKind, readonly string[]> = {
+  pat: ["ASANA_PAT", "ASANA_ACCESS_TOKEN"],
+  bot: ["ASANA_BOT_PAT"],
+  service_account: ["ASANA_SERVICE_ACCOUNT_TOKEN"],
+  oauth: ["ASANA_OAUTH_ACCESS_TOKEN"],
+};
+
+const kind = z.enum(IDENTITY_KINDS);
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Each variable's schema; the message of a failure names the variable and what it accepts. */
+const VARIABLES = {
+  ASANA_READ_AS: kind.optional(),
+  ASANA_WRITE_AS: kind.optional(),
+  ASANA_BASE_URL: z.string().optional(),
+  ASANA_TIMEOUT_MS: milliseconds(100, 600_000).default(30_000),
+  ASANA_TOOL_DEADLINE_MS: milliseconds(100, 3_600_000).default(90_000),
+  ASANA_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  ASANA_SANDBOX: booleanFlag.default(false),
+} satisfies Record<string, z.ZodType>;
+
+export interface LoadOptions {
+  env?: Env;
+  /** Directory whose .env is read; default the working directory. */
+  cwd?: string;
+  /** Force sandbox mode (the `sandbox` command). */
+  sandbox?: boolean;
+}
+
+/** Reads the environment (and an optional .env, which never overrides it) into a Config. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const processEnv = options.env ?? process.env;
+  const { values: fileEnv, path: envFile } = readDotenv(processEnv, options.cwd ?? process.cwd());
+  const lookup = (name: string): { value: string; source: ValueSource } | undefined => {
+    const fromProcess = processEnv[name];
+    if (fromProcess !== undefined && fromProcess !== "") return { value: fromProcess, source: "environment" };
+    const fromFile = fileEnv[name];
+    if (fromFile !== undefined && fromFile !== "") return { value: fromFile, source: ".env file" };
+    return undefined;
+  };
+
+  const parsed = {} as { [K in keyof typeof VARIABLES]: z.output<(typeof VARIABLES)[K]> };
+  for (const [name, schema] of Object.entries(VARIABLES)) {
+    const raw = lookup(name)?.value.trim();
+    const result = schema.safeParse(raw);
+    if (!result.success) throw new ConfigError(describeInvalid(name, raw, result.error));
+    (parsed as Record<string, unknown>)[name] = result.data;
+  }
+
+  const sandbox = options.sandbox === true || parsed.ASANA_SANDBOX;
+  const tokens: Config["tokens"] = {};
+  for (const identityKind of IDENTITY_KINDS) {
+    for (const variable of TOKEN_VARIABLES[identityKind]) {
+      const found = lookup(variable);
+      if (!found) continue;
+      const token = found.value.trim();
+      if (/\s/.test(token)) {
+        throw new ConfigError(
+          `${variable} contains white space: paste the token alone, without quotes or "Bearer".`,
+        );
+      }
+      tokens[identityKind] = { token, variable, source: found.source };
+      break;
+    }
+  }
+
+  const baseUrl = sandbox ? DEFAULT_BASE_URL : checkBaseUrl(parsed.ASANA_BASE_URL ?? DEFAULT_BASE_URL);
+  for (const [name, value] of [
+    ["ASANA_READ_AS", parsed.ASANA_READ_AS],
+    ["ASANA_WRITE_AS", parsed.ASANA_WRITE_AS],
+  ] as const) {
+    if (value && !sandbox && !tokens[value]) {
+      const configured = Object.keys(tokens);
+      throw new ConfigError(
+        `${name}=${value} but no ${value} token is configured (set ${TOKEN_VARIABLES[value][0]}); configured: ${
+          configured.length ? configured.join(", ") : "none"
+        }.`,
+      );
+    }
+  }
+
+  return {
+    baseUrl,
+    tokens: sandbox ? {} : tokens,
+    readAs: parsed.ASANA_READ_AS,
+    writeAs: parsed.ASANA_WRITE_AS,
+    requestTimeoutMs: parsed.ASANA_TIMEOUT_MS,
+    toolDeadlineMs: parsed.ASANA_TOOL_DEADLINE_MS,
+    logLevel: parsed.ASANA_LOG_LEVEL,
+    sandbox,
+    envFile,
+  };
+}
+
+export function tokenVariables(identityKind: IdentityKind): readonly string[] {
+  return TOKEN_VARIABLES[identityKind];
+}
+
+function readDotenv(env: Env, cwd: string): { values: Record<string, string>; path?: string } {
+  const path = resolve(cwd, env.ASANA_ENV_FILE ?? ".env");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    // A missing default .env is normal; a missing file the user named explicitly is a mistake.
+    if (env.ASANA_ENV_FILE)
+      throw new ConfigError(`ASANA_ENV_FILE=${env.ASANA_ENV_FILE} cannot be read (${code(error)}).`);
+    return { values: {} };
+  }
+  // parse() only parses: unlike config() it neither touches process.env nor prints anything to stdout.
+  return { values: parseDotenv(text), path };
+}
+
+/** https anywhere; plain http only to this machine (the tests' fake Asana, a local proxy). */
+function checkBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`ASANA_BASE_URL is not a URL: ${JSON.stringify(raw)}.`);
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigError(
+      `ASANA_BASE_URL must use https (plain http is allowed only on 127.0.0.1): ${url.origin}.`,
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError("ASANA_BASE_URL must not carry credentials, a query or a fragment.");
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function describeInvalid(name: string, raw: string | undefined, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const shown =
+    raw === undefined ? "" : ` (got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)})`;
+  if (issue?.code === "invalid_value") return `${name} must be one of ${issue.values.join(", ")}${shown}.`;
+  if (issue?.code === "too_small") return `${name} must be at least ${issue.minimum}${shown}.`;
+  if (issue?.code === "too_big") return `${name} must be at most ${issue.maximum}${shown}.`;
+  return `${name} is invalid${shown}: ${issue?.message ?? "unexpected value"}.`;
+}
+
+function code(error: unknown): string {
+  return error instanceof Error && "code" in error ? String(error.code) : "unreadable";
+}

@@ -1,0 +1,117 @@
+// The error model: every failure a tool can meet is an AppError with a code from this table,
+// and the server's one boundary turns it into the isError result the agent reads.
+import { redact } from "./log.js";
+
+export const ERROR_TABLE = {
+  invalid_input: { retryable: false, hint: "Fix the arguments as the message says and call again." },
+  no_identity: {
+    retryable: false,
+    hint: "Configure an Asana token (ASANA_PAT, ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN or an OAuth login) and restart the server.",
+  },
+  unauthorized: {
+    retryable: false,
+    hint: "The token was revoked or has expired: replace it (or sign in again) and restart; `whoami` shows every identity's state.",
+  },
+  payment_required: {
+    retryable: false,
+    hint: "This needs a paid Asana plan (Starter, Advanced or Enterprise) for the workspace; use a listing that works on every plan instead.",
+  },
+  forbidden: {
+    retryable: false,
+    hint: "The acting identity cannot see or change this object: share the project or task with that user (or act as another identity).",
+  },
+  not_found: {
+    retryable: false,
+    hint: "Check the gid (list_projects and task tools return valid gids); the object may be deleted or invisible to the acting identity.",
+  },
+  rate_limited: {
+    retryable: true,
+    hint: "Asana's rate limit for this token was reached: wait the number of seconds given and call again.",
+  },
+  asana_unavailable: { retryable: true, hint: "Asana had a temporary problem: call again in a few seconds." },
+  asana_bad_request: {
+    retryable: false,
+    hint: "Asana rejected the request as shown: fix the arguments and call again.",
+  },
+  invalid_rich_text: {
+    retryable: false,
+    hint: "html_text must be XML wrapped in <body>…</body> using only <strong> <em> <u> <s> <code> <ol> <ul> <li> <a>; or send plain text instead.",
+  },
+  timeout: { retryable: true, hint: "Asana did not answer in time: call again, or narrow the request." },
+  network: { retryable: true, hint: "Asana could not be reached: check the network and call again." },
+  cancelled: { retryable: true, hint: "The call was cancelled before it finished." },
+  bad_response: { retryable: true, hint: "Asana's answer could not be read: call again in a few seconds." },
+  write_not_applied: {
+    retryable: true,
+    hint: "The write was verified NOT to have happened in Asana, so it is safe to call again.",
+  },
+  write_unknown: {
+    retryable: false,
+    hint: "It is not certain whether Asana applied the write: read the object back before trying again, to avoid doing it twice.",
+  },
+  oidc_unavailable: {
+    retryable: false,
+    hint: "Sign in with OAuth including the openid, email and profile scopes (`asana-mcp auth login`), then restart.",
+  },
+  internal: {
+    retryable: false,
+    hint: "An unexpected error in asana-mcp; please report it with the request_id.",
+  },
+} as const satisfies Record<string, { retryable: boolean; hint: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export interface AppErrorOptions {
+  hint?: string;
+  retryable?: boolean;
+  requestId?: string;
+  status?: number;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override name = "AppError";
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly retryable: boolean;
+  readonly requestId?: string;
+  readonly status?: number;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint ?? ERROR_TABLE[code].hint;
+    this.retryable = options.retryable ?? ERROR_TABLE[code].retryable;
+    this.requestId = options.requestId;
+    this.status = options.status;
+  }
+}
+
+export function invalidInput(message: string): AppError {
+  return new AppError("invalid_input", message);
+}
+
+/** What the agent receives in an isError result: never a stack trace, never a token. */
+export interface ToolErrorBody {
+  error: { code: ErrorCode; message: string; retryable: boolean; hint: string };
+  request_id: string | null;
+}
+
+export function toToolError(error: unknown): ToolErrorBody {
+  const appError =
+    error instanceof AppError
+      ? error
+      : new AppError(
+          "internal",
+          `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+        );
+  return {
+    error: {
+      code: appError.code,
+      message: redact(appError.message),
+      retryable: appError.retryable,
+      hint: redact(appError.hint),
+    },
+    request_id: appError.requestId ?? null,
+  };
+}

@@ -1,0 +1,188 @@
+// The MCP server: one registration of every tool, wire schemas in JSON Schema 2020-12, and the
+// one error boundary. Only this file touches the MCP SDK.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  McpError,
+  ErrorCode as McpErrorCode,
+  type Tool as McpTool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { AsanaClient } from "./asana/http.js";
+import type { Identity } from "./auth/identities.js";
+import type { CredentialResolver } from "./auth/resolver.js";
+import type { Config } from "./config.js";
+import { AppError, toToolError } from "./errors.js";
+import { log } from "./log.js";
+import type { DescribeContext, Tool, ToolContext } from "./tools/define.js";
+
+export interface ServerDeps {
+  config: Config;
+  resolver: CredentialResolver;
+  asana: AsanaClient;
+  tools: readonly Tool[];
+  version: string;
+}
+
+/** Identity resolution at start-up is bounded so a dead network cannot hold descriptions hostage. */
+const RESOLVE_TIMEOUT_MS = 10_000;
+
+export interface AsanaMcpServer {
+  server: Server;
+  /** Resolves every identity in the background and sends tools/list_changed once names are known. */
+  resolveIdentities(): Promise<void>;
+}
+
+export function buildServer(deps: ServerDeps): AsanaMcpServer {
+  const { config, resolver, asana, tools } = deps;
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const server = new Server(
+    { name: "asana-mcp", title: config.sandbox ? "Asana (sandbox)" : "Asana", version: deps.version },
+    { capabilities: { tools: { listChanged: true } }, instructions: instructions(config, resolver) },
+  );
+
+  let listed: McpTool[] | undefined;
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    listed ??= tools.map((tool) => toWire(tool, describeContext(resolver)));
+    return { tools: listed };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(config.toolDeadlineMs)]);
+    try {
+      const context: ToolContext = {
+        asana,
+        resolver,
+        config,
+        // Read lazily: a tool reaches its identity only when it acts, and a missing one is its error.
+        get identity() {
+          return identityFor(tool, resolver);
+        },
+        signal,
+        tools,
+      };
+      const result = await tool.run(request.params.arguments, context);
+      return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
+    } catch (error) {
+      const body = toToolError(asAppError(error));
+      if (body.error.code === "internal")
+        log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
+      else log.debug(`${tool.name} answered ${body.error.code}`, { message: body.error.message });
+      return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
+    }
+  });
+
+  let initialized = false;
+  let announce = false;
+  const sendListChanged = () => {
+    listed = undefined;
+    server
+      .sendToolListChanged()
+      .catch((error: unknown) => log.debug(`tools/list_changed not sent: ${error}`));
+  };
+  server.oninitialized = () => {
+    initialized = true;
+    if (announce) sendListChanged();
+  };
+
+  return {
+    server,
+    async resolveIdentities() {
+      const changed = await resolver.resolveAll(asana, Math.min(RESOLVE_TIMEOUT_MS, config.requestTimeoutMs));
+      if (!changed) return;
+      if (initialized) sendListChanged();
+      else {
+        listed = undefined;
+        announce = true;
+      }
+    },
+  };
+}
+
+function identityFor(tool: Tool, resolver: CredentialResolver): Identity {
+  if (tool.actsAs === "read" || tool.actsAs === "write") return resolver.forRoute(tool.actsAs);
+  if (tool.actsAs === "oauth") {
+    const oauth = resolver.get("oauth");
+    if (!oauth) {
+      throw new AppError(
+        "oidc_unavailable",
+        `${tool.name} needs an OAuth login, and none is configured (personal access tokens and service-account tokens cannot answer OpenID Connect).`,
+      );
+    }
+    return oauth;
+  }
+  throw new AppError("internal", `${tool.name} acts as no single identity.`);
+}
+
+function describeContext(resolver: CredentialResolver): DescribeContext {
+  return {
+    attribution: (route) => {
+      if (route !== "oauth") return resolver.attribution(route);
+      const oauth = resolver.get("oauth");
+      const user = oauth && resolver.resolution(oauth).user;
+      if (!oauth) return "no OAuth login is configured";
+      return user
+        ? `${user.name}${user.email ? ` (${user.email})` : ""}`
+        : `the OAuth login from ${oauth.variable}`;
+    },
+  };
+}
+
+function toWire(tool: Tool, context: DescribeContext): McpTool {
+  const readOnly = tool.kind === "read";
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.describe(context),
+    inputSchema: wireSchema(tool.input, "input"),
+    outputSchema: wireSchema(tool.output, "output"),
+    annotations: {
+      title: tool.title,
+      readOnlyHint: readOnly,
+      destructiveHint: tool.kind === "destructive",
+      idempotentHint: readOnly,
+      openWorldHint: true,
+    },
+  };
+}
+
+/**
+ * JSON Schema 2020-12, which current MCP clients expect (SDK 1.x would emit draft-07 from its
+ * own tools/list handler; serving tools/list here avoids that).
+ */
+function wireSchema(schema: z.ZodType, io: "input" | "output"): McpTool["inputSchema"] {
+  return z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+  }) as McpTool["inputSchema"];
+}
+
+function asAppError(error: unknown): unknown {
+  if (error instanceof z.ZodError) {
+    const problems = error.issues.map((issue) => {
+      if (issue.code === "unrecognized_keys") {
+        return `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+      }
+      const where = issue.path.length ? issue.path.join(".") : "arguments";
+      return `${where}: ${issue.message}`;
+    });
+    return new AppError("invalid_input", `Invalid arguments: ${problems.join("; ")}.`);
+  }
+  return error;
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function instructions(config: Config, resolver: CredentialResolver): string {
+  const sandbox = config.sandbox
+    ? "SANDBOX MODE: these tools act on a built-in demo Asana with made-up data, not on a real Asana account. "
+    : "";
+  return `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}).`;
+}

@@ -1,0 +1,66 @@
+// The tool contract: a strict zod input, a zod output, a kind, and a handler that returns a
+// plain object. The server derives annotations and wire schemas from this; handlers never
+// format errors (the one boundary in server.ts does).
+import type { z } from "zod";
+import type { AsanaClient } from "../asana/http.js";
+import type { Identity } from "../auth/identities.js";
+import type { CredentialResolver } from "../auth/resolver.js";
+import type { Config } from "../config.js";
+
+export type ToolKind = "read" | "write" | "destructive";
+/** Which identity a tool acts as: the read or write route, the OAuth login, or none (whoami). */
+export type ActsAs = "read" | "write" | "oauth" | "none";
+
+export interface ToolContext {
+  asana: AsanaClient;
+  resolver: CredentialResolver;
+  config: Config;
+  /** The identity the tool acts as; reading it throws no_identity when none is configured. */
+  identity: Identity;
+  /** Cancellation from the client combined with the tool's deadline. */
+  signal: AbortSignal;
+  /** Every tool the server exposes, so whoami can say which acts as whom. */
+  tools: ReadonlyArray<Pick<Tool, "name" | "actsAs">>;
+}
+
+export interface DescribeContext {
+  /** Whose name the route's actions carry, e.g. "Acme Bot (bot account, bot@acme.com)". */
+  attribution(route: "read" | "write" | "oauth"): string;
+}
+
+export interface Tool {
+  name: string;
+  title: string;
+  kind: ToolKind;
+  actsAs: ActsAs;
+  input: z.ZodObject;
+  output: z.ZodObject;
+  describe(context: DescribeContext): string;
+  /** Validated arguments in, a plain object matching `output` out. */
+  run(args: unknown, context: ToolContext): Promise<Record<string, unknown>>;
+}
+
+export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
+  name: string;
+  title: string;
+  kind: ToolKind;
+  actsAs: ActsAs;
+  input: I;
+  output: O;
+  describe(context: DescribeContext): string;
+  handler(args: z.output<I>, context: ToolContext): Promise<z.input<O>>;
+}
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): Tool {
+  return {
+    name: spec.name,
+    title: spec.title,
+    kind: spec.kind,
+    actsAs: spec.actsAs,
+    input: spec.input,
+    output: spec.output,
+    describe: spec.describe,
+    run: async (args, context) =>
+      spec.handler(spec.input.parse(args ?? {}), context) as Promise<Record<string, unknown>>,
+  };
+}

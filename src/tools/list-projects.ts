@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { apiPath } from "../asana/http.js";
+import { decodeCursor, encodeCursor } from "../asana/paginate.js";
+import { AppError } from "../errors.js";
+import { defineTool } from "./define.js";
+import { cursor, gid, limit } from "./schemas.js";
+
+interface AsanaProject {
+  gid: string;
+  name: string;
+  archived?: boolean;
+  team?: { gid: string; name?: string } | null;
+}
+
+export const listProjects = defineTool({
+  name: "list_projects",
+  title: "List projects",
+  kind: "read",
+  actsAs: "read",
+  input: z
+    .object({
+      workspace_gid: gid()
+        .optional()
+        .describe("Workspace to list; may be left out when the identity sees exactly one workspace."),
+      archived: z.boolean().default(false).describe("true lists only archived projects; default false."),
+      limit: limit(50).describe("Projects per page, 1-100 (default 50)."),
+      cursor: cursor().describe("next_cursor from the previous page."),
+    })
+    .strict(),
+  output: z.object({
+    workspace_gid: z.string(),
+    projects: z.array(
+      z.object({
+        gid: z.string(),
+        name: z.string(),
+        team: z.string().optional(),
+        archived: z.boolean().optional(),
+      }),
+    ),
+    next_cursor: z.string().nullable(),
+  }),
+  describe: ({ attribution }) =>
+    `List projects in an Asana workspace (gid, name, team), a page at a time; pass next_cursor for more. Reads as ${attribution("read")}.`,
+  handler: async (args, { asana, resolver, identity, config, signal }) => {
+    let workspaceGid = args.workspace_gid;
+    if (!workspaceGid) {
+      const resolution = await resolver.current(identity, asana, config.requestTimeoutMs, signal);
+      if (resolution.status !== "ok") {
+        throw new AppError(
+          resolution.error?.code ?? "unauthorized",
+          `workspace_gid was not given and the workspaces of the reading identity are unknown: ${resolution.error?.message ?? "not resolved"}`,
+          { hint: resolution.error?.hint },
+        );
+      }
+      const workspaces = resolution.workspaces ?? [];
+      const [only] = workspaces;
+      if (workspaces.length !== 1 || !only) {
+        const listed = workspaces.map((w) => `${w.gid} (${w.name})`).join(", ");
+        throw new AppError(
+          "invalid_input",
+          workspaces.length === 0
+            ? "workspace_gid: the reading identity sees no workspace."
+            : `workspace_gid is required: ${resolution.user?.name ?? "the reading identity"} sees ${workspaces.length} workspaces: ${listed}.`,
+        );
+      }
+      workspaceGid = only.gid;
+    }
+    const scope = `projects:${workspaceGid}:${args.archived}`;
+    const offset = args.cursor ? decodeCursor(args.cursor, scope) : undefined;
+    const { data, nextPage } = await asana.request<AsanaProject[]>(identity, {
+      method: "GET",
+      path: apiPath`/projects`,
+      query: {
+        workspace: workspaceGid,
+        archived: args.archived,
+        limit: args.limit,
+        offset,
+        opt_fields: "name,archived,team.name",
+      },
+      signal,
+    });
+    return {
+      workspace_gid: workspaceGid,
+      projects: data.map((project) => ({
+        gid: project.gid,
+        name: project.name,
+        ...(project.team?.name ? { team: project.team.name } : {}),
+        ...(project.archived ? { archived: true } : {}),
+      })),
+      next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
+    };
+  },
+});

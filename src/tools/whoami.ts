@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { KIND_LABEL } from "../auth/identities.js";
+import { defineTool } from "./define.js";
+
+const identityOut = z.object({
+  kind: z.enum(["pat", "bot", "service_account", "oauth"]),
+  label: z.string(),
+  source: z.string(),
+  status: z.enum(["ok", "error", "pending"]),
+  user: z.object({ gid: z.string(), name: z.string(), email: z.string().nullable() }).nullable(),
+  workspaces: z.array(z.object({ gid: z.string(), name: z.string() })),
+  acts_for: z.array(z.enum(["read", "write"])),
+  tools: z.array(z.string()),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+});
+
+export const whoami = defineTool({
+  name: "whoami",
+  title: "Who am I in Asana",
+  kind: "read",
+  actsAs: "none",
+  input: z.object({}).strict(),
+  output: z.object({
+    sandbox: z.boolean(),
+    read_as: z.string().nullable(),
+    write_as: z.string().nullable(),
+    identities: z.array(identityOut),
+  }),
+  describe: ({ attribution }) =>
+    `List the Asana identities this server holds: the Asana user behind each token, its workspaces, and which tools act as it. Use it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
+  handler: async (_args, { resolver, asana, config, signal, tools }) => {
+    // Fresh start-up resolutions are reused; failed or stale ones are asked again.
+    const resolutions = await Promise.all(
+      resolver.identities.map((identity) =>
+        resolver.current(identity, asana, config.requestTimeoutMs, signal),
+      ),
+    );
+    const describeRoute = (kind: string | undefined) => {
+      if (!kind) return null;
+      const identity = resolver.identities.find((i) => i.kind === kind);
+      const name = identity && resolver.resolution(identity).user?.name;
+      return name ? `${kind} (${name})` : (kind ?? null);
+    };
+    return {
+      sandbox: config.sandbox,
+      read_as: describeRoute(resolver.readAs),
+      write_as: describeRoute(resolver.writeAs),
+      identities: resolver.identities.map((identity, i) => {
+        const resolution = resolutions[i] ?? { status: "pending" as const };
+        const routes = resolver.routesOf(identity);
+        return {
+          kind: identity.kind,
+          label: KIND_LABEL[identity.kind],
+          source: `${identity.variable} (${identity.source})`,
+          status: resolution.status,
+          user: resolution.user
+            ? { gid: resolution.user.gid, name: resolution.user.name, email: resolution.user.email ?? null }
+            : null,
+          workspaces: resolution.workspaces ?? [],
+          acts_for: routes,
+          tools: tools
+            .filter(
+              (tool) =>
+                (tool.actsAs === "read" && routes.includes("read")) ||
+                (tool.actsAs === "write" && routes.includes("write")) ||
+                (tool.actsAs === "oauth" && identity.kind === "oauth"),
+            )
+            .map((tool) => tool.name),
+          ...(resolution.error
+            ? {
+                error: {
+                  code: resolution.error.code,
+                  message: resolution.error.message,
+                  hint: resolution.error.hint,
+                },
+              }
+            : {}),
+        };
+      }),
+    };
+  },
+});

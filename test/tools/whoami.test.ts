@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
+import { type Harness, startHarness } from "../helpers/harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("whoami", () => {
+  it("shows every identity, the Asana user behind it, its workspaces and the tools acting as it", async () => {
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot } });
+    const { isError, body } = await h.call("whoami");
+    expect(isError).toBe(false);
+    expect(body.read_as).toBe("pat (Ada Lovelace)");
+    expect(body.write_as).toBe("bot (Acme Bot)");
+    const identities = body.identities as Array<Record<string, unknown>>;
+    expect(identities.map((i) => i.kind)).toEqual(["pat", "bot"]);
+    const [pat, bot] = identities;
+    expect(pat).toMatchObject({
+      kind: "pat",
+      source: "ASANA_PAT (environment)",
+      status: "ok",
+      user: { name: "Ada Lovelace", email: "ada@sandbox.example" },
+      acts_for: ["read"],
+      tools: ["list_projects"],
+    });
+    expect(pat?.workspaces).toHaveLength(2);
+    expect(bot).toMatchObject({
+      kind: "bot",
+      label: "bot account",
+      status: "ok",
+      user: { name: "Acme Bot" },
+      acts_for: ["write"],
+      tools: ["create_comment"],
+    });
+  });
+
+  it("is served from the start-up resolution while it is fresh", async () => {
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat } });
+    const before = h.fake.requests.length;
+    await h.call("whoami");
+    await h.call("whoami");
+    expect(h.fake.requests.length).toBe(before);
+  });
+
+  it("shows a refused token with its error while the other identities still answer", async () => {
+    h = await startHarness({
+      env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot },
+      resolve: false,
+    });
+    h.fake.revokeToken(SANDBOX_TOKENS.bot);
+    const { isError, body } = await h.call("whoami");
+    expect(isError).toBe(false);
+    const [pat, bot] = body.identities as Array<Record<string, unknown>>;
+    expect(pat).toMatchObject({ status: "ok", user: { name: "Ada Lovelace" } });
+    expect(bot).toMatchObject({ status: "error", user: null, error: { code: "unauthorized" } });
+    const error = bot?.error as { message: string; hint: string };
+    expect(error.message).toContain("ASANA_BOT_PAT");
+    expect(error.hint).toContain("ASANA_BOT_PAT");
+  });
+
+  it("answers with no identities when none is configured", async () => {
+    h = await startHarness({ env: {} });
+    const { isError, body } = await h.call("whoami");
+    expect(isError).toBe(false);
+    expect(body).toMatchObject({ identities: [], read_as: null, write_as: null });
+  });
+});
+
+describe("attribution in tools/list", () => {
+  it("names the kind and variable before resolution, the person or bot after, and announces the change", async () => {
+    h = await startHarness({
+      env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot },
+      resolve: false,
+    });
+    const before = await h.client.listTools();
+    const commentBefore = before.tools.find((t) => t.name === "create_comment")?.description ?? "";
+    expect(commentBefore).toContain("Comments are posted as the bot account from ASANA_BOT_PAT");
+
+    expect(before.tools.find((t) => t.name === "list_projects")?.description).toContain(
+      "Reads as the personal access token from ASANA_PAT",
+    );
+
+    await h.resolveIdentities();
+    await h.listChanged;
+    const after = await h.client.listTools();
+    expect(after.tools.find((t) => t.name === "create_comment")?.description).toContain(
+      "Comments are posted as Acme Bot (bot account, acme-bot@sandbox.example)",
+    );
+  });
+
+  it("sends tools/list_changed once names are known and then describes who acts", async () => {
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot } });
+    await h.listChanged;
+    const { tools } = await h.client.listTools();
+    const describe = (name: string) => tools.find((t) => t.name === name)?.description ?? "";
+    expect(describe("create_comment")).toContain(
+      "Comments are posted as Acme Bot (bot account, acme-bot@sandbox.example)",
+    );
+    expect(describe("list_projects")).toContain(
+      "Reads as Ada Lovelace (personal access token, ada@sandbox.example)",
+    );
+  });
+});
