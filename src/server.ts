@@ -65,7 +65,8 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         signal,
         tools,
       };
-      const result = await tool.run(request.params.arguments, context);
+      const args = tool.parse(request.params.arguments);
+      const result = await tool.run(args, context);
       return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
     } catch (error) {
       const body = toToolError(asAppError(error));

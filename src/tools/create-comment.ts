@@ -70,6 +70,7 @@ export const createComment = defineTool({
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
   }),
+  scope: (args) => ({ task: args.task_gid }),
   describe: ({ attribution }) =>
     `Post a comment on an Asana task. Comments are posted as ${attribution("write")}: Asana shows that name to everyone on the task. Never posts twice: an uncertain failure is checked by reading the task's comments.`,
   handler: async (args, context) => {

@@ -23,6 +23,16 @@ export interface ToolContext {
   tools: ReadonlyArray<Pick<Tool, "name" | "actsAs">>;
 }
 
+/**
+ * The Asana objects a call touches, declared by each tool from its arguments, so the
+ * workspace and project allow-lists can be enforced in one place before the handler runs.
+ */
+export interface CallScope {
+  workspace?: string;
+  project?: string;
+  task?: string;
+}
+
 export interface DescribeContext {
   /** Whose name the route's actions carry, e.g. "Acme Bot (bot account, bot@acme.com)". */
   attribution(route: "read" | "write" | "oauth"): string;
@@ -36,7 +46,11 @@ export interface Tool {
   input: z.ZodObject;
   output: z.ZodObject;
   describe(context: DescribeContext): string;
-  /** Validated arguments in, a plain object matching `output` out. */
+  /** Validates the arguments (throws a ZodError on bad input). */
+  parse(args: unknown): unknown;
+  /** What the validated arguments touch; absent for tools that touch no single object. */
+  scope?(args: unknown): CallScope;
+  /** Arguments from `parse` in, a plain object matching `output` out. */
   run(args: unknown, context: ToolContext): Promise<Record<string, unknown>>;
 }
 
@@ -48,6 +62,7 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   input: I;
   output: O;
   describe(context: DescribeContext): string;
+  scope?(args: z.output<I>): CallScope;
   handler(args: z.output<I>, context: ToolContext): Promise<z.input<O>>;
 }
 
@@ -60,7 +75,9 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
     input: spec.input,
     output: spec.output,
     describe: spec.describe,
+    parse: (args) => spec.input.parse(args ?? {}),
+    ...(spec.scope ? { scope: (args: unknown) => spec.scope!(args as z.output<I>) } : {}),
     run: async (args, context) =>
-      spec.handler(spec.input.parse(args ?? {}), context) as Promise<Record<string, unknown>>,
+      spec.handler(args as z.output<I>, context) as Promise<Record<string, unknown>>,
   };
 }

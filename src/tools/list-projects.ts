@@ -39,6 +39,7 @@ export const listProjects = defineTool({
     ),
     next_cursor: z.string().nullable(),
   }),
+  scope: (args) => (args.workspace_gid ? { workspace: args.workspace_gid } : {}),
   describe: ({ attribution }) =>
     `List projects in an Asana workspace (gid, name, team), a page at a time; pass next_cursor for more. Reads as ${attribution("read")}.`,
   handler: async (args, { asana, resolver, identity, config, signal }) => {
