@@ -6,6 +6,11 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { log, setLogLevel } from "./log.js";
 import { VERSION } from "./version.js";
 
+/** The longest identity resolution waits for the client's first tools/list. */
+const IDENTITY_DELAY_MS = 500;
+/** How long shutdown waits for tool calls in flight. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
 
 Usage:
@@ -101,6 +106,8 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
+    // Calls in flight answer first (a write is never cut off between sending and reporting).
+    await Promise.race([app.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await app.server.close().catch(() => undefined);
     for (const close of closers) await close().catch(() => undefined);
     process.exit(0);
@@ -112,7 +119,11 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   await app.server.connect(new StdioServerTransport());
-  void app.resolveIdentities();
+  // Asking Asana who each token is loads the HTTP client (~40 ms of JavaScript): it starts once
+  // the client has its tool list, or after IDENTITY_DELAY_MS, so start-up never waits for it.
+  // A tool called earlier resolves its identity itself.
+  const delay = new Promise<void>((resolve) => setTimeout(resolve, IDENTITY_DELAY_MS).unref());
+  void Promise.race([app.firstToolsList, delay]).then(() => app.resolveIdentities());
 }
 
 async function startSandbox(): Promise<{

@@ -33,6 +33,10 @@ export interface AsanaMcpServer {
   server: Server;
   /** Resolves every identity in the background and sends tools/list_changed once names are known. */
   resolveIdentities(): Promise<void>;
+  /** Settles when the client's first tools/list has been answered. */
+  firstToolsList: Promise<void>;
+  /** Settles when no tool call is running (shutdown lets calls in flight answer first). */
+  idle(): Promise<void>;
 }
 
 export function buildServer(deps: ServerDeps): AsanaMcpServer {
@@ -43,9 +47,16 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     { capabilities: { tools: { listChanged: true } }, instructions: instructions(config, resolver) },
   );
 
+  let running = 0;
+  const idleWaiters: Array<() => void> = [];
   let listed: McpTool[] | undefined;
+  let firstListed: () => void = () => undefined;
+  const firstToolsList = new Promise<void>((resolve) => {
+    firstListed = resolve;
+  });
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     listed ??= tools.map((tool) => toWire(tool, describeContext(resolver)));
+    firstListed();
     return { tools: listed };
   });
 
@@ -53,6 +64,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(config.toolDeadlineMs)]);
+    running++;
     try {
       const context: ToolContext = {
         asana,
@@ -74,6 +86,12 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
       else log.debug(`${tool.name} answered ${body.error.code}`, { message: body.error.message });
       return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
+    } finally {
+      // The SDK writes the answer after this handler returns: waiters wake one turn later.
+      if (--running === 0)
+        setImmediate(() => {
+          if (running === 0) for (const wake of idleWaiters.splice(0)) wake();
+        });
     }
   });
 
@@ -92,6 +110,9 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
 
   return {
     server,
+    firstToolsList,
+    idle: () =>
+      running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
     async resolveIdentities() {
       const changed = await resolver.resolveAll(asana, Math.min(RESOLVE_TIMEOUT_MS, config.requestTimeoutMs));
       if (!changed) return;

@@ -1,7 +1,7 @@
 // The one HTTP client: every Asana request goes through AsanaClient.request, which owns
 // keep-alive, timeouts, the per-identity concurrency caps, retries and error mapping.
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, request } from "undici";
+import type { Agent } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
@@ -60,6 +60,17 @@ export function apiPath(strings: TemplateStringsArray, ...values: string[]): str
   );
 }
 
+/**
+ * undici is about half a megabyte of JavaScript, some 40 ms to load: it is loaded by the first
+ * request, so the server answers initialize and tools/list without waiting for it.
+ */
+let undici: Promise<typeof import("undici").default> | undefined;
+const loadUndici = () => {
+  // The CommonJS module object: the same under Node's loader, Vitest and the bundle.
+  undici ??= import("undici").then((module) => module.default);
+  return undici;
+};
+
 const REQUEST_ID_HEADERS = ["x-request-id", "x-asana-request-id", "asana-request-id"];
 /** Failures before a byte reached Asana: safe to repeat even a write. */
 const NOT_SENT_CODES = new Set([
@@ -76,7 +87,8 @@ type Attempt =
   | { kind: "failure"; error: AppError; sent: boolean };
 
 export class AsanaClient {
-  private readonly agent: Agent;
+  /** Created at the first request (see loadUndici). */
+  private agent?: Promise<Agent>;
   private readonly limiters = new WeakMap<Identity, { read: Limiter; write: Limiter }>();
   private readonly options: Required<AsanaClientOptions>;
   /** Requests sent to Asana, for `bench/` and the doctor (not for behaviour). */
@@ -92,13 +104,21 @@ export class AsanaClient {
       writeConcurrency: 15,
       ...options,
     };
-    this.agent = new Agent({
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-      connect: { timeout: Math.min(10_000, options.requestTimeoutMs) },
-    });
+  }
+
+  private dispatcher(): Promise<Agent> {
+    const { requestTimeoutMs } = this.options;
+    this.agent ??= loadUndici().then(
+      ({ Agent }) =>
+        new Agent({
+          keepAliveTimeout: 10_000,
+          keepAliveMaxTimeout: 60_000,
+          headersTimeout: requestTimeoutMs,
+          bodyTimeout: requestTimeoutMs,
+          connect: { timeout: Math.min(10_000, requestTimeoutMs) },
+        }),
+    );
+    return this.agent;
   }
 
   get baseUrl(): string {
@@ -106,7 +126,7 @@ export class AsanaClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.agent) await (await this.agent).close();
   }
 
   /**
@@ -242,8 +262,9 @@ export class AsanaClient {
         }
         this.requestCount++;
         try {
+          const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.dispatcher()]);
           const response = await request(url, {
-            dispatcher: this.agent,
+            dispatcher,
             method: call.method,
             headers,
             body: payload,

@@ -1,0 +1,70 @@
+// `npm run build`: bundles the server into dist/index.js (one ESM file with a shebang; the
+// packaged bin needs no node_modules) plus chunks for what start-up does not load: the sandbox
+// and the commands other than `serve` are reached through dynamic import() and stay out of the
+// start-up path. dist/sandbox/*.js are separate entries so scripts and benches can import the
+// fake Asana directly. Types are checked by `npm run typecheck` (tsc), not here.
+import { rm } from "node:fs/promises";
+import { build } from "esbuild";
+
+const dist = new URL("../dist/", import.meta.url).pathname;
+await rm(dist, { recursive: true, force: true });
+
+/**
+ * Trims from the bundle what asana-mcp never runs:
+ * - zod's error messages in 40 languages (258 kB; only English is used, zod's default), and
+ * - the MCP SDK's Ajv validator (130 kB with ajv-formats), which the SDK's Server uses only to
+ *   check elicitation answers; asana-mcp never elicits. Calling it fails loudly, never silently.
+ */
+const trim = {
+  name: "trim",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes("/node_modules/zod/")
+        ? { path: args.importer, namespace: "zod-locales" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(new URL("../locales/en.js", `file://${args.path}`).pathname)};`,
+      loader: "js",
+      resolveDir: new URL(".", `file://${args.path}`).pathname,
+    }));
+    b.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+      args.importer.includes("/@modelcontextprotocol/sdk/")
+        ? { path: "ajv-provider", namespace: "no-ajv" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "no-ajv" }, () => ({
+      contents: `export class AjvJsonSchemaValidator {
+  getValidator() { throw new Error("asana-mcp does not bundle a JSON Schema validator (elicitation is not used)"); }
+}`,
+      loader: "js",
+    }));
+  },
+};
+
+const result = await build({
+  plugins: [trim],
+  entryPoints: ["src/index.ts", "src/sandbox/fake-asana.ts", "src/sandbox/demo-data.ts"],
+  outbase: "src",
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.18",
+  chunkNames: "chunks/[name]-[hash]",
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: "eof",
+  metafile: true,
+  logLevel: "warning",
+  // CommonJS dependencies (dotenv, parts of undici) call require(); an ESM bundle has none.
+  banner: {
+    js: 'import{createRequire as __asanaMcpRequire}from"node:module";const require=__asanaMcpRequire(import.meta.url);',
+  },
+});
+
+if (process.env.BUILD_REPORT) {
+  const { analyzeMetafile } = await import("esbuild");
+  process.stdout.write(await analyzeMetafile(result.metafile, { verbose: false }));
+}
