@@ -154,21 +154,21 @@ function describeContext(resolver: CredentialResolver): DescribeContext {
   };
 }
 
+/**
+ * What every conversation pays for, so it is kept small: no outputSchema (results are described
+ * by the tool's description and carried as structuredContent), and annotations only where they
+ * differ from MCP's defaults (readOnlyHint false, destructiveHint true, idempotentHint false,
+ * openWorldHint true).
+ */
 function toWire(tool: Tool, context: DescribeContext): McpTool {
-  const readOnly = tool.kind === "read";
+  const annotations: NonNullable<McpTool["annotations"]> =
+    tool.kind === "read" ? { readOnlyHint: true } : tool.kind === "write" ? { destructiveHint: false } : {};
   return {
     name: tool.name,
     title: tool.title,
     description: tool.describe(context),
     inputSchema: wireSchema(tool.input, "input"),
-    outputSchema: wireSchema(tool.output, "output"),
-    annotations: {
-      title: tool.title,
-      readOnlyHint: readOnly,
-      destructiveHint: tool.kind === "destructive",
-      idempotentHint: readOnly,
-      openWorldHint: true,
-    },
+    annotations,
   };
 }
 
@@ -177,11 +177,13 @@ function toWire(tool: Tool, context: DescribeContext): McpTool {
  * own tools/list handler; serving tools/list here avoids that).
  */
 function wireSchema(schema: z.ZodType, io: "input" | "output"): McpTool["inputSchema"] {
-  return z.toJSONSchema(schema, {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     target: "draft-2020-12",
     io,
     unrepresentable: "any",
-  }) as McpTool["inputSchema"];
+  });
+  // MCP's default dialect is 2020-12; spelling it out costs 52 characters per schema.
+  return rest as McpTool["inputSchema"];
 }
 
 function asAppError(error: unknown): unknown {

@@ -40,14 +40,14 @@ export const createComment = defineTool({
   actsAs: "write",
   input: z
     .object({
-      task_gid: gid().describe("The task to comment on."),
+      task_gid: gid(),
       text: z
         .string()
         .trim()
         .min(1, "must not be empty")
         .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
         .optional()
-        .describe("Plain-text comment. Give text or html_text, not both."),
+        .describe("Plain text. Give text or html_text."),
       html_text: z
         .string()
         .trim()
@@ -57,7 +57,7 @@ export const createComment = defineTool({
         .describe(
           'Rich text: <body> with <strong> <em> <u> <s> <code> <ol> <ul> <li> <a href="…">; <a data-asana-gid="USER_GID"/> @-mentions.',
         ),
-      is_pinned: z.boolean().optional().describe("Pin the comment on the task."),
+      is_pinned: z.boolean().optional(),
     })
     .strict()
     .refine((a) => (a.text === undefined) !== (a.html_text === undefined), {

@@ -19,12 +19,12 @@ export const listProjects = defineTool({
   actsAs: "read",
   input: z
     .object({
-      workspace_gid: gid()
-        .optional()
-        .describe("Workspace to list; may be left out when the identity sees exactly one workspace."),
-      archived: z.boolean().default(false).describe("true lists only archived projects; default false."),
-      limit: limit(50).describe("Projects per page, 1-100 (default 50)."),
-      cursor: cursor().describe("next_cursor from the previous page."),
+      // Descriptions only where the name, type and bounds do not already say it (tools/list is
+      // paid for in every conversation).
+      workspace_gid: gid().optional().describe("Optional when only one workspace is visible."),
+      archived: z.boolean().default(false),
+      limit: limit(50),
+      cursor: cursor().describe("next_cursor of the previous page."),
     })
     .strict(),
   output: z.object({

@@ -27,7 +27,7 @@ export const whoami = defineTool({
     identities: z.array(identityOut),
   }),
   describe: ({ attribution }) =>
-    `List the Asana identities this server holds: the Asana user behind each token, its workspaces, and which tools act as it. Use it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
+    `The Asana identities this server holds: the user behind each token, its workspaces, which tools act as it. Call it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
   handler: async (_args, { resolver, asana, config, signal, tools }) => {
     // Fresh start-up resolutions are reused; failed or stale ones are asked again.
     const resolutions = await Promise.all(
