@@ -3,10 +3,11 @@
 // and the commands other than `serve` are reached through dynamic import() and stay out of the
 // start-up path. dist/sandbox/*.js are separate entries so scripts and benches can import the
 // fake Asana directly. Types are checked by `npm run typecheck` (tsc), not here.
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
 const dist = new URL("../dist/", import.meta.url).pathname;
+const { version } = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
 await rm(dist, { recursive: true, force: true });
 
 /**
@@ -44,6 +45,8 @@ const trim = {
 
 const result = await build({
   plugins: [trim],
+  // The bundle needs no package.json next to it (an MCP Bundle ships dist/ alone).
+  define: { __ASANA_MCP_VERSION__: JSON.stringify(version) },
   entryPoints: ["src/index.ts", "src/sandbox/fake-asana.ts", "src/sandbox/demo-data.ts"],
   outbase: "src",
   outdir: "dist",

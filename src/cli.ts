@@ -16,6 +16,7 @@ const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
 Usage:
   asana-mcp             start the MCP server on stdio (what MCP clients run)
   asana-mcp sandbox     the same server against a built-in demo Asana (no account needed)
+  asana-mcp doctor      check the configuration and every token against Asana (--json: one JSON document)
   asana-mcp --version   print the version
   asana-mcp --help      print this help
 
@@ -32,6 +33,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return serve(false, rest);
     case "sandbox":
       return serve(true, rest);
+    case "doctor":
+      return doctor(rest);
     case "--version":
     case "-v":
       process.stdout.write(`${VERSION}\n`);
@@ -45,6 +48,26 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.stderr.write(`asana-mcp: unknown command ${JSON.stringify(command)}; see asana-mcp --help\n`);
       process.exitCode = 2;
   }
+}
+
+/** Exit code 1 when a check fails; the command only reads from Asana. */
+async function doctor(args: string[]): Promise<void> {
+  const unknown = args.filter((arg) => arg !== "--json");
+  if (unknown.length > 0) {
+    process.stderr.write(`asana-mcp doctor: unexpected arguments: ${unknown.join(" ")} (only --json)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const [{ runDoctor, formatReport }, { ALL_TOOLS }, { redact }] = await Promise.all([
+    import("./doctor.js"),
+    import("./tools/index.js"),
+    import("./log.js"),
+  ]);
+  const report = await runDoctor({ tools: ALL_TOOLS });
+  process.stdout.write(
+    args.includes("--json") ? `${redact(JSON.stringify(report, null, 2))}\n` : formatReport(report),
+  );
+  process.exitCode = report.ok ? 0 : 1;
 }
 
 async function serve(sandbox: boolean, extra: string[]): Promise<void> {
