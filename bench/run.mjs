@@ -47,7 +47,12 @@ const servers = {
       comment: ["asana_create_task_story", { task_id: DEMO_TASK_GID, text: "bench comment" }],
     },
   },
-  "bare SDK": { args: [here("./bare-server.mjs")], env: {}, calls: {} },
+  "bare SDK": {
+    args: [here("./bare-server.mjs")],
+    env: {},
+    // The same-sized page with no HTTP request behind it: the MCP round trip's own cost.
+    calls: { projects: ["list_projects", { limit: 100 }] },
+  },
 };
 
 const roychriProblem = installRoychri();
@@ -224,7 +229,12 @@ for (const workload of workloads) {
     Object.fromEntries(
       Object.entries(results).map(([n, r]) => [n, `${ms(p50[n])} / ${ms(quantile(r.samples, 0.95))}`]),
     ),
-    rawP50 === undefined ? "" : `raw undici ${ms(rawP50)}; asana-mcp +${ms(p50[ours] - rawP50)} over raw`,
+    [
+      rawP50 === undefined ? "" : `raw undici ${ms(rawP50)}; asana-mcp +${ms(p50[ours] - rawP50)} over raw`,
+      p50["bare SDK"] === undefined ? "" : "bare SDK: the same page over MCP with no HTTP",
+    ]
+      .filter(Boolean)
+      .join("; "),
   );
   row(
     `${label[workload]}: calls/s`,
