@@ -109,6 +109,11 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   process.stdin.on("end", () => void shutdown("stdin closed"));
   process.stdin.on("close", () => void shutdown("stdin closed"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A bug in one call must not take the agent's whole session down: log it and keep serving.
+  process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { reason: String(reason) }));
+  process.on("uncaughtException", (error) =>
+    log.error("uncaught exception", { error: error.stack ?? String(error) }),
+  );
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   await app.server.connect(new StdioServerTransport());
