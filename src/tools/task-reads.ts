@@ -16,6 +16,13 @@ import {
   workspaceOf,
 } from "./task-common.js";
 
+/**
+ * "Completed since" a far-future instant leaves only incomplete tasks. The spec types the parameter
+ * as a date-time (Asana also takes "now"); a fixed value keeps every page of a listing the same
+ * listing, which Asana's offsets require.
+ */
+const INCOMPLETE_ONLY = "2100-01-01T00:00:00.000Z";
+
 /** Asana's search answers at most 100 tasks, with no offset. */
 const SEARCH_MAX = 100;
 
@@ -126,7 +133,7 @@ export const listTasks = defineTool({
             section: a.section_gid,
             assignee: a.assignee,
             workspace,
-            completed_since: a.incomplete_only ? "now" : undefined,
+            completed_since: a.incomplete_only ? INCOMPLETE_ONLY : undefined,
           },
         };
     const scope = JSON.stringify([filter, a.incomplete_only]);
@@ -149,7 +156,7 @@ export const listTasks = defineTool({
 const TASK_FIELDS = [
   "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
   "parent.name,num_subtasks,memberships.project.name,memberships.section.name,tags.name,followers.name",
-  "dependencies.name,dependents.name,custom_fields.name,custom_fields.display_value",
+  "dependencies,dependents,custom_fields.name,custom_fields.display_value",
 ].join(",");
 
 interface TaskDetail extends AsanaTask {
@@ -219,8 +226,9 @@ export const getTask = defineTool({
         })),
       tags: list(t.tags),
       followers: list(t.followers),
-      depends_on: list(t.dependencies),
-      blocks: list(t.dependents),
+      // The spec offers no names for these, only gids.
+      depends_on: t.dependencies?.length ? t.dependencies.map((d) => d.gid) : undefined,
+      blocks: t.dependents?.length ? t.dependents.map((d) => d.gid) : undefined,
       ...(Object.keys(fields).length ? { custom_fields: fields } : {}),
       attachments: list(files),
       ...(nextPage ? { more_attachments: true } : {}),
