@@ -133,6 +133,11 @@ function describeContext(resolver: CredentialResolver): DescribeContext {
   };
 }
 
+/**
+ * Compact on purpose: every tools/list is re-read into the agent's context. Input schemas carry no
+ * `$schema` (MCP's default dialect is 2020-12), results are described in each description rather
+ * than by an outputSchema, and annotations say only what differs from the MCP defaults' intent.
+ */
 function toWire(tool: Tool, context: DescribeContext): McpTool {
   const readOnly = tool.kind === "read";
   return {
@@ -140,14 +145,8 @@ function toWire(tool: Tool, context: DescribeContext): McpTool {
     title: tool.title,
     description: tool.describe(context),
     inputSchema: wireSchema(tool.input, "input"),
-    outputSchema: wireSchema(tool.output, "output"),
-    annotations: {
-      title: tool.title,
-      readOnlyHint: readOnly,
-      destructiveHint: tool.kind === "destructive",
-      idempotentHint: readOnly,
-      openWorldHint: true,
-    },
+    // Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world).
+    annotations: readOnly ? { readOnlyHint: true } : { destructiveHint: tool.kind === "destructive" },
   };
 }
 
@@ -156,11 +155,37 @@ function toWire(tool: Tool, context: DescribeContext): McpTool {
  * own tools/list handler; serving tools/list here avoids that).
  */
 function wireSchema(schema: z.ZodType, io: "input" | "output"): McpTool["inputSchema"] {
-  return z.toJSONSchema(schema, {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     target: "draft-2020-12",
     io,
     unrepresentable: "any",
-  }) as McpTool["inputSchema"];
+  }) as McpTool["inputSchema"] & { $schema?: string };
+  return compact(rest) as McpTool["inputSchema"];
+}
+
+/** Length limits are enforced by the server with clear errors; on the wire they only cost tokens. */
+const DROPPED_KEYWORDS = new Set(["maxLength", "minLength", "maxItems", "propertyNames"]);
+
+/** Drops DROPPED_KEYWORDS and writes `anyOf [{type: T, …}, {type: null}]` as `type: [T, "null"]`. */
+function compact(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compact);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    // Inside `properties` the keys are argument names, never keywords.
+    if (key === "properties" && value && typeof value === "object") {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+    } else if (!DROPPED_KEYWORDS.has(key)) out[key] = compact(value);
+  }
+  const anyOf = out.anyOf;
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const [first, second] = anyOf as Array<Record<string, unknown>>;
+    if (second?.type === "null" && Object.keys(second).length === 1 && typeof first?.type === "string") {
+      delete out.anyOf;
+      return { ...out, ...first, type: [first.type, "null"] };
+    }
+  }
+  return out;
 }
 
 function asAppError(error: unknown): unknown {

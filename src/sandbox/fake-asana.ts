@@ -16,6 +16,17 @@ import {
 import type { AddressInfo } from "node:net";
 import { demoData, mulberry32 } from "./demo-data.js";
 import {
+  describeTask,
+  type FakeWorldSeed,
+  seedWorld,
+  type World,
+  type WorldKind,
+  worldGids,
+  worldRoutes,
+  worldTaskFields,
+  worldViews,
+} from "./fake-tasks.js";
+import {
   getAttr,
   type HtmlElement,
   htmlToPlainText,
@@ -160,9 +171,11 @@ export interface FakeData {
   tasks?: FakeTaskSeed[];
   stories?: FakeStorySeed[];
   tokens: FakeTokenSeed[];
+  /** Sections, tags, custom fields, subtasks, dependencies, attachments, status updates (fake-tasks.ts). */
+  world?: FakeWorldSeed;
 }
 
-interface UserRec {
+export interface UserRec {
   gid: string;
   name: string;
   email: string;
@@ -194,7 +207,7 @@ interface ProjectRec {
   createdAt: string;
   modifiedAt: string;
 }
-interface TaskRec {
+export interface TaskRec {
   gid: string;
   name: string;
   workspace: string;
@@ -269,9 +282,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const UNPAGINATED_CAP = 1000;
 const JSON_TYPE = "application/json; charset=utf-8";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-interface Reply {
+export interface Reply {
   status: number;
   body: Json;
   headers?: Record<string, string>;
@@ -330,27 +343,34 @@ function bearerToken(header: string | undefined): string | null {
 // Field selection (opt_fields) and rendering
 // ---------------------------------------------------------------------------------------------------------
 
-type Kind = "user" | "workspace" | "team" | "project" | "task" | "story";
+type Kind = "user" | "workspace" | "team" | "project" | "task" | "story" | WorldKind;
 
 /** A reference to another resource inside a field value; rendered compact or per the requested sub-fields. */
-class Ref {
+export class Ref {
   constructor(
     readonly kind: Kind,
     readonly gid: string,
   ) {}
 }
 
-type FieldValue = null | boolean | number | string | Ref | FieldValue[] | { [key: string]: FieldValue };
-type FieldMap = Record<string, () => FieldValue>;
+export type FieldValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Ref
+  | FieldValue[]
+  | { [key: string]: FieldValue };
+export type FieldMap = Record<string, () => FieldValue>;
 /** Parsed opt_fields: each requested name maps to its requested sub-fields (empty when none). */
 export type FieldTree = Map<string, FieldTree>;
 
-interface ViewContext {
+export interface ViewContext {
   store: Store;
   viewer: UserRec;
 }
 
-interface KindView {
+export interface KindView {
   resourceType: string;
   compact: readonly string[];
   full: readonly string[];
@@ -585,6 +605,7 @@ const VIEWS: Record<Kind, KindView> = {
         projects: () => t.projects.map((p) => new Ref("project", p)),
         tags: () => [],
         workspace: () => new Ref("workspace", t.workspace),
+        ...worldTaskFields(vc.store, t),
       };
     },
   },
@@ -638,6 +659,7 @@ const VIEWS: Record<Kind, KindView> = {
       };
     },
   },
+  ...worldViews(),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -647,7 +669,7 @@ const VIEWS: Record<Kind, KindView> = {
 const SEED_TIME = "2025-01-01T00:00:00.000Z";
 const GID_RE = /^\d+$/;
 
-class Store {
+export class Store {
   readonly users = new Map<string, UserRec>();
   readonly workspaces = new Map<string, WorkspaceRec>();
   readonly teams = new Map<string, TeamRec>();
@@ -656,6 +678,7 @@ class Store {
   readonly stories = new Map<string, StoryRecord>();
   readonly storiesByTask = new Map<string, StoryRecord[]>();
   readonly tokens = new Map<string, FakeTokenSeed>();
+  readonly world: World;
   private nextGid = 1n;
 
   constructor(data: FakeData) {
@@ -746,14 +769,10 @@ class Store {
       });
     }
     for (const t of data.tokens) this.addToken(t);
-    const allGids = [
-      this.users,
-      this.workspaces,
-      this.teams,
-      this.projects,
-      this.tasks,
-      this.stories,
-    ].flatMap((m) => [...m.keys()]);
+    this.world = seedWorld(data.world);
+    const allGids = [this.users, this.workspaces, this.teams, this.projects, this.tasks, this.stories]
+      .flatMap((m) => [...m.keys()])
+      .concat(worldGids(this.world));
     for (const gid of allGids) {
       if (GID_RE.test(gid) && BigInt(gid) >= this.nextGid) this.nextGid = BigInt(gid) + 1n;
     }
@@ -819,7 +838,7 @@ function compactTask(t: TaskRec): StoryRecord["target"] {
   return { gid: t.gid, resource_type: "task", name: t.name };
 }
 
-function requireGid(kind: string, value: string): string {
+export function requireGid(kind: string, value: string): string {
   if (!GID_RE.test(value)) throw new ApiError(400, `${kind}: Not a recognized ID: ${value}`);
   return value;
 }
@@ -828,7 +847,7 @@ function requireGid(kind: string, value: string): string {
 // Routes
 // ---------------------------------------------------------------------------------------------------------
 
-interface HandlerContext {
+export interface HandlerContext {
   store: Store;
   viewer: UserRec;
   token: FakeTokenSeed;
@@ -843,7 +862,7 @@ interface HandlerContext {
   paginator: Paginator;
 }
 
-interface Route {
+export interface Route {
   method: string;
   /** Template such as "/tasks/:task_gid/stories", relative to /api/1.0. */
   path: string;
@@ -878,11 +897,11 @@ function viewOf(ctx: HandlerContext): ViewContext {
   return { store: ctx.store, viewer: ctx.viewer };
 }
 
-function one(ctx: HandlerContext, kind: Kind, gid: string, status = 200): Reply {
+export function one(ctx: HandlerContext, kind: Kind, gid: string, status = 200): Reply {
   return { status, body: { data: renderResource(kind, gid, viewOf(ctx), ctx.fields, "full") } };
 }
 
-function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
+export function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
   const { page, nextPage } = ctx.paginator.page(ctx, gids);
   const vc = viewOf(ctx);
   const body: { [key: string]: Json } = {
@@ -892,7 +911,7 @@ function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
   return { status: 200, body };
 }
 
-function param(ctx: HandlerContext, name: string): string {
+export function param(ctx: HandlerContext, name: string): string {
   const value = ctx.params[name];
   if (value === undefined) throw new Error(`route has no :${name}`);
   return value;
@@ -1167,6 +1186,7 @@ const ROUTES: readonly Route[] = [
   { method: "POST", path: "/tasks/:task_gid/stories", scope: "stories:write", handler: createStoryForTask },
   { method: "GET", path: "/stories/:story_gid", scope: "stories:read", handler: getStory },
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
+  ...worldRoutes(),
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1335,6 +1355,11 @@ export class FakeAsana {
 
   revokeToken(token: string): void {
     this.store.tokens.delete(token);
+  }
+
+  /** A copy of a task's state, with its sections, tags, custom field values and relations. */
+  task(gid: string): ReturnType<typeof describeTask> {
+    return describeTask(this.store, gid);
   }
 
   /** Copies of the stories on a task, oldest first. */

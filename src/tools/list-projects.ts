@@ -19,12 +19,10 @@ export const listProjects = defineTool({
   actsAs: "read",
   input: z
     .object({
-      workspace_gid: gid()
-        .optional()
-        .describe("Workspace to list; may be left out when the identity sees exactly one workspace."),
-      archived: z.boolean().default(false).describe("true lists only archived projects; default false."),
-      limit: limit(50).describe("Projects per page, 1-100 (default 50)."),
-      cursor: cursor().describe("next_cursor from the previous page."),
+      workspace_gid: gid().optional().describe("omit when the identity sees one workspace"),
+      archived: z.boolean().default(false).describe("true: only archived"),
+      limit: limit(50),
+      cursor: cursor(),
     })
     .strict(),
   output: z.object({
