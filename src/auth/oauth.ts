@@ -244,7 +244,7 @@ export class OAuthIdentity implements Identity {
       // A refused refresh token will not start working: stop asking, say what to do.
       if (error instanceof AppError && error.code === "login_required") {
         this.dead = error;
-        log.error(error.message);
+        log.warn(error.message);
       }
       throw error;
     }

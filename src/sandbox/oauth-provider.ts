@@ -78,15 +78,20 @@ export class OAuthProvider {
   private readonly clients = new Map<string, OAuthClientSeed>();
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshGrants = new Map<string, RefreshGrant>();
-  private readonly privateKey: KeyObject;
-  private readonly publicKey: KeyObject;
-  private readonly foreignKey: KeyObject;
+  private keyPair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+  private foreign: KeyObject | undefined;
 
-  constructor(private readonly host: OAuthHost) {
-    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    this.privateKey = pair.privateKey;
-    this.publicKey = pair.publicKey;
-    this.foreignKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+  constructor(private readonly host: OAuthHost) {}
+
+  // Generated on first use: most fakes never sign anything, and RSA key generation is slow.
+  private get keys(): { privateKey: KeyObject; publicKey: KeyObject } {
+    this.keyPair ??= generateKeyPairSync("rsa", { modulusLength: 2048 });
+    return this.keyPair;
+  }
+
+  private get foreignKey(): KeyObject {
+    this.foreign ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    return this.foreign;
   }
 
   get issuer(): string {
@@ -131,7 +136,7 @@ export class OAuthProvider {
       .setAudience(typeof overrides.claims?.aud === "string" ? overrides.claims.aud : audience)
       .setIssuedAt(now)
       .setExpirationTime(now + (overrides.expiresIn ?? 3600))
-      .sign(overrides.foreignKey ? this.foreignKey : this.privateKey);
+      .sign(overrides.foreignKey ? this.foreignKey : this.keys.privateKey);
   }
 
   /**
@@ -276,7 +281,7 @@ export class OAuthProvider {
   }
 
   private async jwks(res: ServerResponse): Promise<void> {
-    const jwk = await exportJWK(this.publicKey);
+    const jwk = await exportJWK(this.keys.publicKey);
     json(res, 200, { keys: [{ ...jwk, kid: KEY_ID, alg: "RS256", use: "sig" }] });
   }
 
