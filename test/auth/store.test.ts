@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { dirname, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OAuthIdentity } from "../../src/auth/oauth.js";
-import { AutoStore, FileStore, KeychainStore, type StoredLogin } from "../../src/auth/store.js";
+import { AutoStore, type FileStore, KeychainStore, type StoredLogin } from "../../src/auth/store.js";
 import { startFakeAsana } from "../fake-asana/index.js";
 import { registerClient, signIn, tempStore } from "../helpers/oauth.js";
 
@@ -70,10 +70,16 @@ describe("file token store", () => {
       // A new process signs in again from what is stored, without a new login.
       const next = new OAuthIdentity({ store, login: survivor, timeoutMs: 5_000 });
       const token = await next.accessToken();
-      const me = await fetch(`${started.baseUrl}/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      const me = await fetch(`${started.baseUrl}/users/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(me.status).toBe(200);
       // And the login stays renewable after that.
-      const again = new OAuthIdentity({ store, login: (await store.read()) as StoredLogin, timeoutMs: 5_000 });
+      const again = new OAuthIdentity({
+        store,
+        login: (await store.read()) as StoredLogin,
+        timeoutMs: 5_000,
+      });
       await expect(again.accessToken()).resolves.toEqual(expect.any(String));
     });
   }
