@@ -90,7 +90,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     }
     if (identities.length === 0) {
       log.warn(
-        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, or try `asana-mcp sandbox`",
+        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, sign in with `asana-mcp auth login`, or try `asana-mcp sandbox`",
       );
     }
   }

@@ -133,7 +133,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
     ["ASANA_READ_AS", parsed.ASANA_READ_AS],
     ["ASANA_WRITE_AS", parsed.ASANA_WRITE_AS],
   ] as const) {
-    if (value && !sandbox && !tokens[value]) {
+    // oauth may come from the token store (`asana-mcp auth login`), which is read at start-up.
+    if (value && value !== "oauth" && !sandbox && !tokens[value]) {
       const configured = Object.keys(tokens);
       throw new ConfigError(
         `${name}=${value} but no ${value} token is configured (set ${TOKEN_VARIABLES[value][0]}); configured: ${
