@@ -1,4 +1,4 @@
-// Commands: serve (default) | sandbox | --version | --help.
+// Commands: serve (default) | sandbox | auth login|status|logout | --version | --help.
 import { AsanaClient } from "./asana/http.js";
 import { type Identity, identitiesFromConfig } from "./auth/identities.js";
 import { CredentialResolver } from "./auth/resolver.js";
@@ -11,6 +11,7 @@ const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
 Usage:
   asana-mcp             start the MCP server on stdio (what MCP clients run)
   asana-mcp sandbox     the same server against a built-in demo Asana (no account needed)
+  asana-mcp auth login|status|logout   sign in with OAuth once; the server renews access itself
   asana-mcp --version   print the version
   asana-mcp --help      print this help
 
@@ -27,6 +28,9 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return serve(false, rest);
     case "sandbox":
       return serve(true, rest);
+    case "auth":
+      // Loaded only for this command: serve start-up never pays for jose or the keychain binding.
+      return (await import("./commands/auth.js")).runAuth(rest);
     case "--version":
     case "-v":
       process.stdout.write(`${VERSION}\n`);
@@ -78,9 +82,15 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     );
   } else {
     identities = identitiesFromConfig(config.tokens);
+    // ASANA_OAUTH_ACCESS_TOKEN overrides a stored login; otherwise a login from `auth login` is used.
+    if (!config.tokens.oauth) {
+      const { storedIdentity } = await import("./auth/stored-identity.js");
+      const oauth = await storedIdentity(config);
+      if (oauth) identities.push(oauth);
+    }
     if (identities.length === 0) {
       log.warn(
-        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, or try `asana-mcp sandbox`",
+        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, sign in with `asana-mcp auth login`, or try `asana-mcp sandbox`",
       );
     }
   }

@@ -72,7 +72,14 @@ const NOT_SENT_CODES = new Set([
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 type Attempt =
-  | { kind: "response"; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | {
+      kind: "response";
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      text: string;
+      /** The bearer token this attempt sent, so a 401 can say which token was refused. */
+      token: string;
+    }
   | { kind: "failure"; error: AppError; sent: boolean };
 
 export class AsanaClient {
@@ -171,7 +178,7 @@ export class AsanaClient {
       if (status === 401 && !renewed) {
         renewed = true;
         // Asana did not act on a request it refused, so even a write may be repeated.
-        if (await identity.renewAfterUnauthorized()) continue;
+        if (await identity.renewAfterUnauthorized(attempt.token)) continue;
       }
       if (status === 429) {
         const waitMs = retryAfterMs(headers);
@@ -250,7 +257,13 @@ export class AsanaClient {
             signal: call.signal,
           });
           const text = await response.body.text();
-          return { kind: "response", status: response.statusCode, headers: response.headers, text } as const;
+          return {
+            kind: "response",
+            status: response.statusCode,
+            headers: response.headers,
+            text,
+            token,
+          } as const;
         } catch (error) {
           return classifyFailure(error, identity, call);
         }

@@ -36,6 +36,7 @@ import {
   textToCommentHtml,
   walkElements,
 } from "./html-text.js";
+import { OAuthProvider } from "./oauth-provider.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Data model (seeds are what tests and demo data provide; records are the normalised, mutable state)
@@ -1293,8 +1294,18 @@ export class FakeAsana {
   private readonly currentByUser = new Map<string, InFlightCounts>();
   private peakByUser = new Map<string, InFlightCounts>();
 
+  /** The OAuth 2.0 / OpenID Connect provider at /-/oauth_* and the discovery and JWKS URLs. */
+  readonly oauth: OAuthProvider;
+
   constructor(data: FakeData = demoData()) {
     this.store = new Store(structuredClone(data));
+    this.oauth = new OAuthProvider(this);
+    this.oauth.signedInUser = data.tokens.find((t) => t.kind === "oauth")?.userGid ?? data.users[0]?.gid;
+  }
+
+  userProfile(gid: string): { gid: string; name: string; email: string } | undefined {
+    const user = this.store.users.get(gid);
+    return user ? { gid: user.gid, name: user.name, email: user.email } : undefined;
   }
 
   /** "http://127.0.0.1:PORT"; throws before listen(). */
@@ -1464,6 +1475,11 @@ export class FakeAsana {
 
     if (fault?.type === "status" || fault?.type === "bad-json" || fault?.type === "html") {
       this.sendFault(res, record, fault);
+      return;
+    }
+
+    if (raw !== "too-large" && (await this.oauth.handle(method, url, raw.toString("utf8"), res))) {
+      record.status = res.statusCode;
       return;
     }
 

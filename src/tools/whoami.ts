@@ -12,6 +12,17 @@ const identityOut = z.object({
   acts_for: z.array(z.enum(["read", "write"])),
   tools: z.array(z.string()),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+  /** OAuth logins made with `openid`: the claims of the id_token verified at sign-in. */
+  verified_claims: z
+    .object({
+      iss: z.string(),
+      sub: z.string(),
+      aud: z.string(),
+      email: z.string().nullable(),
+      name: z.string().nullable(),
+      email_verified: z.boolean().nullable(),
+    })
+    .optional(),
 });
 
 export const whoami = defineTool({
@@ -66,6 +77,7 @@ export const whoami = defineTool({
                 (tool.actsAs === "oauth" && identity.kind === "oauth"),
             )
             .map((tool) => tool.name),
+          ...(identity.verifiedClaims ? { verified_claims: { ...identity.verifiedClaims } } : {}),
           ...(resolution.error
             ? {
                 error: {
