@@ -1,8 +1,9 @@
-// `npm run build`: bundles the server into dist/index.js (one ESM file with a shebang; the
-// packaged bin needs no node_modules) plus chunks for what start-up does not load: the sandbox
-// and the commands other than `serve` are reached through dynamic import() and stay out of the
-// start-up path. dist/sandbox/*.js are separate entries so scripts and benches can import the
-// fake Asana directly. Types are checked by `npm run typecheck` (tsc), not here.
+// `npm run build`: bundles the server into dist/index.js, one ESM file with a shebang that needs
+// no node_modules at run time except the OS keychain binding. What start-up does not load (the
+// sandbox, the SDK server, the tools, undici, `auth` and `doctor`) is reached through dynamic
+// import() and becomes chunks. dist/sandbox/*.js and dist/auth/{oauth,store}.js are separate
+// entries so scripts, benches and test fixtures can import them directly. Types are checked by
+// `npm run typecheck` (tsc), not here.
 import { readFile, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
@@ -45,9 +46,19 @@ const trim = {
 
 const result = await build({
   plugins: [trim],
+  // A native addon (the OS keychain), loaded only by `auth` and stored logins: it stays a runtime
+  // dependency, resolved from node_modules.
+  external: ["@napi-rs/keyring"],
   // The bundle needs no package.json next to it (an MCP Bundle ships dist/ alone).
   define: { __ASANA_MCP_VERSION__: JSON.stringify(version) },
-  entryPoints: ["src/index.ts", "src/sandbox/fake-asana.ts", "src/sandbox/demo-data.ts"],
+  // Besides the bin: modules that scripts, benches and test fixtures import from dist/ directly.
+  entryPoints: [
+    "src/index.ts",
+    "src/sandbox/fake-asana.ts",
+    "src/sandbox/demo-data.ts",
+    "src/auth/oauth.ts",
+    "src/auth/store.ts",
+  ],
   outbase: "src",
   outdir: "dist",
   bundle: true,

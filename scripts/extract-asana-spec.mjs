@@ -67,6 +67,8 @@ const OPERATIONS = [
   "addDependenciesForTask",
   "removeDependenciesForTask",
   "getDependentsForTask",
+  "addDependentsForTask",
+  "removeDependentsForTask",
   "getStoriesForTask",
   "createStoryForTask",
   "getStory",

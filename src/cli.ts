@@ -1,4 +1,4 @@
-// Commands: serve (default) | sandbox | --version | --help.
+// Commands: serve (default) | sandbox | auth login|status|logout | --version | --help.
 import { AsanaClient } from "./asana/http.js";
 import { type Identity, identitiesFromConfig } from "./auth/identities.js";
 import { CredentialResolver } from "./auth/resolver.js";
@@ -17,6 +17,7 @@ Usage:
   asana-mcp             start the MCP server on stdio (what MCP clients run)
   asana-mcp sandbox     the same server against a built-in demo Asana (no account needed)
   asana-mcp doctor      check the configuration and every token against Asana (--json: one JSON document)
+  asana-mcp auth login|status|logout   sign in with OAuth once; the server renews access itself
   asana-mcp --version   print the version
   asana-mcp --help      print this help
 
@@ -35,6 +36,9 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return serve(true, rest);
     case "doctor":
       return doctor(rest);
+    case "auth":
+      // Loaded only for this command: serve start-up never pays for jose or the keychain binding.
+      return (await import("./commands/auth.js")).runAuth(rest);
     case "--version":
     case "-v":
       process.stdout.write(`${VERSION}\n`);
@@ -94,6 +98,12 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   }
   setLogLevel(config.logLevel);
 
+  // The SDK and the tools load while the sandbox starts or the stored login is read, not after.
+  const modules = Promise.all([
+    import("./server.js"),
+    import("./tools/index.js"),
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+  ]);
   const closers: Array<() => Promise<void>> = [];
   let identities: Identity[];
   if (config.sandbox) {
@@ -106,9 +116,15 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     );
   } else {
     identities = identitiesFromConfig(config.tokens);
+    // ASANA_OAUTH_ACCESS_TOKEN overrides a stored login; otherwise a login from `auth login` is used.
+    if (!config.tokens.oauth) {
+      const { storedIdentity } = await import("./auth/stored-identity.js");
+      const oauth = await storedIdentity(config);
+      if (oauth) identities.push(oauth);
+    }
     if (identities.length === 0) {
       log.warn(
-        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, or try `asana-mcp sandbox`",
+        "no Asana token is configured: set ASANA_PAT (or ASANA_BOT_PAT, ASANA_SERVICE_ACCOUNT_TOKEN) in the MCP client's env, sign in with `asana-mcp auth login`, or try `asana-mcp sandbox`",
       );
     }
   }
@@ -116,12 +132,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   const asana = new AsanaClient({ baseUrl: config.baseUrl, requestTimeoutMs: config.requestTimeoutMs });
   closers.unshift(() => asana.close());
   const resolver = new CredentialResolver(identities, config);
-  // The SDK and the tools load after the configuration is known to be good.
-  const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await Promise.all([
-    import("./server.js"),
-    import("./tools/index.js"),
-    import("@modelcontextprotocol/sdk/server/stdio.js"),
-  ]);
+  const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await modules;
   const app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: VERSION });
 
   let closing = false;
@@ -139,6 +150,11 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   process.stdin.on("end", () => void shutdown("stdin closed"));
   process.stdin.on("close", () => void shutdown("stdin closed"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A bug in one call must not take the agent's whole session down: log it and keep serving.
+  process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { reason: String(reason) }));
+  process.on("uncaughtException", (error) =>
+    log.error("uncaught exception", { error: error.stack ?? String(error) }),
+  );
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   await app.server.connect(new StdioServerTransport());

@@ -1,6 +1,7 @@
 // The only reader of process.env and .env: everything else receives a validated Config.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 
@@ -30,6 +31,18 @@ export interface Config {
   sandbox: boolean;
   /** The .env file that was read, if any. */
   envFile?: string;
+  oauth: OAuthSettings;
+}
+
+/** Where the OAuth login is kept: "auto" tries the OS keychain, then the file. */
+export type TokenStoreMode = "auto" | "keychain" | "file";
+
+export interface OAuthSettings {
+  clientId?: string;
+  clientSecret?: string;
+  tokenStore: { mode: TokenStoreMode; path: string };
+  /** A command that opens the authorize URL instead of the platform's opener (ASANA_BROWSER). */
+  browser?: string;
 }
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -70,6 +83,10 @@ const VARIABLES = {
   ASANA_TOOL_DEADLINE_MS: milliseconds(100, 3_600_000).default(90_000),
   ASANA_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   ASANA_SANDBOX: booleanFlag.default(false),
+  ASANA_OAUTH_CLIENT_ID: z.string().optional(),
+  ASANA_OAUTH_CLIENT_SECRET: z.string().optional(),
+  ASANA_TOKEN_STORE: z.string().optional(),
+  ASANA_BROWSER: z.string().optional(),
 } satisfies Record<string, z.ZodType>;
 
 export interface LoadOptions {
@@ -123,7 +140,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
     ["ASANA_READ_AS", parsed.ASANA_READ_AS],
     ["ASANA_WRITE_AS", parsed.ASANA_WRITE_AS],
   ] as const) {
-    if (value && !sandbox && !tokens[value]) {
+    // oauth may come from the token store (`asana-mcp auth login`), which is read at start-up.
+    if (value && value !== "oauth" && !sandbox && !tokens[value]) {
       const configured = Object.keys(tokens);
       throw new ConfigError(
         `${name}=${value} but no ${value} token is configured (set ${TOKEN_VARIABLES[value][0]}); configured: ${
@@ -143,7 +161,28 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logLevel: parsed.ASANA_LOG_LEVEL,
     sandbox,
     envFile,
+    oauth: {
+      clientId: parsed.ASANA_OAUTH_CLIENT_ID,
+      clientSecret: parsed.ASANA_OAUTH_CLIENT_SECRET,
+      tokenStore: tokenStoreSetting(parsed.ASANA_TOKEN_STORE, processEnv, options.cwd ?? process.cwd()),
+      browser: parsed.ASANA_BROWSER,
+    },
   };
+}
+
+/** ASANA_TOKEN_STORE=keychain|file|<path>; the default file lives in the user's config directory. */
+function tokenStoreSetting(raw: string | undefined, env: Env, cwd: string): OAuthSettings["tokenStore"] {
+  const defaultPath = join(userConfigDir(env), "asana-mcp", "oauth-login.json");
+  if (raw === undefined || raw === "" || raw === "auto") return { mode: "auto", path: defaultPath };
+  if (raw === "keychain") return { mode: "keychain", path: defaultPath };
+  if (raw === "file") return { mode: "file", path: defaultPath };
+  return { mode: "file", path: resolve(cwd, raw.startsWith("~/") ? join(homedir(), raw.slice(2)) : raw) };
+}
+
+function userConfigDir(env: Env): string {
+  if (process.platform === "win32") return env.APPDATA ?? join(homedir(), "AppData", "Roaming");
+  if (process.platform === "darwin") return join(homedir(), "Library", "Application Support");
+  return env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
 }
 
 export function tokenVariables(identityKind: IdentityKind): readonly string[] {

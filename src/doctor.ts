@@ -53,6 +53,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   // Stages report problems themselves; the resolver's log lines would only repeat them.
   setLogLevel("error");
   const identities = identitiesFromConfig(config.tokens);
+  // As `serve` does: without ASANA_OAUTH_ACCESS_TOKEN, a login stored by `auth login` is used.
+  if (!config.sandbox && !config.tokens.oauth) {
+    const { storedIdentity } = await import("./auth/stored-identity.js");
+    const stored = await storedIdentity(config);
+    if (stored) identities.push(stored);
+  }
   const resolver = new CredentialResolver(identities, config);
   const configStage = describeConfig(config, resolver, identities);
   if (identities.length === 0) {

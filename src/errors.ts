@@ -53,6 +53,10 @@ export const ERROR_TABLE = {
     retryable: false,
     hint: "Sign in with OAuth including the openid, email and profile scopes (`asana-mcp auth login`), then restart.",
   },
+  login_required: {
+    retryable: false,
+    hint: "The OAuth login can no longer be renewed: run `asana-mcp auth login` again, then restart the server.",
+  },
   internal: {
     retryable: false,
     hint: "An unexpected error in asana-mcp; please report it with the request_id.",

@@ -155,20 +155,19 @@ function describeContext(resolver: CredentialResolver): DescribeContext {
 }
 
 /**
- * What every conversation pays for, so it is kept small: no outputSchema (results are described
- * by the tool's description and carried as structuredContent), and annotations only where they
- * differ from MCP's defaults (readOnlyHint false, destructiveHint true, idempotentHint false,
- * openWorldHint true).
+ * Compact on purpose: every tools/list is re-read into the agent's context. Input schemas carry no
+ * `$schema` (MCP's default dialect is 2020-12), results are described in each description rather
+ * than by an outputSchema, and annotations say only what differs from the MCP defaults' intent.
  */
 function toWire(tool: Tool, context: DescribeContext): McpTool {
-  const annotations: NonNullable<McpTool["annotations"]> =
-    tool.kind === "read" ? { readOnlyHint: true } : tool.kind === "write" ? { destructiveHint: false } : {};
+  const readOnly = tool.kind === "read";
   return {
     name: tool.name,
     title: tool.title,
     description: tool.describe(context),
     inputSchema: wireSchema(tool.input, "input"),
-    annotations,
+    // Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world).
+    annotations: readOnly ? { readOnlyHint: true } : { destructiveHint: tool.kind === "destructive" },
   };
 }
 
@@ -181,9 +180,33 @@ function wireSchema(schema: z.ZodType, io: "input" | "output"): McpTool["inputSc
     target: "draft-2020-12",
     io,
     unrepresentable: "any",
-  });
-  // MCP's default dialect is 2020-12; spelling it out costs 52 characters per schema.
-  return rest as McpTool["inputSchema"];
+  }) as McpTool["inputSchema"] & { $schema?: string };
+  return compact(rest) as McpTool["inputSchema"];
+}
+
+/** Length limits are enforced by the server with clear errors; on the wire they only cost tokens. */
+const DROPPED_KEYWORDS = new Set(["maxLength", "minLength", "maxItems", "propertyNames"]);
+
+/** Drops DROPPED_KEYWORDS and writes `anyOf [{type: T, …}, {type: null}]` as `type: [T, "null"]`. */
+function compact(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compact);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    // Inside `properties` the keys are argument names, never keywords.
+    if (key === "properties" && value && typeof value === "object") {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+    } else if (!DROPPED_KEYWORDS.has(key)) out[key] = compact(value);
+  }
+  const anyOf = out.anyOf;
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const [first, second] = anyOf as Array<Record<string, unknown>>;
+    if (second?.type === "null" && Object.keys(second).length === 1 && typeof first?.type === "string") {
+      delete out.anyOf;
+      return { ...out, ...first, type: [first.type, "null"] };
+    }
+  }
+  return out;
 }
 
 function asAppError(error: unknown): unknown {

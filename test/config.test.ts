@@ -55,3 +55,29 @@ describe("loadConfig", () => {
     expect(config.baseUrl).toBe("http://127.0.0.1:9/api/1.0");
   });
 });
+
+describe("OAuth settings", () => {
+  it("reads the client and picks the token store from ASANA_TOKEN_STORE", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "asana-mcp-cfg-"));
+    const base = {
+      XDG_CONFIG_HOME: "/xdg",
+      ASANA_OAUTH_CLIENT_ID: "123",
+      ASANA_OAUTH_CLIENT_SECRET: "s3cret",
+    };
+    const auto = loadConfig({ env: base, cwd }).oauth;
+    expect(auto).toMatchObject({ clientId: "123", clientSecret: "s3cret" });
+    if (process.platform === "linux") {
+      expect(auto.tokenStore).toEqual({ mode: "auto", path: "/xdg/asana-mcp/oauth-login.json" });
+    }
+    expect(loadConfig({ env: { ...base, ASANA_TOKEN_STORE: "keychain" }, cwd }).oauth.tokenStore.mode).toBe(
+      "keychain",
+    );
+    expect(loadConfig({ env: { ...base, ASANA_TOKEN_STORE: "file" }, cwd }).oauth.tokenStore.mode).toBe(
+      "file",
+    );
+    expect(loadConfig({ env: { ...base, ASANA_TOKEN_STORE: "login.json" }, cwd }).oauth.tokenStore).toEqual({
+      mode: "file",
+      path: join(cwd, "login.json"),
+    });
+  });
+});

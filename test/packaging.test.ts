@@ -52,6 +52,7 @@ describe("install metadata", () => {
     const config = loadConfig({
       env: {
         ASANA_PAT: "real-token",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal template is the point
         ASANA_BOT_PAT: "${user_config.asana_bot_pat}",
         ASANA_SERVICE_ACCOUNT_TOKEN: "",
       },

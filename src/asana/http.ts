@@ -7,6 +7,7 @@ import { AppError } from "../errors.js";
 import { log } from "../log.js";
 import { statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
+import { loadUndici } from "./undici.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 export type QueryValue = string | number | boolean | undefined;
@@ -60,17 +61,6 @@ export function apiPath(strings: TemplateStringsArray, ...values: string[]): str
   );
 }
 
-/**
- * undici is about half a megabyte of JavaScript, some 40 ms to load: it is loaded by the first
- * request, so the server answers initialize and tools/list without waiting for it.
- */
-let undici: Promise<typeof import("undici").default> | undefined;
-const loadUndici = () => {
-  // The CommonJS module object: the same under Node's loader, Vitest and the bundle.
-  undici ??= import("undici").then((module) => module.default);
-  return undici;
-};
-
 const REQUEST_ID_HEADERS = ["x-request-id", "x-asana-request-id", "asana-request-id"];
 /** Failures before a byte reached Asana: safe to repeat even a write. */
 const NOT_SENT_CODES = new Set([
@@ -83,7 +73,14 @@ const NOT_SENT_CODES = new Set([
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 type Attempt =
-  | { kind: "response"; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | {
+      kind: "response";
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      text: string;
+      /** The bearer token this attempt sent, so a 401 can say which token was refused. */
+      token: string;
+    }
   | { kind: "failure"; error: AppError; sent: boolean };
 
 export class AsanaClient {
@@ -191,7 +188,7 @@ export class AsanaClient {
       if (status === 401 && !renewed) {
         renewed = true;
         // Asana did not act on a request it refused, so even a write may be repeated.
-        if (await identity.renewAfterUnauthorized()) continue;
+        if (await identity.renewAfterUnauthorized(attempt.token)) continue;
       }
       if (status === 429) {
         const waitMs = retryAfterMs(headers);
@@ -271,7 +268,13 @@ export class AsanaClient {
             signal: call.signal,
           });
           const text = await response.body.text();
-          return { kind: "response", status: response.statusCode, headers: response.headers, text } as const;
+          return {
+            kind: "response",
+            status: response.statusCode,
+            headers: response.headers,
+            text,
+            token,
+          } as const;
         } catch (error) {
           return classifyFailure(error, identity, call);
         }

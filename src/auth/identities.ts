@@ -18,9 +18,21 @@ export interface Identity {
   accessToken(): Promise<string>;
   /**
    * Called once after Asana answered 401. Resolves true when a new token is available and the
-   * request is worth repeating (an OAuth refresh); static tokens resolve false.
+   * request is worth repeating (an OAuth refresh); static tokens resolve false. `rejectedToken`
+   * is the token Asana refused, so calls that failed together share one refresh.
    */
-  renewAfterUnauthorized(): Promise<boolean>;
+  renewAfterUnauthorized(rejectedToken?: string): Promise<boolean>;
+  /** Claims of a verified OpenID Connect id_token (OAuth logins made with `openid`). */
+  readonly verifiedClaims?: VerifiedIdentityClaims | null;
+}
+
+export interface VerifiedIdentityClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  email: string | null;
+  name: string | null;
+  email_verified: boolean | null;
 }
 
 /** A PAT, bot PAT, service-account token or pasted OAuth access token: a fixed bearer token. */

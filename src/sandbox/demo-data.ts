@@ -5,6 +5,8 @@
  * The data is deterministic (a seeded PRNG, fixed timestamps) so that demos, docs and tests see the same
  * gids and names on every run.
  */
+
+import { demoWorld } from "./demo-world.js";
 import type {
   FakeData,
   FakePhoto,
@@ -529,8 +531,12 @@ export function demoData(): FakeData {
     }
   }
 
+  // After every generated task, so adding the demo world shifts no generated gid.
+  const world = demoWorld({ acme: ACME, demoProject, demoTask, tasks, author: U.oauth });
+
   return {
     users: users(),
+    world,
     workspaces: [
       { gid: ACME, name: "Acme Corp (sandbox)", isOrganization: true, emailDomains: ["sandbox.example"] },
       { gid: SIDE, name: "Side Projects (sandbox)", isOrganization: false, emailDomains: [] },

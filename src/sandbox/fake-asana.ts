@@ -16,6 +16,17 @@ import {
 import type { AddressInfo } from "node:net";
 import { demoData, mulberry32 } from "./demo-data.js";
 import {
+  describeTask,
+  type FakeWorldSeed,
+  seedWorld,
+  type World,
+  type WorldKind,
+  worldGids,
+  worldRoutes,
+  worldTaskFields,
+  worldViews,
+} from "./fake-tasks.js";
+import {
   getAttr,
   type HtmlElement,
   htmlToPlainText,
@@ -25,6 +36,7 @@ import {
   textToCommentHtml,
   walkElements,
 } from "./html-text.js";
+import { OAuthProvider } from "./oauth-provider.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Data model (seeds are what tests and demo data provide; records are the normalised, mutable state)
@@ -160,9 +172,11 @@ export interface FakeData {
   tasks?: FakeTaskSeed[];
   stories?: FakeStorySeed[];
   tokens: FakeTokenSeed[];
+  /** Sections, tags, custom fields, subtasks, dependencies, attachments, status updates (fake-tasks.ts). */
+  world?: FakeWorldSeed;
 }
 
-interface UserRec {
+export interface UserRec {
   gid: string;
   name: string;
   email: string;
@@ -194,7 +208,7 @@ interface ProjectRec {
   createdAt: string;
   modifiedAt: string;
 }
-interface TaskRec {
+export interface TaskRec {
   gid: string;
   name: string;
   workspace: string;
@@ -269,9 +283,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const UNPAGINATED_CAP = 1000;
 const JSON_TYPE = "application/json; charset=utf-8";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-interface Reply {
+export interface Reply {
   status: number;
   body: Json;
   headers?: Record<string, string>;
@@ -330,27 +344,34 @@ function bearerToken(header: string | undefined): string | null {
 // Field selection (opt_fields) and rendering
 // ---------------------------------------------------------------------------------------------------------
 
-type Kind = "user" | "workspace" | "team" | "project" | "task" | "story";
+type Kind = "user" | "workspace" | "team" | "project" | "task" | "story" | WorldKind;
 
 /** A reference to another resource inside a field value; rendered compact or per the requested sub-fields. */
-class Ref {
+export class Ref {
   constructor(
     readonly kind: Kind,
     readonly gid: string,
   ) {}
 }
 
-type FieldValue = null | boolean | number | string | Ref | FieldValue[] | { [key: string]: FieldValue };
-type FieldMap = Record<string, () => FieldValue>;
+export type FieldValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Ref
+  | FieldValue[]
+  | { [key: string]: FieldValue };
+export type FieldMap = Record<string, () => FieldValue>;
 /** Parsed opt_fields: each requested name maps to its requested sub-fields (empty when none). */
 export type FieldTree = Map<string, FieldTree>;
 
-interface ViewContext {
+export interface ViewContext {
   store: Store;
   viewer: UserRec;
 }
 
-interface KindView {
+export interface KindView {
   resourceType: string;
   compact: readonly string[];
   full: readonly string[];
@@ -585,6 +606,7 @@ const VIEWS: Record<Kind, KindView> = {
         projects: () => t.projects.map((p) => new Ref("project", p)),
         tags: () => [],
         workspace: () => new Ref("workspace", t.workspace),
+        ...worldTaskFields(vc.store, t),
       };
     },
   },
@@ -638,6 +660,7 @@ const VIEWS: Record<Kind, KindView> = {
       };
     },
   },
+  ...worldViews(),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -647,7 +670,7 @@ const VIEWS: Record<Kind, KindView> = {
 const SEED_TIME = "2025-01-01T00:00:00.000Z";
 const GID_RE = /^\d+$/;
 
-class Store {
+export class Store {
   readonly users = new Map<string, UserRec>();
   readonly workspaces = new Map<string, WorkspaceRec>();
   readonly teams = new Map<string, TeamRec>();
@@ -656,6 +679,7 @@ class Store {
   readonly stories = new Map<string, StoryRecord>();
   readonly storiesByTask = new Map<string, StoryRecord[]>();
   readonly tokens = new Map<string, FakeTokenSeed>();
+  readonly world: World;
   private nextGid = 1n;
 
   constructor(data: FakeData) {
@@ -746,14 +770,10 @@ class Store {
       });
     }
     for (const t of data.tokens) this.addToken(t);
-    const allGids = [
-      this.users,
-      this.workspaces,
-      this.teams,
-      this.projects,
-      this.tasks,
-      this.stories,
-    ].flatMap((m) => [...m.keys()]);
+    this.world = seedWorld(data.world);
+    const allGids = [this.users, this.workspaces, this.teams, this.projects, this.tasks, this.stories]
+      .flatMap((m) => [...m.keys()])
+      .concat(worldGids(this.world));
     for (const gid of allGids) {
       if (GID_RE.test(gid) && BigInt(gid) >= this.nextGid) this.nextGid = BigInt(gid) + 1n;
     }
@@ -819,7 +839,7 @@ function compactTask(t: TaskRec): StoryRecord["target"] {
   return { gid: t.gid, resource_type: "task", name: t.name };
 }
 
-function requireGid(kind: string, value: string): string {
+export function requireGid(kind: string, value: string): string {
   if (!GID_RE.test(value)) throw new ApiError(400, `${kind}: Not a recognized ID: ${value}`);
   return value;
 }
@@ -828,7 +848,7 @@ function requireGid(kind: string, value: string): string {
 // Routes
 // ---------------------------------------------------------------------------------------------------------
 
-interface HandlerContext {
+export interface HandlerContext {
   store: Store;
   viewer: UserRec;
   token: FakeTokenSeed;
@@ -843,7 +863,7 @@ interface HandlerContext {
   paginator: Paginator;
 }
 
-interface Route {
+export interface Route {
   method: string;
   /** Template such as "/tasks/:task_gid/stories", relative to /api/1.0. */
   path: string;
@@ -878,11 +898,11 @@ function viewOf(ctx: HandlerContext): ViewContext {
   return { store: ctx.store, viewer: ctx.viewer };
 }
 
-function one(ctx: HandlerContext, kind: Kind, gid: string, status = 200): Reply {
+export function one(ctx: HandlerContext, kind: Kind, gid: string, status = 200): Reply {
   return { status, body: { data: renderResource(kind, gid, viewOf(ctx), ctx.fields, "full") } };
 }
 
-function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
+export function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
   const { page, nextPage } = ctx.paginator.page(ctx, gids);
   const vc = viewOf(ctx);
   const body: { [key: string]: Json } = {
@@ -892,7 +912,7 @@ function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
   return { status: 200, body };
 }
 
-function param(ctx: HandlerContext, name: string): string {
+export function param(ctx: HandlerContext, name: string): string {
   const value = ctx.params[name];
   if (value === undefined) throw new Error(`route has no :${name}`);
   return value;
@@ -1167,6 +1187,7 @@ const ROUTES: readonly Route[] = [
   { method: "POST", path: "/tasks/:task_gid/stories", scope: "stories:write", handler: createStoryForTask },
   { method: "GET", path: "/stories/:story_gid", scope: "stories:read", handler: getStory },
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
+  ...worldRoutes(),
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1273,8 +1294,18 @@ export class FakeAsana {
   private readonly currentByUser = new Map<string, InFlightCounts>();
   private peakByUser = new Map<string, InFlightCounts>();
 
+  /** The OAuth 2.0 / OpenID Connect provider at /-/oauth_* and the discovery and JWKS URLs. */
+  readonly oauth: OAuthProvider;
+
   constructor(data: FakeData = demoData()) {
     this.store = new Store(structuredClone(data));
+    this.oauth = new OAuthProvider(this);
+    this.oauth.signedInUser = data.tokens.find((t) => t.kind === "oauth")?.userGid ?? data.users[0]?.gid;
+  }
+
+  userProfile(gid: string): { gid: string; name: string; email: string } | undefined {
+    const user = this.store.users.get(gid);
+    return user ? { gid: user.gid, name: user.name, email: user.email } : undefined;
   }
 
   /** "http://127.0.0.1:PORT"; throws before listen(). */
@@ -1335,6 +1366,11 @@ export class FakeAsana {
 
   revokeToken(token: string): void {
     this.store.tokens.delete(token);
+  }
+
+  /** A copy of a task's state, with its sections, tags, custom field values and relations. */
+  task(gid: string): ReturnType<typeof describeTask> {
+    return describeTask(this.store, gid);
   }
 
   /** Copies of the stories on a task, oldest first. */
@@ -1439,6 +1475,11 @@ export class FakeAsana {
 
     if (fault?.type === "status" || fault?.type === "bad-json" || fault?.type === "html") {
       this.sendFault(res, record, fault);
+      return;
+    }
+
+    if (raw !== "too-large" && (await this.oauth.handle(method, url, raw.toString("utf8"), res))) {
+      record.status = res.statusCode;
       return;
     }
 

@@ -1,17 +1,13 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { type AsanaClient, apiPath } from "../asana/http.js";
 import type { Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { defineTool, type ToolContext } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
+import { SKEW_MS, settleCreate } from "./settle.js";
 
 /** Asana documents no limit; this keeps an agent's runaway output from becoming a comment. */
 const MAX_TEXT = 65_536;
-/** After an uncertain POST, the task's stories are read this many times, this far apart. */
-const SETTLE_DELAYS_MS = [0, 500, 1_500];
-/** A matching comment must be at most this much older than our POST (clock skew). */
-const SKEW_MS = 120_000;
 
 interface Story {
   gid: string;
@@ -40,14 +36,14 @@ export const createComment = defineTool({
   actsAs: "write",
   input: z
     .object({
-      task_gid: gid(),
+      task_gid: gid().describe("The task to comment on."),
       text: z
         .string()
         .trim()
         .min(1, "must not be empty")
         .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
         .optional()
-        .describe("Plain text. Give text or html_text."),
+        .describe("Plain-text comment. Give text or html_text, not both."),
       html_text: z
         .string()
         .trim()
@@ -57,7 +53,7 @@ export const createComment = defineTool({
         .describe(
           'Rich text: <body> with <strong> <em> <u> <s> <code> <ol> <ul> <li> <a href="…">; <a data-asana-gid="USER_GID"/> @-mentions.',
         ),
-      is_pinned: z.boolean().optional(),
+      is_pinned: z.boolean().optional().describe("Pin the comment on the task."),
     })
     .strict()
     .refine((a) => (a.text === undefined) !== (a.html_text === undefined), {
@@ -138,35 +134,22 @@ async function settle(
 ): Promise<Story> {
   const { asana, identity, resolver, config, signal } = context;
   const author = (await resolver.current(identity, asana, config.requestTimeoutMs, signal)).user?.gid;
-  for (const delay of SETTLE_DELAYS_MS) {
-    if (delay) await sleep(delay, undefined, { signal });
-    let stories: Story[];
-    try {
-      stories = await readAllStories(asana, identity, taskGid, signal);
-    } catch (readError) {
-      const why = readError instanceof Error ? readError.message : String(readError);
-      throw new AppError(
-        "write_unknown",
-        `${cause.message} Reading the task's comments to check also failed: ${why}`,
-        { requestId: cause.requestId, cause: readError },
-      );
-    }
-    const match = stories
-      .filter(
-        (s) =>
-          s.resource_subtype === "comment_added" &&
-          (author === undefined || s.created_by?.gid === author) &&
-          Date.parse(s.created_at) >= startedAt - SKEW_MS &&
-          sameComment(s, body),
-      )
-      .at(-1);
-    if (match) return match;
-  }
-  throw new AppError(
-    "write_not_applied",
-    `${cause.message} The task's comments were read ${SETTLE_DELAYS_MS.length} times afterwards and the comment is not there, so it was not posted.`,
-    { requestId: cause.requestId },
-  );
+  return settleCreate({
+    cause,
+    signal,
+    what: "the comment",
+    where: "the task's comments",
+    find: async () =>
+      (await readAllStories(asana, identity, taskGid, signal))
+        .filter(
+          (s) =>
+            s.resource_subtype === "comment_added" &&
+            (author === undefined || s.created_by?.gid === author) &&
+            Date.parse(s.created_at) >= startedAt - SKEW_MS &&
+            sameComment(s, body),
+        )
+        .at(-1),
+  });
 }
 
 function sameComment(story: Story, body: { text?: string; html_text?: string }): boolean {

@@ -19,12 +19,10 @@ export const listProjects = defineTool({
   actsAs: "read",
   input: z
     .object({
-      // Descriptions only where the name, type and bounds do not already say it (tools/list is
-      // paid for in every conversation).
-      workspace_gid: gid().optional().describe("Optional when only one workspace is visible."),
-      archived: z.boolean().default(false),
+      workspace_gid: gid().optional().describe("omit when the identity sees one workspace"),
+      archived: z.boolean().default(false).describe("true: only archived"),
       limit: limit(50),
-      cursor: cursor().describe("next_cursor of the previous page."),
+      cursor: cursor(),
     })
     .strict(),
   output: z.object({

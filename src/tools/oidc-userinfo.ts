@@ -25,7 +25,7 @@ export const oidcUserinfo = defineTool({
     picture: z.string().nullable(),
   }),
   describe: ({ attribution }) =>
-    `The OpenID Connect profile (sub, name, email) of the person signed in with OAuth: ${attribution("oauth")}. Needs the openid scope; whoami works with every token.`,
+    `Return the verified OpenID Connect profile (sub, name, email) of the person signed in with OAuth: ${attribution("oauth")}. Needs an OAuth login with the openid scope; whoami works with every token.`,
   handler: async (_args, { asana, identity, signal }) => {
     try {
       const { data } = await asana.request<UserInfo>(identity, {

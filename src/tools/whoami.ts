@@ -12,6 +12,17 @@ const identityOut = z.object({
   acts_for: z.array(z.enum(["read", "write"])),
   tools: z.array(z.string()),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+  /** OAuth logins made with `openid`: the claims of the id_token verified at sign-in. */
+  verified_claims: z
+    .object({
+      iss: z.string(),
+      sub: z.string(),
+      aud: z.string(),
+      email: z.string().nullable(),
+      name: z.string().nullable(),
+      email_verified: z.boolean().nullable(),
+    })
+    .optional(),
 });
 
 export const whoami = defineTool({
@@ -27,7 +38,7 @@ export const whoami = defineTool({
     identities: z.array(identityOut),
   }),
   describe: ({ attribution }) =>
-    `The Asana identities this server holds: the user behind each token, its workspaces, which tools act as it. Call it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
+    `List the Asana identities this server holds: the Asana user behind each token, its workspaces, and which tools act as it. Use it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
   handler: async (_args, { resolver, asana, config, signal, tools }) => {
     // Fresh start-up resolutions are reused; failed or stale ones are asked again.
     const resolutions = await Promise.all(
@@ -66,6 +77,7 @@ export const whoami = defineTool({
                 (tool.actsAs === "oauth" && identity.kind === "oauth"),
             )
             .map((tool) => tool.name),
+          ...(identity.verifiedClaims ? { verified_claims: { ...identity.verifiedClaims } } : {}),
           ...(resolution.error
             ? {
                 error: {

@@ -322,6 +322,8 @@ const VALID_BODIES: Record<string, unknown> = {
   removeFollowerForTask: { data: { followers: ["1"] } },
   addDependenciesForTask: { data: { dependencies: ["1"] } },
   removeDependenciesForTask: { data: { dependencies: ["1"] } },
+  addDependentsForTask: { data: { dependents: ["1"] } },
+  removeDependentsForTask: { data: { dependents: ["1"] } },
   createStoryForTask: { data: { text: "hi" } },
   createSectionForProject: { data: { name: "s", insert_after: "1" } },
   addTaskForSection: { data: { task: "1" } },
@@ -330,8 +332,8 @@ const VALID_BODIES: Record<string, unknown> = {
 };
 
 describe("every operation in the subset", () => {
-  it("has the expected 51 operations", () => {
-    expect(operations).toHaveLength(51);
+  it("has the expected 53 operations", () => {
+    expect(operations).toHaveLength(53);
   });
 
   it.each(operations.map((op) => [op.operationId, op] as const))(

@@ -174,7 +174,8 @@ describe("process hygiene", () => {
       method: "tools/call",
       params: { name: "create_comment", arguments: { task_gid: "x" } },
     });
-    await waitFor(() => run.out().includes('"id":4'));
+    // Answers may come in any order: wait for both calls before closing stdin.
+    await waitFor(() => run.out().includes('"id":3') && run.out().includes('"id":4'));
     run.child.stdin.end();
     expect(await run.exited).toBe(0);
     const lines = run.out().split("\n").filter(Boolean);

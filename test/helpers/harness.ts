@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { AsanaClient } from "../../src/asana/http.js";
-import { identitiesFromConfig } from "../../src/auth/identities.js";
+import { type Identity, identitiesFromConfig } from "../../src/auth/identities.js";
 import { CredentialResolver } from "../../src/auth/resolver.js";
 import { loadConfig } from "../../src/config.js";
 import { setLogLevel } from "../../src/log.js";
@@ -44,6 +44,8 @@ export interface HarnessOptions {
   data?: FakeData;
   /** Skip the start-up resolution, to test descriptions before names are known. */
   resolve?: boolean;
+  /** Identities the configuration does not make (an OAuth login from a token store). */
+  identities?: (baseUrl: string, fake: Harness["fake"]) => Identity[] | Promise<Identity[]>;
   /** Faster retries for fault tests. */
   client?: Partial<ConstructorParameters<typeof AsanaClient>[0]>;
 }
@@ -61,7 +63,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     backoffMs: 5,
     ...options.client,
   });
-  const resolver = new CredentialResolver(identitiesFromConfig(config.tokens), config);
+  const extra = (await options.identities?.(started.baseUrl, started.fake)) ?? [];
+  const resolver = new CredentialResolver([...identitiesFromConfig(config.tokens), ...extra], config);
   const app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: "test" });
   const client = new Client({ name: "asana-mcp-tests", version: "1.0.0" });
   let onListChanged: () => void = () => undefined;

@@ -24,7 +24,16 @@ describe("whoami", () => {
       status: "ok",
       user: { name: "Ada Lovelace", email: "ada@sandbox.example" },
       acts_for: ["read"],
-      tools: ["list_projects"],
+      tools: [
+        "list_projects",
+        "get_project",
+        "list_workspace",
+        "search_tasks",
+        "list_tasks",
+        "get_task",
+        "list_comments",
+        "get_attachment",
+      ],
     });
     expect(pat?.workspaces).toHaveLength(2);
     expect(bot).toMatchObject({
@@ -33,7 +42,16 @@ describe("whoami", () => {
       status: "ok",
       user: { name: "Acme Bot" },
       acts_for: ["write"],
-      tools: ["create_comment"],
+      tools: [
+        "create_task",
+        "update_task",
+        "move_task",
+        "task_links",
+        "create_comment",
+        "create_section",
+        "create_status_update",
+        "delete_task",
+      ],
     });
   });
 
