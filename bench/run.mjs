@@ -15,6 +15,8 @@ import { FakeAsana } from "../dist/sandbox/fake-asana.js";
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const WARMUP = 20;
+/** asana-mcp's first four tools, whose tools/list entries have a budget of 3,000 characters. */
+const CORE_TOOLS = ["whoami", "list_projects", "create_comment", "oidc_userinfo"];
 const here = (path) => new URL(path, import.meta.url).pathname;
 const ROYCHRI_VERSION = "1.8.0";
 const roychriEntry = here("./.work/node_modules/@roychri/mcp-server-asana/dist/index.js");
@@ -111,7 +113,13 @@ async function idle(name) {
   const { tools } = await client.listTools();
   const rss = rssMb(pid);
   await client.close();
-  return { rss, toolsChars: JSON.stringify(tools).length, toolCount: tools.length };
+  const core = tools.filter((t) => CORE_TOOLS.includes(t.name));
+  return {
+    rss,
+    toolsChars: JSON.stringify(tools).length,
+    toolCount: tools.length,
+    coreChars: core.length === CORE_TOOLS.length ? JSON.stringify(core).length : undefined,
+  };
 }
 
 /** Sequential calls of one tool: latency, calls per second, Asana requests and characters per result. */
@@ -214,6 +222,11 @@ row(
   "tools/list size",
   Object.fromEntries(names.map((n) => [n, `${idles[n].toolsChars} chars, ${idles[n].toolCount} tools`])),
   servers.roychri ? `${times(idles[ours].toolsChars, idles.roychri.toolsChars)} roychri` : "",
+);
+row(
+  "tools/list size, 4 core tools",
+  { [ours]: `${idles[ours].coreChars} chars` },
+  `${Math.round(idles[ours].toolsChars / idles[ours].toolCount)} chars per tool over all ${idles[ours].toolCount}; roychri ${servers.roychri ? Math.round(idles.roychri.toolsChars / idles.roychri.toolCount) : "-"}`,
 );
 const label = {
   identity: "identity (whoami / list_workspaces)",
