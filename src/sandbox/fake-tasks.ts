@@ -423,18 +423,20 @@ export function worldRoutes(): Route[] {
       },
     ]),
     { method: "GET", path: "/workspaces/:workspace_gid/tasks/search", scope: "tasks:read", handler: search },
-    { method: "GET", path: "/projects/:project_gid/sections", scope: "projects:read", handler: getSections },
+    // Asana's spec names no granular scope for sections and status updates (`oauth2: []`): only a
+    // token with Full permissions (`default`) reaches them.
+    { method: "GET", path: "/projects/:project_gid/sections", scope: "default", handler: getSections },
     {
       method: "POST",
       path: "/projects/:project_gid/sections",
-      scope: "projects:write",
+      scope: "default",
       handler: createSection,
     },
     { method: "POST", path: "/sections/:section_gid/addTask", scope: "tasks:write", handler: addToSection },
     {
       method: "GET",
       path: "/projects/:project_gid/custom_field_settings",
-      scope: "custom_fields:read",
+      scope: "projects:read",
       handler: getFieldSettings,
     },
     {
@@ -453,11 +455,11 @@ export function worldRoutes(): Route[] {
       scope: "attachments:read",
       handler: getAttachment,
     },
-    { method: "GET", path: "/status_updates", scope: "project_status_updates:read", handler: getStatuses },
+    { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
     {
       method: "POST",
       path: "/status_updates",
-      scope: "project_status_updates:write",
+      scope: "default",
       handler: createStatus,
     },
   ];
