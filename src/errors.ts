@@ -53,6 +53,10 @@ export const ERROR_TABLE = {
     retryable: false,
     hint: "Sign in with OAuth including the openid, email and profile scopes (`asana-mcp auth login`), then restart.",
   },
+  policy_denied: {
+    retryable: false,
+    hint: "This server's policy (ASANA_READ_ONLY, ASANA_TOOLS, ASANA_WORKSPACES, ASANA_PROJECTS) does not allow this call: stay within what whoami's policy shows, or ask whoever configured the server.",
+  },
   internal: {
     retryable: false,
     hint: "An unexpected error in asana-mcp; please report it with the request_id.",

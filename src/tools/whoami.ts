@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { KIND_LABEL } from "../auth/identities.js";
+import { describePolicy } from "../policy.js";
 import { defineTool } from "./define.js";
 
 const identityOut = z.object({
@@ -25,10 +26,17 @@ export const whoami = defineTool({
     read_as: z.string().nullable(),
     write_as: z.string().nullable(),
     identities: z.array(identityOut),
+    policy: z.object({
+      read_only: z.boolean(),
+      tools: z.array(z.string()).nullable(),
+      workspaces: z.array(z.string()).nullable(),
+      projects: z.array(z.string()).nullable(),
+      audit_log: z.string().nullable(),
+    }),
   }),
   describe: ({ attribution }) =>
     `List the Asana identities this server holds: the Asana user behind each token, its workspaces, and which tools act as it. Use it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
-  handler: async (_args, { resolver, asana, config, signal, tools }) => {
+  handler: async (_args, { resolver, asana, config, signal, tools, policy }) => {
     // Fresh start-up resolutions are reused; failed or stale ones are asked again.
     const resolutions = await Promise.all(
       resolver.identities.map((identity) =>
@@ -77,6 +85,7 @@ export const whoami = defineTool({
             : {}),
         };
       }),
+      policy: describePolicy(policy, config.auditLog),
     };
   },
 });
