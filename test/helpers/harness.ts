@@ -14,6 +14,7 @@ import { loadConfig } from "../../src/config.js";
 import { setLogLevel } from "../../src/log.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
 import { buildServer } from "../../src/server.js";
+import type { Tool } from "../../src/tools/define.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
 import { startFakeAsana } from "../fake-asana/index.js";
 
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   resolve?: boolean;
   /** Faster retries for fault tests. */
   client?: Partial<ConstructorParameters<typeof AsanaClient>[0]>;
+  /** The tools to serve; default every tool. */
+  tools?: readonly Tool[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -62,7 +65,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.client,
   });
   const resolver = new CredentialResolver(identitiesFromConfig(config.tokens), config);
-  const app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: "test" });
+  let app: ReturnType<typeof buildServer>;
+  try {
+    app = buildServer({ config, resolver, asana, tools: options.tools ?? ALL_TOOLS, version: "test" });
+  } catch (error) {
+    // A start-up error (ASANA_TOOLS, ASANA_AUDIT_LOG): release the fake before reporting it.
+    await asana.close();
+    await started.close();
+    throw error;
+  }
   const client = new Client({ name: "asana-mcp-tests", version: "1.0.0" });
   let onListChanged: () => void = () => undefined;
   const listChanged = new Promise<void>((resolve) => {
