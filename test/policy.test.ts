@@ -32,10 +32,10 @@ const botEnv = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bo
 /** An Acme task outside the demo project. */
 const otherAcmeTask = (() => {
   const task = demoData().tasks?.find(
-    (t) => t.workspace === ACME && t.projects.length > 0 && !t.projects.includes(DEMO_PROJECT_GID),
+    (t) => t.workspace === ACME && t.projects?.length && !t.projects.includes(DEMO_PROJECT_GID),
   );
-  if (!task) throw new Error("demo data has no second Acme project with tasks");
-  return task;
+  if (!task?.projects) throw new Error("demo data has no second Acme project with tasks");
+  return { gid: task.gid, projects: task.projects };
 })();
 
 async function toolNames(harness: Harness): Promise<string[]> {
