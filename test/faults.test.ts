@@ -20,7 +20,8 @@ async function withHarness(extraEnv: Record<string, string>, test: (h: Harness) 
 const env = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot, ASANA_TIMEOUT_MS: "150" };
 const READ = { method: "GET", path: "/projects" } as const;
 const WRITE = { method: "POST", path: `/tasks/${DEMO_TASK_GID}/stories` } as const;
-type FaultBody = Omit<Fault, "method" | "path">;
+/** A fault without its target (each table applies it to its own endpoint). */
+type FaultBody = Fault extends infer F ? (F extends Fault ? Omit<F, "method" | "path"> : never) : never;
 
 interface Case {
   name: string;
