@@ -211,7 +211,11 @@ function auditRecord(
     request_id: errorRequestId ?? lastRequestId(trace) ?? null,
     duration_ms: Date.now() - startedAt,
     argument_names:
-      given && typeof given === "object" && !Array.isArray(given) ? Object.keys(given).slice(0, 50) : [],
+      given && typeof given === "object" && !Array.isArray(given)
+        ? Object.keys(given)
+            .slice(0, 50)
+            .map((key) => key.slice(0, 100))
+        : [],
     ...(bodies && args !== undefined ? { arguments: args } : {}),
   };
 }

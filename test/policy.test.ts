@@ -15,6 +15,7 @@ import {
 import { defineTool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { gid } from "../src/tools/schemas.js";
+import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 
 let h: Harness | undefined;
@@ -269,5 +270,37 @@ describe("the allow-lists are generic over each tool's scope()", () => {
     expect(h.fake.requests.length).toBe(before);
     await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "direct" });
     expect(h.fake.requests.slice(before).map((r) => r.method)).toEqual(["POST"]);
+  });
+});
+
+describe("the policy's own reads", () => {
+  it("match Asana's OpenAPI spec", async () => {
+    const touchProject = defineTool({
+      name: "touch_project",
+      title: "Touch a project",
+      kind: "read",
+      actsAs: "read",
+      input: z.object({ project_gid: gid() }).strict(),
+      output: z.object({ touched: z.string() }),
+      describe: () => "Reads a project.",
+      scope: (args) => ({ project: args.project_gid }),
+      handler: async (args) => ({ touched: args.project_gid }),
+    });
+    h = await startHarness({
+      env: { ...adaWrites, ASANA_WORKSPACES: ACME },
+      tools: [...ALL_TOOLS, touchProject],
+    });
+    await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "contract" });
+    await h.call("create_comment", { task_gid: SIDE_PROJECT_TASK_GID, text: "contract" });
+    await h.call("touch_project", { project_gid: DEMO_PROJECT_GID });
+    const lookups = h.fake.requests.filter(
+      (r) => r.method === "GET" && /^\/(tasks|projects)\/\d+$/.test(r.path),
+    );
+    expect(lookups).toHaveLength(3);
+    for (const request of lookups) {
+      expect(validateRequest({ method: request.method, path: request.path, query: request.query })).toEqual(
+        [],
+      );
+    }
   });
 });
