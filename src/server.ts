@@ -11,7 +11,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AsanaClient } from "./asana/http.js";
-import { lastRequestId, type TracedRequest, traced } from "./asana/trace.js";
+import { lastRequestId, traced } from "./asana/trace.js";
 import { AuditLog, type AuditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
@@ -93,43 +93,24 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       }
       return tool.run(args, context);
     });
+    // Every attempt at a write, refused or failed ones included, leaves one audit line.
+    const recordAttempt = (outcome: AuditRecord["outcome"], requestId: string | null) => {
+      if (!audit || tool.kind === "read") return;
+      audit.append(
+        auditRecord(tool, resolver, { raw: request.params.arguments, parsed: args, scope }, startedAt, {
+          outcome,
+          requestId: requestId ?? lastRequestId(trace) ?? null,
+          bodies: audit.bodies,
+        }),
+      );
+    };
     try {
       const output = await result;
-      if (audit && tool.kind !== "read") {
-        audit.append(
-          auditRecord(
-            tool,
-            resolver,
-            request.params.arguments,
-            args,
-            scope,
-            startedAt,
-            trace,
-            "ok",
-            null,
-            audit.bodies,
-          ),
-        );
-      }
+      recordAttempt("ok", null);
       return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
     } catch (error) {
       const body = toToolError(asAppError(error));
-      if (audit && tool.kind !== "read") {
-        audit.append(
-          auditRecord(
-            tool,
-            resolver,
-            request.params.arguments,
-            args,
-            scope,
-            startedAt,
-            trace,
-            body.error.code,
-            body.request_id,
-            audit.bodies,
-          ),
-        );
-      }
+      recordAttempt(body.error.code, body.request_id);
       if (body.error.code === "internal")
         log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
       else log.debug(`${tool.name} answered ${body.error.code}`, { message: body.error.message });
@@ -167,21 +148,16 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
 function auditRecord(
   tool: Tool,
   resolver: CredentialResolver,
-  raw: unknown,
-  parsed: unknown,
-  scope: CallScope,
+  call: { raw: unknown; parsed: unknown; scope: CallScope },
   startedAt: number,
-  trace: readonly TracedRequest[],
-  outcome: AuditRecord["outcome"],
-  errorRequestId: string | null,
-  bodies: boolean,
+  result: { outcome: AuditRecord["outcome"]; requestId: string | null; bodies: boolean },
 ): AuditRecord {
   // A refused call was never parsed: its target is still worth recording when the arguments are valid.
-  let args = parsed;
-  let target = scope;
+  let args = call.parsed;
+  let target = call.scope;
   if (args === undefined) {
     try {
-      args = tool.parse(raw);
+      args = tool.parse(call.raw);
       target = tool.scope?.(args) ?? {};
     } catch {
       args = undefined;
@@ -200,15 +176,15 @@ function auditRecord(
   } catch {
     identity = null;
   }
-  const given = args ?? raw;
+  const given = args ?? call.raw;
   return {
     time: new Date(startedAt).toISOString(),
     tool: tool.name,
     kind: tool.kind,
     identity,
     target,
-    outcome,
-    request_id: errorRequestId ?? lastRequestId(trace) ?? null,
+    outcome: result.outcome,
+    request_id: result.requestId,
     duration_ms: Date.now() - startedAt,
     argument_names:
       given && typeof given === "object" && !Array.isArray(given)
@@ -216,7 +192,7 @@ function auditRecord(
             .slice(0, 50)
             .map((key) => key.slice(0, 100))
         : [],
-    ...(bodies && args !== undefined ? { arguments: args } : {}),
+    ...(result.bodies && args !== undefined ? { arguments: args } : {}),
   };
 }
 
