@@ -159,6 +159,12 @@ describe("ASANA_WORKSPACES", () => {
     expect(error.message).toBe(`workspace ${SIDE} is not one ASANA_WORKSPACES allows (${ACME}).`);
     expect(h.fake.requests.length).toBe(before);
 
+    const whoami = await h.call("whoami");
+    expect((whoami.body.identities as Array<{ workspaces: Array<{ gid: string }> }>)[0]?.workspaces).toEqual([
+      { gid: ACME, name: "Acme Corp (sandbox)" },
+    ]);
+    expect(whoami.body.policy).toMatchObject({ workspaces: [ACME], projects: null });
+
     // Ada sees two workspaces, only one of them allowed: it becomes the default.
     const page = await h.call("list_projects", { limit: 3 });
     expect(page.isError, page.text).toBe(false);

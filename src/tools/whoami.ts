@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { KIND_LABEL } from "../auth/identities.js";
-import { describePolicy } from "../policy.js";
+import { describePolicy, workspaceAllowed } from "../policy.js";
 import { defineTool } from "./define.js";
 
 const identityOut = z.object({
@@ -64,7 +64,8 @@ export const whoami = defineTool({
           user: resolution.user
             ? { gid: resolution.user.gid, name: resolution.user.name, email: resolution.user.email ?? null }
             : null,
-          workspaces: resolution.workspaces ?? [],
+          // Under ASANA_WORKSPACES, only the allowed ones: the others are outside this server's view.
+          workspaces: (resolution.workspaces ?? []).filter((w) => workspaceAllowed(policy, w.gid)),
           acts_for: routes,
           tools: tools
             .filter(
