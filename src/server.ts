@@ -11,7 +11,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AsanaClient } from "./asana/http.js";
-import { lastRequestId, traced } from "./asana/trace.js";
+import { lastWriteRequestId, traced } from "./asana/trace.js";
 import { AuditLog, type AuditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
@@ -99,7 +99,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       audit.append(
         auditRecord(tool, resolver, { raw: request.params.arguments, parsed: args, scope }, startedAt, {
           outcome,
-          requestId: requestId ?? lastRequestId(trace) ?? null,
+          requestId: requestId ?? lastWriteRequestId(trace) ?? null,
           bodies: audit.bodies,
         }),
       );

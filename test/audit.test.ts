@@ -97,6 +97,15 @@ describe("the audit log", () => {
     expect(records(path)).toHaveLength(3); // appended across restarts, never truncated
   });
 
+  it("names no request id for a write whose answer was lost, even though reads settled it", async () => {
+    const path = auditPath();
+    h = await startHarness({ env: { ...botEnv, ASANA_AUDIT_LOG: path } });
+    h.fake.inject({ method: "POST", type: "reset-after" });
+    const outcome = await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "answer lost" });
+    expect(outcome.body.verified_after_uncertain_failure).toBe(true);
+    expect(records(path)).toMatchObject([{ outcome: "ok", request_id: null }]);
+  });
+
   it("records the comment body only with ASANA_AUDIT_LOG_BODIES=true", async () => {
     const path = auditPath();
     h = await startHarness({ env: { ...botEnv, ASANA_AUDIT_LOG: path, ASANA_AUDIT_LOG_BODIES: "true" } });

@@ -24,8 +24,10 @@ export function noteRequest(request: TracedRequest): void {
   if (trace && trace.length < 1_000) trace.push(request);
 }
 
-/** The request id of the last write Asana answered, else of the last request. */
-export function lastRequestId(trace: readonly TracedRequest[]): string | undefined {
-  const withId = trace.filter((r) => r.requestId);
-  return (withId.filter((r) => r.method !== "GET").at(-1) ?? withId.at(-1))?.requestId;
+/**
+ * The request id of the last write Asana answered. Reads (a policy lookup, the read-back after an
+ * uncertain write) are not the write's record, so without an answered write there is none.
+ */
+export function lastWriteRequestId(trace: readonly TracedRequest[]): string | undefined {
+  return trace.filter((r) => r.method !== "GET" && r.requestId).at(-1)?.requestId;
 }
