@@ -7,6 +7,7 @@ import { AppError } from "../errors.js";
 import { log } from "../log.js";
 import { statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
+import { noteRequest } from "./trace.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 export type QueryValue = string | number | boolean | undefined;
@@ -148,6 +149,7 @@ export class AsanaClient {
 
       const { status, headers, text } = attempt;
       const requestId = firstHeader(headers, REQUEST_ID_HEADERS);
+      noteRequest({ method: call.method, status, requestId });
       logAsanaChange(headers);
       const body = parseJson(text);
 
