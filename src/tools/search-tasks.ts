@@ -73,9 +73,10 @@ export const searchTasks = defineTool({
       if (error instanceof AppError && error.code === "payment_required") {
         throw new AppError(
           "payment_required",
-          `Task search needs a paid Asana plan, and workspace ${workspace} is on the free plan (Asana answered 402).`,
+          `Task search needs a paid Asana plan, and workspace ${workspace} is on the free plan. ${error.message}`,
           {
             requestId: error.requestId,
+            status: error.status,
             hint: "Use list_tasks instead: by project_gid, section_gid, or assignee (with workspace_gid); it works on every plan.",
           },
         );

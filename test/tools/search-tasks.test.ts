@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_PROJECT_GID, DEMO_TASK_GID } from "../../src/sandbox/demo-data.js";
 import { DEMO_SECTION_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
-import { ACME, ADA_GID, BOT_ONLY, expectRefused, harnesses, SIDE, sent } from "../helpers/tools.js";
+import { ACME, ADA, ADA_GID, BOT_ONLY, expectRefused, harnesses, SIDE, sent } from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -64,6 +64,7 @@ describe("search_tasks", () => {
     const error = errorOf(await h.call("search_tasks", { workspace_gid: SIDE, text: "book" }));
     expect(error.code).toBe("payment_required");
     expect(error.message).toContain(`workspace ${SIDE} is on the free plan`);
+    expect(error.message).toContain(`Asana answered 402 to GET /workspaces/${SIDE}/tasks/search as ${ADA}`);
     expect(error.hint).toContain("list_tasks");
     expect(sent(h).map((r) => r.status)).toEqual([402]);
   });
