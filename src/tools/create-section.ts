@@ -8,6 +8,9 @@ import { actingAs, gid } from "./schemas.js";
 import { settleCreate } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
 
+/** Bounded: a project's sections are read at most this many pages of 100 deep. */
+const MAX_PAGES = 20;
+
 interface Section {
   gid: string;
   name: string;
@@ -29,17 +32,25 @@ export const createSection = defineTool({
     `Add a section to a project. Created by ${attribution("write")}; never twice.`,
   handler: async (a, context) => {
     const { asana, identity, signal } = context;
+    // Every page: a new section goes last, so a first page alone would miss it in a long project.
     const listSections = async () => {
-      const { data } = await asana.request<Section[]>(identity, {
-        method: "GET",
-        path: apiPath`/projects/${a.project_gid}/sections`,
-        query: { limit: 100, opt_fields: "name" },
-        signal,
-      });
-      return data;
+      const sections: Section[] = [];
+      let offset: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const { data, nextPage } = await asana.request<Section[]>(identity, {
+          method: "GET",
+          path: apiPath`/projects/${a.project_gid}/sections`,
+          query: { limit: 100, offset, opt_fields: "name" },
+          signal,
+        });
+        sections.push(...data);
+        offset = nextPage?.offset;
+        if (!offset) return { sections, complete: true };
+      }
+      return { sections, complete: false };
     };
     // Sections carry no author, so the ones that exist beforehand are what a new one is told apart from.
-    const before = new Set((await listSections()).map((s) => s.gid));
+    const before = new Set((await listSections()).sections.map((s) => s.gid));
     let section: Section;
     let verified = false;
     try {
@@ -57,7 +68,13 @@ export const createSection = defineTool({
         signal,
         what: "the section",
         where: "the project's sections",
-        find: async () => (await listSections()).find((s) => !before.has(s.gid) && s.name === a.name),
+        find: async () => {
+          const { sections, complete } = await listSections();
+          const found = sections.find((s) => !before.has(s.gid) && s.name === a.name);
+          // Not found in a listing cut short proves nothing: the write stays uncertain.
+          if (!found && !complete) throw new Error(`the project has more than ${MAX_PAGES * 100} sections`);
+          return found;
+        },
       });
       verified = true;
     }

@@ -2,6 +2,7 @@
 // the checks every tool gets (bad input refused before any request reaches Asana).
 import { expect } from "vitest";
 import { SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../../src/sandbox/demo-data.js";
+import type { FakeData } from "../../src/sandbox/fake-asana.js";
 import { errorOf, type Harness, startHarness } from "./harness.js";
 
 /** Reads as Ada Lovelace (ASANA_PAT), writes as Acme Bot (ASANA_BOT_PAT). */
@@ -27,8 +28,8 @@ const startUp = new WeakMap<Harness, number>();
 export function harnesses() {
   const open: Harness[] = [];
   return {
-    async start(env: Record<string, string> = PAT_AND_BOT): Promise<Harness> {
-      const h = await startHarness({ env });
+    async start(env: Record<string, string> = PAT_AND_BOT, data?: FakeData): Promise<Harness> {
+      const h = await startHarness({ env, ...(data ? { data } : {}) });
       startUp.set(h, h.fake.requests.length);
       open.push(h);
       return h;

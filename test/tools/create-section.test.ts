@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID } from "../../src/sandbox/demo-data.js";
+import { DEMO_PROJECT_GID, demoData } from "../../src/sandbox/demo-data.js";
 import { errorOf } from "../helpers/harness.js";
-import { BOT, BOT_GID, expectRefused, harnesses, UNKNOWN_GID, writes } from "../helpers/tools.js";
+import {
+  BOT,
+  BOT_GID,
+  expectRefused,
+  harnesses,
+  PAT_AND_BOT,
+  UNKNOWN_GID,
+  writes,
+} from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -25,6 +33,24 @@ describe("create_section", () => {
     const out = await h.call("create_section", { project_gid: DEMO_PROJECT_GID, name: "Blocked" });
     expect(out.body).toMatchObject({ section: { name: "Blocked" }, verified_after_uncertain_failure: true });
     expect(h.fake.sectionsOf(DEMO_PROJECT_GID).filter((s) => s.name === "Blocked")).toHaveLength(1);
+    expect(writes(h)).toHaveLength(1);
+  });
+
+  it("finds its section past the first page of a long project's sections", async () => {
+    const data = demoData();
+    for (let i = 0; i < 120; i++) {
+      const gid = `12079${String(i).padStart(11, "0")}`;
+      data.world?.sections?.push({ gid, name: `Sprint ${i}`, project: DEMO_PROJECT_GID });
+    }
+    const h = await hs.start(PAT_AND_BOT, data);
+    h.fake.inject({ method: "POST", path: `/projects/${DEMO_PROJECT_GID}/sections`, type: "reset-after" });
+    const out = await h.call("create_section", { project_gid: DEMO_PROJECT_GID, name: "Sprint 121" });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body).toMatchObject({
+      section: { name: "Sprint 121" },
+      verified_after_uncertain_failure: true,
+    });
+    expect(h.fake.sectionsOf(DEMO_PROJECT_GID).filter((s) => s.name === "Sprint 121")).toHaveLength(1);
     expect(writes(h)).toHaveLength(1);
   });
 
