@@ -89,6 +89,9 @@ export const createTask = defineTool({
   },
 });
 
+/** How deep the read-back goes: pages of 100 tasks. */
+const MAX_PAGES = 20;
+
 /** Looks for the task among the parent's subtasks, the project's tasks or the assignee's tasks. */
 async function settleTask(
   context: ToolContext,
@@ -125,8 +128,8 @@ async function settleTask(
     find: async () => {
       let offset: string | undefined;
       let match: AsanaTask | undefined;
-      // Bounded: 20 pages of 100 is more than a fresh task needs to be found among.
-      for (let page = 0; page < 20; page++) {
+      // Bounded: at most this many pages of 100 are read.
+      for (let page = 0; page < MAX_PAGES; page++) {
         const { data, nextPage } = await asana.request<
           Array<
             AsanaTask & { created_at: string; created_by?: { gid: string } | null; permalink_url?: string }
@@ -149,6 +152,8 @@ async function settleTask(
         offset = nextPage?.offset;
         if (!offset) break;
       }
+      // Not found in a listing cut short proves nothing: the write stays uncertain.
+      if (!match && offset) throw new Error(`${where.label} run to more than ${MAX_PAGES * 100} tasks`);
       return match;
     },
   });

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
 import {
   DEMO_FIELD_GIDS,
   DEMO_PRIORITY_OPTIONS,
@@ -7,7 +12,16 @@ import {
   DEMO_TAG_GIDS,
 } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
-import { ACME, BOT, BOT_GID, BOT_ONLY, expectRefused, harnesses, writes } from "../helpers/tools.js";
+import {
+  ACME,
+  BOT,
+  BOT_GID,
+  BOT_ONLY,
+  expectRefused,
+  harnesses,
+  PAT_AND_BOT,
+  writes,
+} from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -68,6 +82,22 @@ describe("create_task", () => {
     expect(named(h, "Uncertain task")).toHaveLength(1);
     const gid = (out.body.task as { gid: string }).gid;
     expect(h.fake.task(gid)?.name).toBe("Uncertain task");
+  });
+
+  it("leaves a create uncertain, not 'not applied', when the project is too long to read back", async () => {
+    const data = demoData();
+    for (let i = 0; i < 2_000; i++) {
+      const gid = `12058${String(i).padStart(11, "0")}`;
+      data.tasks?.push({ gid, name: `Ticket ${i}`, workspace: ACME, projects: [DEMO_PROJECT_GID] });
+    }
+    const h = await hs.start(PAT_AND_BOT, data);
+    h.fake.inject({ method: "POST", path: "/tasks", type: "reset-after" });
+    const error = errorOf(
+      await h.call("create_task", { name: "Last ticket", project_gid: DEMO_PROJECT_GID }),
+    );
+    expect(error.code).toBe("write_unknown");
+    expect(error.message).toContain("more than 2000");
+    expect(named(h, "Last ticket")).toHaveLength(1);
   });
 
   it("refuses bad input before any request", async () => {
