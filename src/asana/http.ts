@@ -339,7 +339,7 @@ function abortError(
 function writeUnknown(context: { method: string; path: string }, why: string, requestId?: string): AppError {
   return new AppError(
     "write_unknown",
-    `${context.method} ${context.path} may or may not have been applied: ${why}.`,
+    `${context.method} ${context.path} may or may not have been applied: ${why.replace(/\.+$/, "")}.`,
     {
       requestId,
     },

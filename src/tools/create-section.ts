@@ -2,6 +2,7 @@
 // project's sections back.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
+import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
@@ -34,20 +35,13 @@ export const createSection = defineTool({
     const { asana, identity, signal } = context;
     // Every page: a new section goes last, so a first page alone would miss it in a long project.
     const listSections = async () => {
-      const sections: Section[] = [];
-      let offset: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const { data, nextPage } = await asana.request<Section[]>(identity, {
-          method: "GET",
-          path: apiPath`/projects/${a.project_gid}/sections`,
-          query: { limit: 100, offset, opt_fields: "name" },
-          signal,
-        });
-        sections.push(...data);
-        offset = nextPage?.offset;
-        if (!offset) return { sections, complete: true };
-      }
-      return { sections, complete: false };
+      const { items, complete } = await readPages<Section>(
+        asana,
+        identity,
+        { path: apiPath`/projects/${a.project_gid}/sections`, query: { opt_fields: "name" }, signal },
+        MAX_PAGES,
+      );
+      return { sections: items, complete };
     };
     // Sections carry no author, so the ones that exist beforehand are what a new one is told apart from.
     const before = new Set((await listSections()).sections.map((s) => s.gid));

@@ -2,6 +2,7 @@
 // second POST).
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
+import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { resolveCustomFields } from "./custom-fields.js";
 import { defineTool, type ToolContext } from "./define.js";
@@ -126,34 +127,31 @@ async function settleTask(
     what: "the task",
     where: where.label,
     find: async () => {
-      let offset: string | undefined;
-      let match: AsanaTask | undefined;
-      // Bounded: at most this many pages of 100 are read.
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const { data, nextPage } = await asana.request<
-          Array<
-            AsanaTask & { created_at: string; created_by?: { gid: string } | null; permalink_url?: string }
-          >
-        >(identity, {
-          method: "GET",
+      type Listed = AsanaTask & {
+        created_at: string;
+        created_by?: { gid: string } | null;
+        permalink_url?: string;
+      };
+      const { items, complete } = await readPages<Listed>(
+        asana,
+        identity,
+        {
           path: where.path,
-          query: { ...where.query, limit: 100, offset, opt_fields: `${RESULT_FIELDS},created_at,created_by` },
+          query: { ...where.query, opt_fields: `${RESULT_FIELDS},created_at,created_by` },
           signal,
-        });
-        match =
-          data
-            .filter(
-              (t) =>
-                t.name === a.name &&
-                Date.parse(t.created_at) >= startedAt - SKEW_MS &&
-                (author === undefined || t.created_by?.gid === author),
-            )
-            .at(-1) ?? match;
-        offset = nextPage?.offset;
-        if (!offset) break;
-      }
+        },
+        MAX_PAGES,
+      );
+      const match = items
+        .filter(
+          (t) =>
+            t.name === a.name &&
+            Date.parse(t.created_at) >= startedAt - SKEW_MS &&
+            (author === undefined || t.created_by?.gid === author),
+        )
+        .at(-1);
       // Not found in a listing cut short proves nothing: the write stays uncertain.
-      if (!match && offset) throw new Error(`${where.label} run to more than ${MAX_PAGES * 100} tasks`);
+      if (!match && !complete) throw new Error(`${where.label} run to more than ${MAX_PAGES * 100} tasks`);
       return match;
     },
   });
