@@ -447,6 +447,7 @@ export function worldRoutes(): Route[] {
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
     { method: "GET", path: "/workspaces/:workspace_gid/users", scope: "users:read", handler: getUsers },
+    { method: "GET", path: "/users", scope: "users:read", handler: getUsersPaged },
     { method: "GET", path: "/workspaces/:workspace_gid/teams", scope: "teams:read", handler: getTeams },
     { method: "GET", path: "/attachments", scope: "attachments:read", handler: getAttachments },
     {
@@ -1010,6 +1011,17 @@ function getTags(ctx: HandlerContext): Reply {
 function getUsers(ctx: HandlerContext): Reply {
   const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
   const gids = [...ctx.store.users.values()].filter((u) => u.workspaces.includes(ws.gid)).map((u) => u.gid);
+  return list(ctx, "user", gids);
+}
+
+/** GET /users?workspace=…: unlike the workspace's users listing, this one pages with limit/offset. */
+function getUsersPaged(ctx: HandlerContext): Reply {
+  const workspace = ctx.query.get("workspace");
+  const visible = (u: { workspaces: string[] }) =>
+    workspace === null
+      ? u.workspaces.some((w) => ctx.store.sharesWorkspace(ctx.viewer, w))
+      : u.workspaces.includes(ctx.store.requireWorkspace(workspace, ctx.viewer).gid);
+  const gids = [...ctx.store.users.values()].filter(visible).map((u) => u.gid);
   return list(ctx, "user", gids);
 }
 

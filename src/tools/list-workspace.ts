@@ -7,9 +7,10 @@ import { cursor, gid, limit } from "./schemas.js";
 import { workspaceOf } from "./task-common.js";
 
 const OF = {
-  users: { path: (w: string) => apiPath`/workspaces/${w}/users`, fields: "name,email" },
-  teams: { path: (w: string) => apiPath`/workspaces/${w}/teams`, fields: "name" },
-  tags: { path: (w: string) => apiPath`/workspaces/${w}/tags`, fields: "name" },
+  // GET /users pages with limit and offset; the workspace's own users listing returns up to 2,000 at once.
+  users: { path: () => "/users", query: (w: string) => ({ workspace: w }), fields: "name,email" },
+  teams: { path: (w: string) => apiPath`/workspaces/${w}/teams`, query: () => ({}), fields: "name" },
+  tags: { path: (w: string) => apiPath`/workspaces/${w}/tags`, query: () => ({}), fields: "name" },
 } as const;
 
 export const listWorkspace = defineTool({
@@ -40,8 +41,7 @@ export const listWorkspace = defineTool({
     >(context.identity, {
       method: "GET",
       path: OF[a.of].path(workspace),
-      // The users listing takes no limit (Asana pages it at its own size).
-      query: { ...(a.of === "users" ? {} : { limit: a.limit }), offset, opt_fields: OF[a.of].fields },
+      query: { ...OF[a.of].query(workspace), limit: a.limit, offset, opt_fields: OF[a.of].fields },
       signal: context.signal,
     });
     return {

@@ -22,10 +22,33 @@ describe("list_workspace", () => {
       ],
       next_cursor: null,
     });
-    expect(sent(h).map((r) => [r.path, r.query.limit])).toEqual([
-      [`/workspaces/${ACME}/users`, undefined],
-      [`/workspaces/${ACME}/tags`, "10"],
+    expect(sent(h).map((r) => [r.path, r.query.workspace, r.query.limit])).toEqual([
+      ["/users", ACME, "100"],
+      [`/workspaces/${ACME}/tags`, undefined, "10"],
     ]);
+  });
+
+  it("pages through users at the limit asked for", async () => {
+    const h = await hs.start();
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await h.call("list_workspace", {
+        of: "users",
+        workspace_gid: ACME,
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+      const body = page.body as { items: Array<{ gid: string }>; next_cursor: string | null };
+      expect(body.items).toHaveLength(1);
+      for (const item of body.items) seen.add(item.gid);
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(cursor).toBeNull();
+    expect(seen.size).toBe(pages);
+    expect(seen.size).toBeGreaterThanOrEqual(3);
   });
 
   it("lists teams in the identity's only workspace when none is given", async () => {
