@@ -133,7 +133,17 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   closers.unshift(() => asana.close());
   const resolver = new CredentialResolver(identities, config);
   const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await modules;
-  const app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: VERSION });
+  let app: ReturnType<typeof buildServer>;
+  try {
+    // The policy (ASANA_TOOLS names) and the audit log (ASANA_AUDIT_LOG) are checked here.
+    app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: VERSION });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`asana-mcp: ${error.message}\n`);
+    process.exitCode = 1;
+    for (const close of closers) await close().catch(() => undefined);
+    return;
+  }
 
   let closing = false;
   const shutdown = async (why: string) => {

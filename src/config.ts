@@ -32,6 +32,17 @@ export interface Config {
   /** The .env file that was read, if any. */
   envFile?: string;
   oauth: OAuthSettings;
+  /** ASANA_READ_ONLY: write and destructive tools are hidden and refused. */
+  readOnly: boolean;
+  /** ASANA_TOOLS: the only tools exposed (checked against the tool list by src/policy.ts). */
+  tools?: string[];
+  /** ASANA_WORKSPACES / ASANA_PROJECTS: the only workspaces and projects tools may touch. */
+  workspaces?: string[];
+  projects?: string[];
+  /** ASANA_AUDIT_LOG: a JSON-lines file every write attempt is appended to. */
+  auditLog?: string;
+  /** ASANA_AUDIT_LOG_BODIES: also record the arguments (comment text) of each write. */
+  auditLogBodies: boolean;
 }
 
 /** Where the OAuth login is kept: "auto" tries the OS keychain, then the file. */
@@ -72,6 +83,23 @@ const kind = z.enum(IDENTITY_KINDS);
 const booleanFlag = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
   .transform((v) => ["1", "true", "yes", "on"].includes(v));
+/** A comma-separated list; empty items (a trailing comma) are ignored. */
+const list = (item: RegExp, what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw) =>
+      raw === undefined
+        ? undefined
+        : raw
+            .split(",")
+            .map((v) => v.trim())
+            .filter(Boolean),
+    )
+    .refine((items) => items === undefined || (items.length > 0 && items.every((v) => item.test(v))), {
+      message: `must be a comma-separated list of ${what}`,
+    });
+const gidList = list(/^[0-9]{1,32}$/, "Asana gids (digits only), e.g. 1202000000000001,1202000000000002");
 const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Each variable's schema; the message of a failure names the variable and what it accepts. */
@@ -87,6 +115,12 @@ const VARIABLES = {
   ASANA_OAUTH_CLIENT_SECRET: z.string().optional(),
   ASANA_TOKEN_STORE: z.string().optional(),
   ASANA_BROWSER: z.string().optional(),
+  ASANA_READ_ONLY: booleanFlag.default(false),
+  ASANA_TOOLS: list(/^[a-z][a-z0-9_]*$/, "tool names, e.g. whoami,list_projects"),
+  ASANA_WORKSPACES: gidList,
+  ASANA_PROJECTS: gidList,
+  ASANA_AUDIT_LOG: z.string().optional(),
+  ASANA_AUDIT_LOG_BODIES: booleanFlag.default(false),
 } satisfies Record<string, z.ZodType>;
 
 export interface LoadOptions {
@@ -167,6 +201,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
       tokenStore: tokenStoreSetting(parsed.ASANA_TOKEN_STORE, processEnv, options.cwd ?? process.cwd()),
       browser: parsed.ASANA_BROWSER,
     },
+    readOnly: parsed.ASANA_READ_ONLY,
+    tools: parsed.ASANA_TOOLS,
+    workspaces: parsed.ASANA_WORKSPACES,
+    projects: parsed.ASANA_PROJECTS,
+    auditLog: parsed.ASANA_AUDIT_LOG,
+    auditLogBodies: parsed.ASANA_AUDIT_LOG_BODIES,
   };
 }
 

@@ -57,6 +57,10 @@ export const ERROR_TABLE = {
     retryable: false,
     hint: "The OAuth login can no longer be renewed: run `asana-mcp auth login` again, then restart the server.",
   },
+  policy_denied: {
+    retryable: false,
+    hint: "This server's policy (ASANA_READ_ONLY, ASANA_TOOLS, ASANA_WORKSPACES, ASANA_PROJECTS) does not allow this call: stay within what whoami's policy shows, or ask whoever configured the server.",
+  },
   internal: {
     retryable: false,
     hint: "An unexpected error in asana-mcp; please report it with the request_id.",

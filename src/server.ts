@@ -11,12 +11,15 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AsanaClient } from "./asana/http.js";
+import { lastWriteRequestId, traced } from "./asana/trace.js";
+import { AuditLog, type AuditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
 import { AppError, toToolError } from "./errors.js";
 import { log } from "./log.js";
-import type { DescribeContext, Tool, ToolContext } from "./tools/define.js";
+import { buildPolicy, checkScope, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
+import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
 
 export interface ServerDeps {
   config: Config;
@@ -24,6 +27,10 @@ export interface ServerDeps {
   asana: AsanaClient;
   tools: readonly Tool[];
   version: string;
+  /** Built from config when absent (throws ConfigError for unknown ASANA_TOOLS names). */
+  policy?: Policy;
+  /** Opened from config.auditLog when absent (throws ConfigError when unwritable). */
+  audit?: AuditLog;
 }
 
 /** Identity resolution at start-up is bounded so a dead network cannot hold descriptions hostage. */
@@ -40,12 +47,18 @@ export interface AsanaMcpServer {
 }
 
 export function buildServer(deps: ServerDeps): AsanaMcpServer {
-  const { config, resolver, asana, tools } = deps;
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const { config, resolver, asana } = deps;
+  const policy = deps.policy ?? buildPolicy(config, deps.tools);
+  const audit =
+    deps.audit ?? (config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined);
+  // Hidden tools are not listed; called anyway, they are refused below (never "unknown").
+  const tools = deps.tools.filter((tool) => isExposed(policy, tool));
+  const byName = new Map(deps.tools.map((tool) => [tool.name, tool]));
   const server = new Server(
     { name: "asana-mcp", title: config.sandbox ? "Asana (sandbox)" : "Asana", version: deps.version },
-    { capabilities: { tools: { listChanged: true } }, instructions: instructions(config, resolver) },
+    { capabilities: { tools: { listChanged: true } }, instructions: instructions(config, resolver, policy) },
   );
+  if (!deps.audit && audit) server.onclose = () => audit.close();
 
   let running = 0;
   const idleWaiters: Array<() => void> = [];
@@ -65,23 +78,51 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(config.toolDeadlineMs)]);
     running++;
+    const startedAt = Date.now();
+    let args: unknown;
+    let scope: CallScope = {};
+    const context: ToolContext = {
+      asana,
+      resolver,
+      config,
+      // Read lazily: a tool reaches its identity only when it acts, and a missing one is its error.
+      get identity() {
+        return identityFor(tool, resolver);
+      },
+      signal,
+      tools,
+      policy,
+    };
+    // The policy is enforced here, once, before any handler runs; the trace collects the
+    // request ids of every Asana answer the call received, for the audit log.
+    const { trace, result } = traced(async () => {
+      const refusal = toolRefusal(policy, tool);
+      if (refusal) throw new AppError("policy_denied", refusal);
+      args = tool.parse(request.params.arguments);
+      scope = tool.scope?.(args) ?? {};
+      if (hasAllowList(policy)) {
+        await checkScope(policy, tool, scope, { asana, identity: () => context.identity, signal });
+      }
+      return tool.run(args, context);
+    });
+    // Every attempt at a write, refused or failed ones included, leaves one audit line.
+    const recordAttempt = (outcome: AuditRecord["outcome"], requestId: string | null) => {
+      if (!audit || tool.kind === "read") return;
+      audit.append(
+        auditRecord(tool, resolver, { raw: request.params.arguments, parsed: args, scope }, startedAt, {
+          outcome,
+          requestId: requestId ?? lastWriteRequestId(trace) ?? null,
+          bodies: audit.bodies,
+        }),
+      );
+    };
     try {
-      const context: ToolContext = {
-        asana,
-        resolver,
-        config,
-        // Read lazily: a tool reaches its identity only when it acts, and a missing one is its error.
-        get identity() {
-          return identityFor(tool, resolver);
-        },
-        signal,
-        tools,
-      };
-      const args = tool.parse(request.params.arguments);
-      const result = await tool.run(args, context);
-      return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
+      const output = await result;
+      recordAttempt("ok", null);
+      return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
     } catch (error) {
       const body = toToolError(asAppError(error));
+      recordAttempt(body.error.code, body.request_id);
       if (body.error.code === "internal")
         log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
       else log.debug(`${tool.name} answered ${body.error.code}`, { message: body.error.message });
@@ -122,6 +163,57 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         announce = true;
       }
     },
+  };
+}
+
+function auditRecord(
+  tool: Tool,
+  resolver: CredentialResolver,
+  call: { raw: unknown; parsed: unknown; scope: CallScope },
+  startedAt: number,
+  result: { outcome: AuditRecord["outcome"]; requestId: string | null; bodies: boolean },
+): AuditRecord {
+  // A refused call was never parsed: its target is still worth recording when the arguments are valid.
+  let args = call.parsed;
+  let target = call.scope;
+  if (args === undefined) {
+    try {
+      args = tool.parse(call.raw);
+      target = tool.scope?.(args) ?? {};
+    } catch {
+      args = undefined;
+    }
+  }
+  let identity: AuditRecord["identity"] = null;
+  try {
+    const acting = identityFor(tool, resolver);
+    const user = resolver.resolution(acting).user;
+    identity = {
+      kind: acting.kind,
+      variable: acting.variable,
+      user_gid: user?.gid ?? null,
+      user_name: user?.name ?? null,
+    };
+  } catch {
+    identity = null;
+  }
+  const given = args ?? call.raw;
+  return {
+    time: new Date(startedAt).toISOString(),
+    tool: tool.name,
+    kind: tool.kind,
+    identity,
+    target,
+    outcome: result.outcome,
+    request_id: result.requestId,
+    duration_ms: Date.now() - startedAt,
+    argument_names:
+      given && typeof given === "object" && !Array.isArray(given)
+        ? Object.keys(given)
+            .slice(0, 50)
+            .map((key) => key.slice(0, 100))
+        : [],
+    ...(result.bodies && args !== undefined ? { arguments: args } : {}),
   };
 }
 
@@ -227,9 +319,17 @@ function stackOf(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
-function instructions(config: Config, resolver: CredentialResolver): string {
+function instructions(config: Config, resolver: CredentialResolver, policy: Policy): string {
   const sandbox = config.sandbox
     ? "SANDBOX MODE: these tools act on a built-in demo Asana with made-up data, not on a real Asana account. "
     : "";
-  return `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}).`;
+  const limits = [
+    policy.readOnly && "read-only",
+    policy.workspaces && `workspaces ${[...policy.workspaces].join(", ")} only`,
+    policy.projects && `projects ${[...policy.projects].join(", ")} only`,
+  ].filter(Boolean);
+  const scoped = limits.length
+    ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
+    : "";
+  return `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}).${scoped}`;
 }

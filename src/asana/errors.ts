@@ -54,6 +54,17 @@ export function statusToError(
             : undefined,
       });
     }
+    case "bad_response":
+      // Only 3xx map here: undici does not follow redirects, so the token never leaves ASANA_BASE_URL.
+      return new AppError(
+        code,
+        `Asana answered ${status} (a redirect) to ${context.method} ${context.path} as ${who}; redirects are not followed, so the token is only ever sent to the configured API address.`,
+        {
+          ...options,
+          retryable: false,
+          hint: "Check ASANA_BASE_URL: it should be Asana's API address (https://app.asana.com/api/1.0) or a proxy that does not redirect.",
+        },
+      );
     case "asana_unavailable":
       return new AppError(code, `${base}${phrase ? ` (error phrase "${phrase}")` : ""}.`, options);
     default:
@@ -62,6 +73,7 @@ export function statusToError(
 }
 
 function codeFor(status: number): ErrorCode {
+  if (status >= 300 && status < 400) return "bad_response";
   if (status === 401) return "unauthorized";
   if (status === 402) return "payment_required";
   if (status === 403) return "forbidden";

@@ -7,6 +7,7 @@ import { AppError } from "../errors.js";
 import { log } from "../log.js";
 import { statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
+import { noteRequest } from "./trace.js";
 import { loadUndici } from "./undici.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -158,6 +159,7 @@ export class AsanaClient {
 
       const { status, headers, text } = attempt;
       const requestId = firstHeader(headers, REQUEST_ID_HEADERS);
+      noteRequest({ method: call.method, status, requestId });
       logAsanaChange(headers);
       const body = parseJson(text);
 
@@ -348,7 +350,7 @@ function abortError(
 function writeUnknown(context: { method: string; path: string }, why: string, requestId?: string): AppError {
   return new AppError(
     "write_unknown",
-    `${context.method} ${context.path} may or may not have been applied: ${why}.`,
+    `${context.method} ${context.path} may or may not have been applied: ${why.replace(/\.+$/, "")}.`,
     {
       requestId,
     },

@@ -1,7 +1,9 @@
 // Opaque cursors over Asana's offset tokens. A cursor carries Asana's next_page.offset untouched
 // and the listing it belongs to, so it cannot be replayed against other arguments by mistake.
 import { createHash } from "node:crypto";
+import type { Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
+import type { AsanaCall, AsanaClient } from "./http.js";
 
 /** A short digest of the listing's arguments: enough to tell listings apart, cheap in tokens. */
 function scopeTag(scope: string): string {
@@ -33,4 +35,30 @@ export function decodeCursor(cursor: string, scope: string): string {
     );
   }
   return o;
+}
+
+/**
+ * Reads a listing page by page (100 a page), at most `maxPages` deep. `complete` is false when
+ * the bound cut it short: a read-back that does not find a write in an incomplete listing
+ * proves nothing.
+ */
+export async function readPages<T>(
+  asana: AsanaClient,
+  identity: Identity,
+  call: Omit<AsanaCall, "method">,
+  maxPages: number,
+): Promise<{ items: T[]; complete: boolean }> {
+  const items: T[] = [];
+  let offset: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const { data, nextPage } = await asana.request<T[]>(identity, {
+      ...call,
+      method: "GET",
+      query: { ...call.query, limit: 100, offset },
+    });
+    items.push(...data);
+    offset = nextPage?.offset;
+    if (!offset) return { items, complete: true };
+  }
+  return { items, complete: false };
 }

@@ -18,7 +18,9 @@ import { demoData, mulberry32 } from "./demo-data.js";
 import {
   describeTask,
   type FakeWorldSeed,
+  sectionsOf,
   seedWorld,
+  statusesOf,
   type World,
   type WorldKind,
   worldGids,
@@ -1376,6 +1378,16 @@ export class FakeAsana {
   /** Copies of the stories on a task, oldest first. */
   storiesOf(taskGid: string): StoryRecord[] {
     return (this.store.storiesByTask.get(taskGid) ?? []).map((s) => structuredClone(s));
+  }
+
+  /** The sections of a project, in order. */
+  sectionsOf(projectGid: string): Array<{ gid: string; name: string }> {
+    return sectionsOf(this.store, projectGid);
+  }
+
+  /** Copies of a project's status updates, newest first. */
+  statusUpdatesOf(projectGid: string): ReturnType<typeof statusesOf> {
+    return statusesOf(this.store, projectGid).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   inFlight(): InFlightCounts {

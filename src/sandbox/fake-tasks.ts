@@ -423,18 +423,20 @@ export function worldRoutes(): Route[] {
       },
     ]),
     { method: "GET", path: "/workspaces/:workspace_gid/tasks/search", scope: "tasks:read", handler: search },
-    { method: "GET", path: "/projects/:project_gid/sections", scope: "projects:read", handler: getSections },
+    // Asana's spec names no granular scope for sections and status updates (`oauth2: []`): only a
+    // token with Full permissions (`default`) reaches them.
+    { method: "GET", path: "/projects/:project_gid/sections", scope: "default", handler: getSections },
     {
       method: "POST",
       path: "/projects/:project_gid/sections",
-      scope: "projects:write",
+      scope: "default",
       handler: createSection,
     },
     { method: "POST", path: "/sections/:section_gid/addTask", scope: "tasks:write", handler: addToSection },
     {
       method: "GET",
       path: "/projects/:project_gid/custom_field_settings",
-      scope: "custom_fields:read",
+      scope: "projects:read",
       handler: getFieldSettings,
     },
     {
@@ -445,6 +447,7 @@ export function worldRoutes(): Route[] {
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
     { method: "GET", path: "/workspaces/:workspace_gid/users", scope: "users:read", handler: getUsers },
+    { method: "GET", path: "/users", scope: "users:read", handler: getUsersPaged },
     { method: "GET", path: "/workspaces/:workspace_gid/teams", scope: "teams:read", handler: getTeams },
     { method: "GET", path: "/attachments", scope: "attachments:read", handler: getAttachments },
     {
@@ -453,11 +456,11 @@ export function worldRoutes(): Route[] {
       scope: "attachments:read",
       handler: getAttachment,
     },
-    { method: "GET", path: "/status_updates", scope: "project_status_updates:read", handler: getStatuses },
+    { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
     {
       method: "POST",
       path: "/status_updates",
-      scope: "project_status_updates:write",
+      scope: "default",
       handler: createStatus,
     },
   ];
@@ -1008,6 +1011,17 @@ function getTags(ctx: HandlerContext): Reply {
 function getUsers(ctx: HandlerContext): Reply {
   const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
   const gids = [...ctx.store.users.values()].filter((u) => u.workspaces.includes(ws.gid)).map((u) => u.gid);
+  return list(ctx, "user", gids);
+}
+
+/** GET /users?workspace=…: unlike the workspace's users listing, this one pages with limit/offset. */
+function getUsersPaged(ctx: HandlerContext): Reply {
+  const workspace = ctx.query.get("workspace");
+  const visible = (u: { workspaces: string[] }) =>
+    workspace === null
+      ? u.workspaces.some((w) => ctx.store.sharesWorkspace(ctx.viewer, w))
+      : u.workspaces.includes(ctx.store.requireWorkspace(workspace, ctx.viewer).gid);
+  const gids = [...ctx.store.users.values()].filter(visible).map((u) => u.gid);
   return list(ctx, "user", gids);
 }
 

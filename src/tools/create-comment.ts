@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { type AsanaClient, apiPath } from "../asana/http.js";
-import type { Identity } from "../auth/identities.js";
+import { apiPath } from "../asana/http.js";
+import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { defineTool, type ToolContext } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
@@ -18,6 +18,9 @@ interface Story {
   html_text?: string;
   is_pinned?: boolean;
 }
+
+/** Bounded read-back: stories come oldest first, and a task rarely has more than a few pages. */
+const MAX_STORY_PAGES = 50;
 
 const STORY_FIELDS = "created_at,created_by.name,resource_subtype,text,html_text,is_pinned";
 
@@ -139,8 +142,14 @@ async function settle(
     signal,
     what: "the comment",
     where: "the task's comments",
-    find: async () =>
-      (await readAllStories(asana, identity, taskGid, signal))
+    find: async () => {
+      const { items, complete } = await readPages<Story>(
+        asana,
+        identity,
+        { path: apiPath`/tasks/${taskGid}/stories`, query: { opt_fields: STORY_FIELDS }, signal },
+        MAX_STORY_PAGES,
+      );
+      const match = items
         .filter(
           (s) =>
             s.resource_subtype === "comment_added" &&
@@ -148,7 +157,11 @@ async function settle(
             Date.parse(s.created_at) >= startedAt - SKEW_MS &&
             sameComment(s, body),
         )
-        .at(-1),
+        .at(-1);
+      // Not found in a listing cut short proves nothing: the write stays uncertain.
+      if (!match && !complete) throw new Error(`the task has more than ${MAX_STORY_PAGES * 100} stories`);
+      return match;
+    },
   });
 }
 
@@ -156,22 +169,4 @@ function sameComment(story: Story, body: { text?: string; html_text?: string }):
   const squash = (s: string | undefined) => s?.replace(/\s+/g, " ").trim();
   if (body.text !== undefined) return squash(story.text) === squash(body.text);
   return squash(story.html_text) === squash(body.html_text);
-}
-
-/** Stories come oldest first; a task rarely has more than a few pages. */
-async function readAllStories(asana: AsanaClient, identity: Identity, taskGid: string, signal: AbortSignal) {
-  const stories: Story[] = [];
-  let offset: string | undefined;
-  for (let page = 0; page < 50; page++) {
-    const { data, nextPage } = await asana.request<Story[]>(identity, {
-      method: "GET",
-      path: apiPath`/tasks/${taskGid}/stories`,
-      query: { limit: 100, offset, opt_fields: STORY_FIELDS },
-      signal,
-    });
-    stories.push(...data);
-    offset = nextPage?.offset;
-    if (!offset) break;
-  }
-  return stories;
 }

@@ -6,6 +6,7 @@ import type { AsanaClient } from "../asana/http.js";
 import type { Identity } from "../auth/identities.js";
 import type { CredentialResolver } from "../auth/resolver.js";
 import type { Config } from "../config.js";
+import type { Policy } from "../policy.js";
 
 export type ToolKind = "read" | "write" | "destructive";
 /** Which identity a tool acts as: the read or write route, the OAuth login, or none (whoami). */
@@ -21,6 +22,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Every tool the server exposes, so whoami can say which acts as whom. */
   tools: ReadonlyArray<Pick<Tool, "name" | "actsAs">>;
+  /** The server's policy (src/policy.ts), for tools that filter their own listings. */
+  policy: Policy;
 }
 
 /**
@@ -50,6 +53,12 @@ export interface Tool {
   parse(args: unknown): unknown;
   /** What the validated arguments touch; absent for tools that touch no single object. */
   scope?(args: unknown): CallScope;
+  /**
+   * The handler itself keeps its results within the workspace and project allow-lists
+   * (context.policy), so a call scoped to a workspace, or to nothing, is allowed under them.
+   * Without it such calls are refused while an allow-list is configured.
+   */
+  filtersByPolicy?: boolean;
   /** Arguments from `parse` in, a plain object matching `output` out. */
   run(args: unknown, context: ToolContext): Promise<Record<string, unknown>>;
 }
@@ -63,6 +72,7 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   output: O;
   describe(context: DescribeContext): string;
   scope?(args: z.output<I>): CallScope;
+  filtersByPolicy?: boolean;
   handler(args: z.output<I>, context: ToolContext): Promise<z.input<O>>;
 }
 
@@ -76,6 +86,7 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
     output: spec.output,
     describe: spec.describe,
     parse: (args) => spec.input.parse(args ?? {}),
+    ...(spec.filtersByPolicy ? { filtersByPolicy: true } : {}),
     ...(spec.scope ? { scope: (args: unknown) => spec.scope!(args as z.output<I>) } : {}),
     run: async (args, context) =>
       spec.handler(args as z.output<I>, context) as Promise<Record<string, unknown>>,

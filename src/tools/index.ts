@@ -1,11 +1,21 @@
 import { createComment } from "./create-comment.js";
+import { createSection } from "./create-section.js";
+import { createStatusUpdate } from "./create-status-update.js";
+import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
+import { deleteTask } from "./delete-task.js";
+import { getAttachment } from "./get-attachment.js";
+import { getProject } from "./get-project.js";
+import { getTask } from "./get-task.js";
+import { listComments } from "./list-comments.js";
 import { listProjects } from "./list-projects.js";
+import { listTasks } from "./list-tasks.js";
+import { listWorkspace } from "./list-workspace.js";
+import { moveTask } from "./move-task.js";
 import { oidcUserinfo } from "./oidc-userinfo.js";
-import { getAttachment, getProject, listWorkspace } from "./project-reads.js";
-import { createSection, createStatusUpdate } from "./project-writes.js";
-import { getTask, listComments, listTasks, searchTasks } from "./task-reads.js";
-import { createTask, deleteTask, linkTask, moveTask, updateTask } from "./task-writes.js";
+import { searchTasks } from "./search-tasks.js";
+import { taskLinks } from "./task-links.js";
+import { updateTask } from "./update-task.js";
 import { whoami } from "./whoami.js";
 
 /** Every tool, in the order tools/list shows them. */
@@ -22,7 +32,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   createTask,
   updateTask,
   moveTask,
-  linkTask,
+  taskLinks,
   createComment,
   createSection,
   createStatusUpdate,

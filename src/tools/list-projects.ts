@@ -2,6 +2,7 @@ import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { decodeCursor, encodeCursor } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
+import { projectListed, workspaceAllowed } from "../policy.js";
 import { defineTool } from "./define.js";
 import { cursor, gid, limit } from "./schemas.js";
 
@@ -38,9 +39,11 @@ export const listProjects = defineTool({
     next_cursor: z.string().nullable(),
   }),
   scope: (args) => (args.workspace_gid ? { workspace: args.workspace_gid } : {}),
+  // Picks its default among allowed workspaces and drops projects ASANA_PROJECTS does not list.
+  filtersByPolicy: true,
   describe: ({ attribution }) =>
     `List projects in an Asana workspace (gid, name, team), a page at a time; pass next_cursor for more. Reads as ${attribution("read")}.`,
-  handler: async (args, { asana, resolver, identity, config, signal }) => {
+  handler: async (args, { asana, resolver, identity, config, signal, policy }) => {
     let workspaceGid = args.workspace_gid;
     if (!workspaceGid) {
       const resolution = await resolver.current(identity, asana, config.requestTimeoutMs, signal);
@@ -51,15 +54,24 @@ export const listProjects = defineTool({
           { hint: resolution.error?.hint },
         );
       }
-      const workspaces = resolution.workspaces ?? [];
+      // Under ASANA_WORKSPACES only the allowed workspaces are candidates (the others stay unnamed).
+      const visible = resolution.workspaces ?? [];
+      const workspaces = visible.filter((w) => workspaceAllowed(policy, w.gid));
+      const allowed = policy.workspaces ? " allowed by ASANA_WORKSPACES" : "";
       const [only] = workspaces;
       if (workspaces.length !== 1 || !only) {
         const listed = workspaces.map((w) => `${w.gid} (${w.name})`).join(", ");
+        if (workspaces.length === 0 && visible.length > 0) {
+          throw new AppError(
+            "policy_denied",
+            `${resolution.user?.name ?? "The reading identity"} sees no workspace that ASANA_WORKSPACES allows.`,
+          );
+        }
         throw new AppError(
           "invalid_input",
           workspaces.length === 0
             ? "workspace_gid: the reading identity sees no workspace."
-            : `workspace_gid is required: ${resolution.user?.name ?? "the reading identity"} sees ${workspaces.length} workspaces: ${listed}.`,
+            : `workspace_gid is required: ${resolution.user?.name ?? "the reading identity"} sees ${workspaces.length} workspaces${allowed}: ${listed}.`,
         );
       }
       workspaceGid = only.gid;
@@ -80,12 +92,14 @@ export const listProjects = defineTool({
     });
     return {
       workspace_gid: workspaceGid,
-      projects: data.map((project) => ({
-        gid: project.gid,
-        name: project.name,
-        ...(project.team?.name ? { team: project.team.name } : {}),
-        ...(project.archived ? { archived: true } : {}),
-      })),
+      projects: data
+        .filter((project) => projectListed(policy, project.gid))
+        .map((project) => ({
+          gid: project.gid,
+          name: project.name,
+          ...(project.team?.name ? { team: project.team.name } : {}),
+          ...(project.archived ? { archived: true } : {}),
+        })),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
     };
   },

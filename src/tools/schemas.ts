@@ -1,9 +1,13 @@
 // Argument and result pieces shared by the tools.
 import { z } from "zod";
 
-/** Asana gids are digit strings; anything else never reaches a URL. */
+/**
+ * Asana gids are digit strings; anything else never reaches a URL. Spelled [0-9], not \d: clients
+ * validate the advertised pattern with their own regex engines, some of which take \d as any
+ * Unicode digit.
+ */
 export const gid = () =>
-  z.string().regex(/^\d{1,32}$/, "must be an Asana gid: a string of 1 to 32 digits (0-9)");
+  z.string().regex(/^[0-9]{1,32}$/, "must be an Asana gid: a string of 1 to 32 digits (0-9)");
 
 export const limit = (fallback: number) =>
   z.number().int().min(1, "must be at least 1").max(100, "must be at most 100").default(fallback);

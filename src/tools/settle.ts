@@ -1,8 +1,10 @@
-// Settling an uncertain create: the POST may or may not have reached Asana. Reading back decides:
-// the object is there (answer with it) or it is not (write_not_applied, safe to call again).
-// Never a blind second POST.
+// Settling an uncertain write. A create's POST may or may not have reached Asana: reading back
+// decides, the object is there (answer with it) or it is not (write_not_applied, safe to call
+// again); never a blind second POST. A write that cannot double is simply sent once more.
 import { setTimeout as sleep } from "node:timers/promises";
+import type { AsanaCall } from "../asana/http.js";
 import { AppError } from "../errors.js";
+import type { ToolContext } from "./define.js";
 
 /** Reads back this many times, this far apart: Asana's reads can lag a write briefly. */
 export const SETTLE_DELAYS_MS = [0, 500, 1_500];
@@ -43,4 +45,20 @@ export async function settleCreate<T>(options: {
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Sends a write whose repetition cannot double anything (PUT of absolute values, add/remove of a
+ * set member). After an uncertain failure it is sent once more; what Asana answers then is the truth.
+ */
+export async function idempotentWrite<T>(
+  context: ToolContext,
+  call: AsanaCall,
+): Promise<{ data: T; repeated: boolean }> {
+  try {
+    return { data: (await context.asana.request<T>(context.identity, call)).data, repeated: false };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
+    return { data: (await context.asana.request<T>(context.identity, call)).data, repeated: true };
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { KIND_LABEL } from "../auth/identities.js";
+import { describePolicy, workspaceAllowed } from "../policy.js";
 import { defineTool } from "./define.js";
 
 const identityOut = z.object({
@@ -36,10 +37,17 @@ export const whoami = defineTool({
     read_as: z.string().nullable(),
     write_as: z.string().nullable(),
     identities: z.array(identityOut),
+    policy: z.object({
+      read_only: z.boolean(),
+      tools: z.array(z.string()).nullable(),
+      workspaces: z.array(z.string()).nullable(),
+      projects: z.array(z.string()).nullable(),
+      audit_log: z.string().nullable(),
+    }),
   }),
   describe: ({ attribution }) =>
     `List the Asana identities this server holds: the Asana user behind each token, its workspaces, and which tools act as it. Use it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
-  handler: async (_args, { resolver, asana, config, signal, tools }) => {
+  handler: async (_args, { resolver, asana, config, signal, tools, policy }) => {
     // Fresh start-up resolutions are reused; failed or stale ones are asked again.
     const resolutions = await Promise.all(
       resolver.identities.map((identity) =>
@@ -67,7 +75,8 @@ export const whoami = defineTool({
           user: resolution.user
             ? { gid: resolution.user.gid, name: resolution.user.name, email: resolution.user.email ?? null }
             : null,
-          workspaces: resolution.workspaces ?? [],
+          // Under ASANA_WORKSPACES, only the allowed ones: the others are outside this server's view.
+          workspaces: (resolution.workspaces ?? []).filter((w) => workspaceAllowed(policy, w.gid)),
           acts_for: routes,
           tools: tools
             .filter(
@@ -89,6 +98,7 @@ export const whoami = defineTool({
             : {}),
         };
       }),
+      policy: describePolicy(policy, config.auditLog),
     };
   },
 });

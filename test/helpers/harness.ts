@@ -14,6 +14,7 @@ import { loadConfig } from "../../src/config.js";
 import { setLogLevel } from "../../src/log.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
 import { buildServer } from "../../src/server.js";
+import type { Tool } from "../../src/tools/define.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
 import { startFakeAsana } from "../fake-asana/index.js";
 
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   identities?: (baseUrl: string, fake: Harness["fake"]) => Identity[] | Promise<Identity[]>;
   /** Faster retries for fault tests. */
   client?: Partial<ConstructorParameters<typeof AsanaClient>[0]>;
+  /** The tools to serve; default every tool. */
+  tools?: readonly Tool[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -65,7 +68,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const extra = (await options.identities?.(started.baseUrl, started.fake)) ?? [];
   const resolver = new CredentialResolver([...identitiesFromConfig(config.tokens), ...extra], config);
-  const app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: "test" });
+  let app: ReturnType<typeof buildServer>;
+  try {
+    app = buildServer({ config, resolver, asana, tools: options.tools ?? ALL_TOOLS, version: "test" });
+  } catch (error) {
+    // A start-up error (ASANA_TOOLS, ASANA_AUDIT_LOG): release the fake before reporting it.
+    await asana.close();
+    await started.close();
+    throw error;
+  }
   const client = new Client({ name: "asana-mcp-tests", version: "1.0.0" });
   let onListChanged: () => void = () => undefined;
   const listChanged = new Promise<void>((resolve) => {

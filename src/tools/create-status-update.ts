@@ -1,73 +1,11 @@
-// Writing to projects: sections and status updates. Both are POSTs that could double, so an
-// uncertain failure is settled by reading the project back.
+// create_status_update: a POST that could double, so an uncertain failure is settled by reading the
+// project's status updates back.
 import { z } from "zod";
-import { apiPath } from "../asana/http.js";
 import { AppError } from "../errors.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { SKEW_MS, settleCreate } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
-
-interface Section {
-  gid: string;
-  name: string;
-}
-
-export const createSection = defineTool({
-  name: "create_section",
-  title: "Create a section",
-  kind: "write",
-  actsAs: "write",
-  input: z.object({ project_gid: gid(), name: z.string().trim().min(1).max(1024) }).strict(),
-  output: z.object({
-    section: z.object({ gid: z.string(), name: z.string() }),
-    acting_as: actingAs,
-    verified_after_uncertain_failure: z.boolean().optional(),
-  }),
-  scope: (a) => ({ project: a.project_gid }),
-  describe: ({ attribution }) =>
-    `Add a section to a project. Created by ${attribution("write")}; never twice.`,
-  handler: async (a, context) => {
-    const { asana, identity, signal } = context;
-    const listSections = async () => {
-      const { data } = await asana.request<Section[]>(identity, {
-        method: "GET",
-        path: apiPath`/projects/${a.project_gid}/sections`,
-        query: { limit: 100, opt_fields: "name" },
-        signal,
-      });
-      return data;
-    };
-    // Sections carry no author, so the ones that exist beforehand are what a new one is told apart from.
-    const before = new Set((await listSections()).map((s) => s.gid));
-    let section: Section;
-    let verified = false;
-    try {
-      ({ data: section } = await asana.request<Section>(identity, {
-        method: "POST",
-        path: apiPath`/projects/${a.project_gid}/sections`,
-        query: { opt_fields: "name" },
-        body: { name: a.name },
-        signal,
-      }));
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
-      section = await settleCreate({
-        cause: error,
-        signal,
-        what: "the section",
-        where: "the project's sections",
-        find: async () => (await listSections()).find((s) => !before.has(s.gid) && s.name === a.name),
-      });
-      verified = true;
-    }
-    return {
-      section: { gid: section.gid, name: section.name },
-      acting_as: actingAsOf(context),
-      ...(verified ? { verified_after_uncertain_failure: true } : {}),
-    };
-  },
-});
 
 interface Status {
   gid: string;

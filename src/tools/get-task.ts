@@ -1,0 +1,91 @@
+// get_task: one task in detail, with its attachments listed alongside.
+import { z } from "zod";
+import { apiPath } from "../asana/http.js";
+import { fieldsByName } from "./custom-fields.js";
+import { defineTool } from "./define.js";
+import { gid } from "./schemas.js";
+import { type AsanaTask, compactTask } from "./task-common.js";
+
+const TASK_FIELDS = [
+  "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
+  "parent.name,num_subtasks,memberships.project.name,memberships.section.name,tags.name,followers.name",
+  "dependencies,dependents,custom_fields.name,custom_fields.display_value",
+].join(",");
+
+interface TaskDetail extends AsanaTask {
+  start_on?: string | null;
+  notes?: string;
+  html_notes?: string;
+  permalink_url?: string;
+  modified_at?: string;
+  parent?: { gid: string; name?: string } | null;
+  num_subtasks?: number;
+  memberships?: Array<{
+    project?: { gid: string; name?: string };
+    section?: { gid: string; name?: string } | null;
+  }>;
+  tags?: Array<{ gid: string; name?: string }>;
+  followers?: Array<{ gid: string; name?: string }>;
+  dependencies?: Array<{ gid: string; name?: string }>;
+  dependents?: Array<{ gid: string; name?: string }>;
+  custom_fields?: Array<{ name: string; display_value?: string | null }>;
+}
+
+const ref = (r: { gid: string; name?: string }) => ({ gid: r.gid, name: r.name ?? "" });
+
+export const getTask = defineTool({
+  name: "get_task",
+  title: "Get a task",
+  kind: "read",
+  actsAs: "read",
+  input: z
+    .object({ task_gid: gid(), html: z.boolean().default(false).describe("notes as html_notes") })
+    .strict(),
+  output: z.object({ task: z.record(z.string(), z.unknown()) }),
+  scope: (a) => ({ task: a.task_gid }),
+  describe: ({ attribution }) =>
+    `A task: notes, dates, sections, subtasks, tags, followers, dependencies, custom fields, attachments. Reads as ${attribution("read")}.`,
+  handler: async (a, { asana, identity, signal }) => {
+    const [{ data: t }, { data: files, nextPage }] = await Promise.all([
+      asana.request<TaskDetail>(identity, {
+        method: "GET",
+        path: apiPath`/tasks/${a.task_gid}`,
+        query: { opt_fields: TASK_FIELDS },
+        signal,
+      }),
+      asana.request<Array<{ gid: string; name: string }>>(identity, {
+        method: "GET",
+        path: "/attachments",
+        query: { parent: a.task_gid, limit: 20, opt_fields: "name" },
+        signal,
+      }),
+    ]);
+    const list = (xs: Array<{ gid: string; name?: string }> | undefined) =>
+      xs?.length ? xs.map(ref) : undefined;
+    const fields = fieldsByName(t.custom_fields);
+    const task = {
+      ...compactTask(t),
+      ...(t.start_on ? { start_on: t.start_on } : {}),
+      ...(a.html ? { html_notes: t.html_notes } : t.notes ? { notes: t.notes } : {}),
+      url: t.permalink_url,
+      modified_at: t.modified_at,
+      ...(t.parent ? { parent: ref(t.parent) } : {}),
+      ...(t.num_subtasks ? { subtasks: t.num_subtasks } : {}),
+      projects: (t.memberships ?? [])
+        .filter((m) => m.project)
+        .map((m) => ({
+          ...ref(m.project as { gid: string; name?: string }),
+          ...(m.section ? { section: ref(m.section) } : {}),
+        })),
+      tags: list(t.tags),
+      followers: list(t.followers),
+      // The spec offers no names for these, only gids.
+      depends_on: t.dependencies?.length ? t.dependencies.map((d) => d.gid) : undefined,
+      blocks: t.dependents?.length ? t.dependents.map((d) => d.gid) : undefined,
+      ...(Object.keys(fields).length ? { custom_fields: fields } : {}),
+      attachments: list(files),
+      ...(nextPage ? { more_attachments: true } : {}),
+    };
+    return { task: Object.fromEntries(Object.entries(task).filter(([, v]) => v !== undefined)) };
+  },
+});

@@ -1,0 +1,81 @@
+// list_tasks: a project's, section's, assignee's or parent's tasks, paged; works on every plan.
+import { z } from "zod";
+import { apiPath } from "../asana/http.js";
+import { decodeCursor, encodeCursor } from "../asana/paginate.js";
+import { defineTool } from "./define.js";
+import { cursor, gid, limit } from "./schemas.js";
+import {
+  type AsanaTask,
+  compactTask,
+  compactTaskOut,
+  LIST_FIELDS,
+  userIn,
+  workspaceOf,
+} from "./task-common.js";
+
+/**
+ * "Completed since" a far-future instant leaves only incomplete tasks. The spec types the parameter
+ * as a date-time (Asana also takes "now"); a fixed value keeps every page of a listing the same
+ * listing, which Asana's offsets require.
+ */
+const INCOMPLETE_ONLY = "2100-01-01T00:00:00.000Z";
+
+export const listTasks = defineTool({
+  name: "list_tasks",
+  title: "List tasks",
+  kind: "read",
+  actsAs: "read",
+  input: z
+    .object({
+      project_gid: gid().optional(),
+      section_gid: gid().optional(),
+      assignee: userIn().optional(),
+      workspace_gid: gid().optional(),
+      parent_gid: gid().optional().describe("lists subtasks"),
+      incomplete_only: z.boolean().default(false),
+      limit: limit(50),
+      cursor: cursor(),
+    })
+    .strict()
+    .refine((a) => [a.project_gid, a.section_gid, a.assignee, a.parent_gid].filter(Boolean).length === 1, {
+      message: "give exactly one of project_gid, section_gid, assignee (with workspace_gid) or parent_gid",
+      path: ["project_gid"],
+    }),
+  output: z.object({ tasks: z.array(compactTaskOut), next_cursor: z.string().nullable() }),
+  scope: (a) => ({
+    ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
+    ...(a.project_gid ? { project: a.project_gid } : {}),
+    ...(a.parent_gid ? { task: a.parent_gid } : {}),
+  }),
+  describe: ({ attribution }) =>
+    `Tasks of a project, section, assignee or parent (subtasks), paged; every plan. Reads as ${attribution("read")}.`,
+  handler: async (a, context) => {
+    const workspace = a.assignee ? await workspaceOf(context, a.workspace_gid) : undefined;
+    const filter = a.parent_gid
+      ? { path: apiPath`/tasks/${a.parent_gid}/subtasks`, query: {} }
+      : {
+          path: "/tasks",
+          query: {
+            project: a.project_gid,
+            section: a.section_gid,
+            assignee: a.assignee,
+            workspace,
+            completed_since: a.incomplete_only ? INCOMPLETE_ONLY : undefined,
+          },
+        };
+    const scope = JSON.stringify([filter, a.incomplete_only]);
+    const offset = a.cursor ? decodeCursor(a.cursor, scope) : undefined;
+    const { data, nextPage } = await context.asana.request<AsanaTask[]>(context.identity, {
+      method: "GET",
+      path: filter.path,
+      query: { ...filter.query, limit: a.limit, offset, opt_fields: LIST_FIELDS },
+      signal: context.signal,
+    });
+    // Subtask listings take no completed_since; filter them here instead.
+    const tasks = a.parent_gid && a.incomplete_only ? data.filter((t) => !t.completed) : data;
+    return {
+      tasks: tasks.map(compactTask),
+      next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
+    };
+  },
+});

@@ -1,0 +1,52 @@
+// list_workspace: the people, teams and tags an agent picks from.
+import { z } from "zod";
+import { apiPath } from "../asana/http.js";
+import { decodeCursor, encodeCursor } from "../asana/paginate.js";
+import { defineTool } from "./define.js";
+import { cursor, gid, limit } from "./schemas.js";
+import { workspaceOf } from "./task-common.js";
+
+const OF = {
+  // GET /users pages with limit and offset; the workspace's own users listing returns up to 2,000 at once.
+  users: { path: () => "/users", query: (w: string) => ({ workspace: w }), fields: "name,email" },
+  teams: { path: (w: string) => apiPath`/workspaces/${w}/teams`, query: () => ({}), fields: "name" },
+  tags: { path: (w: string) => apiPath`/workspaces/${w}/tags`, query: () => ({}), fields: "name" },
+} as const;
+
+export const listWorkspace = defineTool({
+  name: "list_workspace",
+  title: "List users, teams or tags",
+  kind: "read",
+  actsAs: "read",
+  input: z
+    .object({
+      of: z.enum(["users", "teams", "tags"]),
+      workspace_gid: gid().optional(),
+      limit: limit(100),
+      cursor: cursor(),
+    })
+    .strict(),
+  output: z.object({
+    items: z.array(z.object({ gid: z.string(), name: z.string(), email: z.string().optional() })),
+    next_cursor: z.string().nullable(),
+  }),
+  scope: (a) => (a.workspace_gid ? { workspace: a.workspace_gid } : {}),
+  describe: ({ attribution }) => `A workspace's users, teams or tags. Reads as ${attribution("read")}.`,
+  handler: async (a, context) => {
+    const workspace = await workspaceOf(context, a.workspace_gid);
+    const scope = `${a.of}:${workspace}`;
+    const offset = a.cursor ? decodeCursor(a.cursor, scope) : undefined;
+    const { data, nextPage } = await context.asana.request<
+      Array<{ gid: string; name: string; email?: string }>
+    >(context.identity, {
+      method: "GET",
+      path: OF[a.of].path(workspace),
+      query: { ...OF[a.of].query(workspace), limit: a.limit, offset, opt_fields: OF[a.of].fields },
+      signal: context.signal,
+    });
+    return {
+      items: data.map((x) => ({ gid: x.gid, name: x.name, ...(x.email ? { email: x.email } : {}) })),
+      next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
+    };
+  },
+});

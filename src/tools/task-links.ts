@@ -1,0 +1,66 @@
+// task_links: adding or removing a set member; repeating one after an uncertain failure cannot
+// double anything.
+import { z } from "zod";
+import { apiPath } from "../asana/http.js";
+import { AppError } from "../errors.js";
+import { defineTool } from "./define.js";
+import { actingAs, gid } from "./schemas.js";
+import { idempotentWrite } from "./settle.js";
+import { actingAsOf } from "./task-common.js";
+
+const LINK_PATH = {
+  dependencies: "Dependencies",
+  dependents: "Dependents",
+  followers: "Followers",
+} as const;
+
+export const taskLinks = defineTool({
+  name: "task_links",
+  title: "Edit a task's dependencies, followers or tags",
+  kind: "write",
+  actsAs: "write",
+  input: z
+    .object({
+      task_gid: gid(),
+      action: z.enum(["add", "remove"]),
+      relation: z.enum(["dependencies", "dependents", "followers", "tags"]),
+      gids: z
+        .array(z.string().regex(/^(me|[0-9]{1,32}|[^\s@]+@[^\s@]+)$/))
+        .min(1)
+        .max(30),
+    })
+    .strict(),
+  output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
+  scope: (a) => ({ task: a.task_gid }),
+  describe: ({ attribution }) =>
+    `Add or remove a task's dependencies, dependents (it blocks), followers, tags. Done by ${attribution("write")}.`,
+  handler: async (a, context) => {
+    if (a.relation !== "followers" && a.gids.some((g) => !/^[0-9]+$/.test(g))) {
+      throw new AppError("invalid_input", `gids: ${a.relation} are given by gid.`);
+    }
+    const verb = a.action === "add" ? "add" : "remove";
+    if (a.relation === "tags") {
+      // One tag per request, as Asana's addTag/removeTag take a single tag.
+      for (const tag of a.gids) {
+        await idempotentWrite(context, {
+          method: "POST",
+          path: `${apiPath`/tasks/${a.task_gid}`}/${verb}Tag`,
+          body: { tag },
+          signal: context.signal,
+        });
+      }
+    } else {
+      await idempotentWrite(context, {
+        method: "POST",
+        path: `${apiPath`/tasks/${a.task_gid}`}/${verb}${LINK_PATH[a.relation]}`,
+        body: { [a.relation]: a.gids },
+        signal: context.signal,
+      });
+    }
+    return {
+      task_gid: a.task_gid,
+      done: `${a.action === "add" ? "added" : "removed"} ${a.relation} ${a.gids.join(", ")}`,
+      acting_as: actingAsOf(context),
+    };
+  },
+});

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
+import { errorOf } from "../helpers/harness.js";
+import { ACME, BOT, BOT_ONLY, expectRefused, harnesses, SIDE, sent } from "../helpers/tools.js";
+
+const hs = harnesses();
+afterEach(() => hs.closeAll());
+
+describe("list_workspace", () => {
+  it("lists a workspace's users with emails, and its tags", async () => {
+    const h = await hs.start();
+    const users = await h.call("list_workspace", { of: "users", workspace_gid: ACME });
+    expect(users.isError, users.text).toBe(false);
+    expect(users.body.items).toContainEqual(
+      expect.objectContaining({ name: "Acme Bot", email: expect.any(String) }),
+    );
+    const tags = await h.call("list_workspace", { of: "tags", workspace_gid: ACME, limit: 10 });
+    expect(tags.body).toEqual({
+      items: [
+        { gid: DEMO_TAG_GIDS.launch, name: "launch" },
+        { gid: DEMO_TAG_GIDS.blocked, name: "blocked" },
+      ],
+      next_cursor: null,
+    });
+    expect(sent(h).map((r) => [r.path, r.query.workspace, r.query.limit])).toEqual([
+      ["/users", ACME, "100"],
+      [`/workspaces/${ACME}/tags`, undefined, "10"],
+    ]);
+  });
+
+  it("pages through users at the limit asked for", async () => {
+    const h = await hs.start();
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await h.call("list_workspace", {
+        of: "users",
+        workspace_gid: ACME,
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+      const body = page.body as { items: Array<{ gid: string }>; next_cursor: string | null };
+      expect(body.items).toHaveLength(1);
+      for (const item of body.items) seen.add(item.gid);
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(cursor).toBeNull();
+    expect(seen.size).toBe(pages);
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("lists teams in the identity's only workspace when none is given", async () => {
+    const h = await hs.start(BOT_ONLY);
+    const teams = await h.call("list_workspace", { of: "teams" });
+    expect(teams.isError, teams.text).toBe(false);
+    expect(teams.body.items).toContainEqual(expect.objectContaining({ name: "Marketing" }));
+    expect(sent(h).map((r) => r.path)).toEqual([`/workspaces/${ACME}/teams`]);
+  });
+
+  it("names the identity when the workspace is forbidden", async () => {
+    const h = await hs.start(BOT_ONLY);
+    const error = errorOf(await h.call("list_workspace", { of: "tags", workspace_gid: SIDE }));
+    expect(error.code).toBe("forbidden");
+    expect(error.message).toContain(BOT);
+  });
+
+  it("refuses bad input before any request", async () => {
+    const h = await hs.start();
+    await expectRefused(h, "list_workspace", [
+      [{ of: "users" }, "workspace_gid is required: Ada Lovelace sees 2 workspaces"],
+      [{ of: "projects", workspace_gid: ACME }, "of"],
+      [{ of: "tags", workspace_gid: ACME, cursor: "%%" }, "cursor: must be a next_cursor value"],
+    ]);
+  });
+});
