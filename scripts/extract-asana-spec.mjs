@@ -72,6 +72,7 @@ const OPERATIONS = [
   "getStoriesForTask",
   "createStoryForTask",
   "getStory",
+  "getSection",
   "getSectionsForProject",
   "createSectionForProject",
   "addTaskForSection",

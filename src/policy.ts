@@ -92,7 +92,8 @@ export interface ScopeReader {
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
  * without an allow-list; otherwise at most one GET per project (when only workspaces are
- * restricted) and one per task. Errors of those reads (404, 403…) reach the agent as they are.
+ * restricted), per task, per section and per attachment it names. Errors of those reads (404,
+ * 403…) reach the agent as they are.
  */
 export async function checkScope(
   policy: Policy,
@@ -104,7 +105,12 @@ export async function checkScope(
   if (!workspaces && !projects) return;
   if (!tool.scope) return; // touches no workspace object (whoami, the OpenID profile)
 
-  const touchesObject = scope.project !== undefined || scope.task !== undefined;
+  const touchesObject =
+    scope.project !== undefined ||
+    scope.task !== undefined ||
+    scope.section !== undefined ||
+    scope.attachment !== undefined ||
+    (scope.linkedTasks?.length ?? 0) > 0;
   if (!touchesObject && !tool.filtersByPolicy) {
     if (scope.workspace === undefined) {
       deny(`${tool.name} was called without a workspace, project or task to check against ${rules(policy)}`);
@@ -119,50 +125,91 @@ export async function checkScope(
     deny(`workspace ${scope.workspace} is not one ASANA_WORKSPACES allows (${[...workspaces].join(", ")})`);
   }
 
-  if (scope.project !== undefined) {
-    if (projects) {
-      if (!projects.has(scope.project)) deny(`project ${scope.project} is not in ASANA_PROJECTS`);
-    } else if (workspaces) {
-      const { data } = await reader.asana.request<{ workspace?: { gid: string } | null }>(reader.identity(), {
-        method: "GET",
-        path: apiPath`/projects/${scope.project}`,
-        query: { opt_fields: "workspace" },
-        signal: reader.signal,
-      });
-      const workspace = data.workspace?.gid;
-      if (!workspace || !workspaces.has(workspace)) {
-        deny(
-          `project ${scope.project} is in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`,
-        );
-      }
-    }
+  if (scope.project !== undefined) await checkProject(policy, scope.project, reader);
+  if (scope.section !== undefined) {
+    const { data } = await read<{ project?: { gid: string } | null }>(
+      reader,
+      apiPath`/sections/${scope.section}`,
+      "project",
+    );
+    const project = data.project?.gid;
+    if (!project) deny(`section ${scope.section} is in no project this server can check`);
+    await checkProject(policy, project, reader, `section ${scope.section} is in project ${project}, which`);
   }
+  if (scope.attachment !== undefined) {
+    const { data } = await read<{ parent?: { gid: string; resource_type?: string } | null }>(
+      reader,
+      apiPath`/attachments/${scope.attachment}`,
+      "parent",
+    );
+    const parent = data.parent;
+    const on = `attachment ${scope.attachment} is on`;
+    if (parent?.resource_type === "task")
+      await checkTask(policy, parent.gid, reader, `${on} task ${parent.gid}, which`);
+    else if (parent?.resource_type === "project")
+      await checkProject(policy, parent.gid, reader, `${on} project ${parent.gid}, which`);
+    else
+      deny(`${on} ${parent?.resource_type ?? "nothing"}, which ${rules(policy)} cannot be checked against`);
+  }
+  // The main task first, then each further one once: the first refusal ends the call.
+  const tasks = new Set([scope.task, ...(scope.linkedTasks ?? [])].filter((t) => t !== undefined));
+  for (const task of tasks) await checkTask(policy, task, reader);
+}
 
-  if (scope.task !== undefined) {
-    const { data } = await reader.asana.request<{
-      workspace?: { gid: string } | null;
-      projects?: Array<{ gid: string }> | null;
-    }>(reader.identity(), {
-      method: "GET",
-      path: apiPath`/tasks/${scope.task}`,
-      query: { opt_fields: "workspace,projects" },
-      signal: reader.signal,
-    });
+async function checkProject(
+  policy: Policy,
+  project: string,
+  reader: ScopeReader,
+  subject?: string,
+): Promise<void> {
+  const { workspaces, projects } = policy;
+  if (projects) {
+    if (!projects.has(project)) {
+      deny(subject ? `${subject} is not in ASANA_PROJECTS` : `project ${project} is not in ASANA_PROJECTS`);
+    }
+  } else if (workspaces) {
+    const { data } = await read<{ workspace?: { gid: string } | null }>(
+      reader,
+      apiPath`/projects/${project}`,
+      "workspace",
+    );
     const workspace = data.workspace?.gid;
-    if (workspaces && (!workspace || !workspaces.has(workspace))) {
+    if (!workspace || !workspaces.has(workspace)) {
       deny(
-        `task ${scope.task} is in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`,
+        `${subject ? `${subject} is` : `project ${project} is`} in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`,
       );
     }
-    if (projects) {
-      const taskProjects = (data.projects ?? []).map((p) => p.gid);
-      if (!taskProjects.some((gid) => projects.has(gid))) {
-        deny(
-          `task ${scope.task} is in ${taskProjects.length ? `projects ${taskProjects.join(", ")}` : "no project"}, none of which ASANA_PROJECTS allows`,
-        );
-      }
+  }
+}
+
+async function checkTask(policy: Policy, task: string, reader: ScopeReader, subject?: string): Promise<void> {
+  const { workspaces, projects } = policy;
+  const { data } = await read<{
+    workspace?: { gid: string } | null;
+    projects?: Array<{ gid: string }> | null;
+  }>(reader, apiPath`/tasks/${task}`, "workspace,projects");
+  const what = subject ? `${subject} is` : `task ${task} is`;
+  const workspace = data.workspace?.gid;
+  if (workspaces && (!workspace || !workspaces.has(workspace))) {
+    deny(`${what} in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`);
+  }
+  if (projects) {
+    const taskProjects = (data.projects ?? []).map((p) => p.gid);
+    if (!taskProjects.some((gid) => projects.has(gid))) {
+      deny(
+        `${what} in ${taskProjects.length ? `projects ${taskProjects.join(", ")}` : "no project"}, none of which ASANA_PROJECTS allows`,
+      );
     }
   }
+}
+
+function read<T>(reader: ScopeReader, path: string, optFields: string) {
+  return reader.asana.request<T>(reader.identity(), {
+    method: "GET",
+    path,
+    query: { opt_fields: optFields },
+    signal: reader.signal,
+  });
 }
 
 function rules(policy: Policy): string {

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../src/audit.js";
 import { DEMO_TASK_GID, SANDBOX_TOKENS, SANDBOX_USER_GIDS } from "../src/sandbox/demo-data.js";
+import { DEMO_SECTION_GIDS, DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 
 let h: Harness | undefined;
@@ -115,6 +116,50 @@ describe("the audit log", () => {
       text: "with body",
       is_pinned: true,
     });
+  });
+
+  it("records task tools' writes with every gid they touch", async () => {
+    const path = auditPath();
+    h = await startHarness({ env: { ...botEnv, ASANA_AUDIT_LOG: path } });
+    const subtask = DEMO_SUBTASK_GIDS[0];
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ["update_task", { task_gid: DEMO_TASK_GID, completed: true }],
+      ["move_task", { task_gid: DEMO_TASK_GID, action: "to_section", section_gid: DEMO_SECTION_GIDS.done }],
+      ["task_links", { task_gid: DEMO_TASK_GID, action: "add", relation: "dependents", gids: [subtask] }],
+      ["delete_task", { task_gid: subtask }],
+    ];
+    for (const [name, args] of calls) {
+      const outcome = await h.call(name, args);
+      expect(outcome.isError, outcome.text).toBe(false);
+    }
+    const writes = h.fake.requests.filter((r) => r.method !== "GET");
+    expect(records(path)).toMatchObject([
+      { tool: "update_task", kind: "write", target: { task: DEMO_TASK_GID }, request_id: writes[0]?.id },
+      {
+        tool: "move_task",
+        target: { task: DEMO_TASK_GID, section: DEMO_SECTION_GIDS.done },
+        request_id: writes[1]?.id,
+      },
+      {
+        tool: "task_links",
+        target: { task: DEMO_TASK_GID, linkedTasks: [subtask] },
+        request_id: writes[2]?.id,
+      },
+      {
+        tool: "delete_task",
+        kind: "destructive",
+        target: { task: subtask },
+        outcome: "ok",
+        request_id: writes[3]?.id,
+        argument_names: ["task_gid"],
+      },
+    ]);
+    expect(writes.map((r) => r.method)).toEqual(["PUT", "POST", "POST", "DELETE"]);
+    for (const record of records(path)) {
+      expect(record.identity).toMatchObject({ kind: "bot", user_gid: SANDBOX_USER_GIDS.bot });
+      expect(record.outcome).toBe("ok");
+    }
+    expect(h.fake.task(subtask)).toBeUndefined();
   });
 
   it("shows the audit log in whoami's policy", async () => {

@@ -1,9 +1,15 @@
-// Every way Asana misbehaves, against a read (list_projects) and a write (create_comment): the
-// agent gets a clear result, the server stays up, and the fake's state shows no comment lost
-// or doubled.
+// Every way Asana misbehaves, against a read (list_projects) and a write (create_comment), then
+// the main faults against task writes (create_task, update_task, task_links): the agent gets a
+// clear result, the server stays up, and the fake's state shows nothing lost or doubled.
 import { describe, expect, it } from "vitest";
 import { ERROR_TABLE } from "../src/errors.js";
-import { DEMO_TASK_GID, SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  SANDBOX_TOKENS,
+  SANDBOX_WORKSPACE_GIDS,
+} from "../src/sandbox/demo-data.js";
+import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import type { Fault } from "../src/sandbox/fake-asana.js";
 import { errorOf, type Harness, startHarness, type ToolOutcome } from "./helpers/harness.js";
 
@@ -186,4 +192,130 @@ describe("a token revoked mid-session", () => {
       // The reader's token still works.
       await expectStillUp(h);
     }));
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Task writes: a create that could double (settled by reading back), and writes whose repetition
+// cannot double anything (sent once more after an uncertain failure).
+// ---------------------------------------------------------------------------------------------------------
+
+const CREATE = { method: "POST", path: "/tasks" } as const;
+
+const createCases: Case[] = [
+  {
+    name: "429 with Retry-After: waits, creates once",
+    faults: [{ type: "status", status: 429, headers: { "Retry-After": "1" } }],
+    expected: "ok",
+    statuses: [429, 201],
+  },
+  ...[500, 503].map(
+    (status): Case => ({
+      name: `${status}: not repeated; verified not created`,
+      faults: [{ type: "status", status }],
+      expected: "write_not_applied",
+      statuses: [status],
+    }),
+  ),
+  {
+    name: "reset before the body",
+    faults: [{ type: "reset-before" }],
+    expected: "write_not_applied",
+    statuses: [0],
+  },
+  { name: "reset after the body", faults: [{ type: "reset-after" }], expected: "ok", statuses: [0] },
+];
+
+describe.concurrent("create_task under Asana's faults: exactly one task or none", () => {
+  it.each(createCases)("$name -> $expected", ({ name, faults, expected, statuses }) =>
+    withHarness({}, async (h) => {
+      for (const fault of faults) h.fake.inject({ ...CREATE, ...fault } as Fault);
+      const args = { name: `fault: ${name}`, project_gid: DEMO_PROJECT_GID };
+      const outcome = await h.call("create_task", args);
+      expectClear(outcome, expected);
+      const created = () => h.fake.tasksNamed(args.name);
+      expect(created()).toHaveLength(expected === "ok" ? 1 : 0);
+      if (expected === "ok") {
+        expect((outcome.body.task as { gid: string }).gid).toBe(created()[0]);
+        expect(outcome.body.verified_after_uncertain_failure).toBe(statuses?.[0] === 0 ? true : undefined);
+      }
+      const sent = h.fake.requests.filter((r) => r.method === "POST");
+      if (statuses) expect(sent.map((r) => r.status)).toEqual(statuses);
+      expect(sent.filter((r) => r.status !== 429).length).toBeLessThanOrEqual(1);
+      await expectStillUp(h);
+      if (expected !== "ok" && ERROR_TABLE[expected].retryable) {
+        expect((await h.call("create_task", args)).isError).toBe(false);
+        expect(created()).toHaveLength(1);
+      }
+    }),
+  );
+});
+
+/** The same fault on every idempotent write: the second send's answer is the truth. */
+const idempotentCases: Case[] = [
+  {
+    name: "429 with Retry-After",
+    faults: [{ type: "status", status: 429, headers: { "Retry-After": "1" } }],
+    expected: "ok",
+    statuses: [429, 200],
+  },
+  ...[500, 503].map(
+    (status): Case => ({
+      name: `${status} once: sent again`,
+      faults: [{ type: "status", status }],
+      expected: "ok",
+      statuses: [status, 200],
+    }),
+  ),
+  { name: "reset before the body", faults: [{ type: "reset-before" }], expected: "ok", statuses: [0, 200] },
+  { name: "reset after the body", faults: [{ type: "reset-after" }], expected: "ok", statuses: [0, 200] },
+  {
+    name: "503 twice: still unknown",
+    faults: [{ type: "status", status: 503, times: 2 }],
+    expected: "write_unknown",
+    statuses: [503, 503],
+  },
+];
+
+describe.concurrent("update_task under Asana's faults: the task ends as asked", () => {
+  it.each(idempotentCases)("$name -> $expected", ({ name, faults, expected, statuses }) =>
+    withHarness({}, async (h) => {
+      const path = `/tasks/${DEMO_TASK_GID}`;
+      for (const fault of faults) h.fake.inject({ method: "PUT", path, ...fault } as Fault);
+      const outcome = await h.call("update_task", { task_gid: DEMO_TASK_GID, name: `fault: ${name}` });
+      expectClear(outcome, expected);
+      const sent = h.fake.requests.filter((r) => r.method === "PUT");
+      if (statuses) expect(sent.map((r) => r.status)).toEqual(statuses);
+      if (expected === "ok") {
+        expect(h.fake.task(DEMO_TASK_GID)?.name).toBe(`fault: ${name}`);
+        expect(outcome.body.task).toMatchObject({ gid: DEMO_TASK_GID, name: `fault: ${name}` });
+      } else {
+        expect(h.fake.task(DEMO_TASK_GID)?.name).toBe("Prepare the Q3 launch checklist");
+      }
+      await expectStillUp(h);
+    }),
+  );
+});
+
+describe.concurrent("task_links under Asana's faults: a dependency added once, never twice", () => {
+  it.each(idempotentCases)("$name -> $expected", ({ faults, expected, statuses }) =>
+    withHarness({}, async (h) => {
+      const other = DEMO_SUBTASK_GIDS[0];
+      const path = `/tasks/${DEMO_TASK_GID}/addDependencies`;
+      for (const fault of faults) h.fake.inject({ method: "POST", path, ...fault } as Fault);
+      const before = h.fake.task(DEMO_TASK_GID)?.dependencies ?? [];
+      const outcome = await h.call("task_links", {
+        task_gid: DEMO_TASK_GID,
+        action: "add",
+        relation: "dependencies",
+        gids: [other],
+      });
+      expectClear(outcome, expected);
+      const sent = h.fake.requests.filter((r) => r.path === path);
+      if (statuses) expect(sent.map((r) => r.status)).toEqual(statuses);
+      const after = h.fake.task(DEMO_TASK_GID)?.dependencies ?? [];
+      expect(after.filter((gid) => gid === other)).toHaveLength(expected === "ok" ? 1 : 0);
+      expect(after.length).toBe(before.length + (expected === "ok" ? 1 : 0));
+      await expectStillUp(h);
+    }),
+  );
 });

@@ -81,8 +81,12 @@ describe("the tool deadline while queued", () => {
       expect(error.code).toBe("timeout");
       expect(error.message).toContain("did not finish before the tool's deadline");
     }
-    // 50 were sent (the cap); the 10 queued behind them ended without a request.
-    expect(h.fake.requests.slice(before).filter((r) => r.path === "/projects")).toHaveLength(50);
+    // 50 were sent (the cap); the calls queued behind them ended without a request. A queued call
+    // started a few milliseconds after the first ones may still get a slot freed by their deadline
+    // before its own passes (and rightly send), so on a busy machine a few more than 50 go out.
+    const sent = h.fake.requests.slice(before).filter((r) => r.path === "/projects").length;
+    expect(sent).toBeGreaterThanOrEqual(50);
+    expect(sent).toBeLessThan(60);
     h.fake.clearFaults();
     expect((await h.call("list_projects", listing)).isError).toBe(false);
   });

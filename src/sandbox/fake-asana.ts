@@ -1375,6 +1375,11 @@ export class FakeAsana {
     return describeTask(this.store, gid);
   }
 
+  /** Gids of the tasks named so, for tests that count what a create left behind. */
+  tasksNamed(name: string): string[] {
+    return [...this.store.tasks.values()].filter((t) => t.name === name).map((t) => t.gid);
+  }
+
   /** Copies of the stories on a task, oldest first. */
   storiesOf(taskGid: string): StoryRecord[] {
     return (this.store.storiesByTask.get(taskGid) ?? []).map((s) => structuredClone(s));

@@ -432,6 +432,7 @@ export function worldRoutes(): Route[] {
       scope: "default",
       handler: createSection,
     },
+    { method: "GET", path: "/sections/:section_gid", scope: "default", handler: getSection },
     { method: "POST", path: "/sections/:section_gid/addTask", scope: "tasks:write", handler: addToSection },
     {
       method: "GET",
@@ -950,6 +951,10 @@ function getSections(ctx: HandlerContext): Reply {
     "section",
     gids.map((s) => s.gid),
   );
+}
+
+function getSection(ctx: HandlerContext): Reply {
+  return one(ctx, "section", sectionOf(ctx, param(ctx, "section_gid")).gid);
 }
 
 function createSection(ctx: HandlerContext): Reply {

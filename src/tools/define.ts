@@ -34,6 +34,12 @@ export interface CallScope {
   workspace?: string;
   project?: string;
   task?: string;
+  /** A section the call reads or moves a task into; checked through its project. */
+  section?: string;
+  /** An attachment the call reads; checked through the task or project it is attached to. */
+  attachment?: string;
+  /** Tasks the call changes besides `task`: a new parent, dependencies, dependents. */
+  linkedTasks?: string[];
 }
 
 export interface DescribeContext {

@@ -11,6 +11,7 @@ export const getAttachment = defineTool({
   actsAs: "read",
   input: z.object({ attachment_gid: gid() }).strict(),
   output: z.object({ attachment: z.record(z.string(), z.unknown()) }),
+  scope: (a) => ({ attachment: a.attachment_gid }),
   describe: ({ attribution }) =>
     `An attachment with a short-lived download_url. Reads as ${attribution("read")}.`,
   handler: async (a, { asana, identity, signal }) => {

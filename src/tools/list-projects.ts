@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { decodeCursor, encodeCursor } from "../asana/paginate.js";
-import { AppError } from "../errors.js";
-import { projectListed, workspaceAllowed } from "../policy.js";
+import { projectListed } from "../policy.js";
 import { defineTool } from "./define.js";
 import { cursor, gid, limit } from "./schemas.js";
+import { workspaceOf } from "./task-common.js";
 
 interface AsanaProject {
   gid: string;
@@ -43,39 +43,9 @@ export const listProjects = defineTool({
   filtersByPolicy: true,
   describe: ({ attribution }) =>
     `List projects in an Asana workspace (gid, name, team), a page at a time; pass next_cursor for more. Reads as ${attribution("read")}.`,
-  handler: async (args, { asana, resolver, identity, config, signal, policy }) => {
-    let workspaceGid = args.workspace_gid;
-    if (!workspaceGid) {
-      const resolution = await resolver.current(identity, asana, config.requestTimeoutMs, signal);
-      if (resolution.status !== "ok") {
-        throw new AppError(
-          resolution.error?.code ?? "unauthorized",
-          `workspace_gid was not given and the workspaces of the reading identity are unknown: ${resolution.error?.message ?? "not resolved"}`,
-          { hint: resolution.error?.hint },
-        );
-      }
-      // Under ASANA_WORKSPACES only the allowed workspaces are candidates (the others stay unnamed).
-      const visible = resolution.workspaces ?? [];
-      const workspaces = visible.filter((w) => workspaceAllowed(policy, w.gid));
-      const allowed = policy.workspaces ? " allowed by ASANA_WORKSPACES" : "";
-      const [only] = workspaces;
-      if (workspaces.length !== 1 || !only) {
-        const listed = workspaces.map((w) => `${w.gid} (${w.name})`).join(", ");
-        if (workspaces.length === 0 && visible.length > 0) {
-          throw new AppError(
-            "policy_denied",
-            `${resolution.user?.name ?? "The reading identity"} sees no workspace that ASANA_WORKSPACES allows.`,
-          );
-        }
-        throw new AppError(
-          "invalid_input",
-          workspaces.length === 0
-            ? "workspace_gid: the reading identity sees no workspace."
-            : `workspace_gid is required: ${resolution.user?.name ?? "the reading identity"} sees ${workspaces.length} workspaces${allowed}: ${listed}.`,
-        );
-      }
-      workspaceGid = only.gid;
-    }
+  handler: async (args, context) => {
+    const { asana, identity, signal, policy } = context;
+    const workspaceGid = await workspaceOf(context, args.workspace_gid);
     const scope = `projects:${workspaceGid}:${args.archived}`;
     const offset = args.cursor ? decodeCursor(args.cursor, scope) : undefined;
     const { data, nextPage } = await asana.request<AsanaProject[]>(identity, {

@@ -45,6 +45,7 @@ export const listTasks = defineTool({
   scope: (a) => ({
     ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
     ...(a.project_gid ? { project: a.project_gid } : {}),
+    ...(a.section_gid ? { section: a.section_gid } : {}),
     ...(a.parent_gid ? { task: a.parent_gid } : {}),
   }),
   describe: ({ attribution }) =>

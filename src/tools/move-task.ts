@@ -23,7 +23,13 @@ export const moveTask = defineTool({
     })
     .strict(),
   output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
-  scope: (a) => ({ task: a.task_gid, ...(a.project_gid ? { project: a.project_gid } : {}) }),
+  // The destination too: a section, a project, a new parent.
+  scope: (a) => ({
+    task: a.task_gid,
+    ...(a.project_gid ? { project: a.project_gid } : {}),
+    ...(a.section_gid ? { section: a.section_gid } : {}),
+    ...(a.parent_gid ? { linkedTasks: [a.parent_gid] } : {}),
+  }),
   describe: ({ attribution }) =>
     `Move a task between sections or projects, or set its parent. Moved by ${attribution("write")}.`,
   handler: async (a, context) => {

@@ -2,6 +2,7 @@
 // date and user arguments.
 import { z } from "zod";
 import { AppError } from "../errors.js";
+import { workspaceAllowed } from "../policy.js";
 import type { ToolContext } from "./define.js";
 
 /** The fields every task listing asks for: enough to choose, cheap for Asana's cost limit. */
@@ -45,7 +46,7 @@ export function actingAsOf(context: ToolContext) {
 /** The workspace given, or the only one the identity sees. */
 export async function workspaceOf(context: ToolContext, given: string | undefined): Promise<string> {
   if (given) return given;
-  const { asana, resolver, identity, config, signal } = context;
+  const { asana, resolver, identity, config, signal, policy } = context;
   const resolution = await resolver.current(identity, asana, config.requestTimeoutMs, signal);
   if (resolution.status !== "ok") {
     throw new AppError(
@@ -54,18 +55,23 @@ export async function workspaceOf(context: ToolContext, given: string | undefine
       { hint: resolution.error?.hint },
     );
   }
-  const workspaces = resolution.workspaces ?? [];
+  // Under ASANA_WORKSPACES only the allowed workspaces are candidates (the others stay unnamed).
+  const visible = resolution.workspaces ?? [];
+  const workspaces = visible.filter((w) => workspaceAllowed(policy, w.gid));
+  const who = resolution.user?.name ?? "the identity";
   const [only] = workspaces;
-  if (workspaces.length !== 1 || !only) {
-    const listed = workspaces.map((w) => `${w.gid} (${w.name})`).join(", ");
-    throw new AppError(
-      "invalid_input",
-      workspaces.length === 0
-        ? "workspace_gid: the identity sees no workspace."
-        : `workspace_gid is required: ${resolution.user?.name ?? "the identity"} sees ${workspaces.length} workspaces: ${listed}.`,
-    );
+  if (workspaces.length === 1 && only) return only.gid;
+  if (workspaces.length === 0 && visible.length > 0) {
+    throw new AppError("policy_denied", `${who} sees no workspace that ASANA_WORKSPACES allows.`);
   }
-  return only.gid;
+  const allowed = policy.workspaces ? " allowed by ASANA_WORKSPACES" : "";
+  const listed = workspaces.map((w) => `${w.gid} (${w.name})`).join(", ");
+  throw new AppError(
+    "invalid_input",
+    workspaces.length === 0
+      ? "workspace_gid: the identity sees no workspace."
+      : `workspace_gid is required: ${who} sees ${workspaces.length} workspaces${allowed}: ${listed}.`,
+  );
 }
 
 /** Date-only YYYY-MM-DD. */

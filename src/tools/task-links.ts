@@ -31,7 +31,11 @@ export const taskLinks = defineTool({
     })
     .strict(),
   output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
-  scope: (a) => ({ task: a.task_gid }),
+  // Linking to a task changes that task too (its dependents or dependencies).
+  scope: (a) => ({
+    task: a.task_gid,
+    ...(a.relation === "dependencies" || a.relation === "dependents" ? { linkedTasks: a.gids } : {}),
+  }),
   describe: ({ attribution }) =>
     `Add or remove a task's dependencies, dependents (it blocks), followers, tags. Done by ${attribution("write")}.`,
   handler: async (a, context) => {

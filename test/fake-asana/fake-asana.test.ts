@@ -110,7 +110,7 @@ describe("auth and envelope", () => {
   });
 
   it("answers unknown routes with a well-formed 404", async () => {
-    for (const path of ["/nowhere", "/users", "/tasks/1/stories/2"]) {
+    for (const path of ["/nowhere", "/teams", "/tasks/1/stories/2"]) {
       const answer = await call(path);
       expect(answer.status).toBe(404);
       expect(message(answer)).toBe("Unknown route");
