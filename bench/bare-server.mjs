@@ -6,6 +6,21 @@ import { z } from "zod";
 
 const server = new McpServer({ name: "bare", version: "1.0.0" });
 const ok = async () => ({ content: [{ type: "text", text: "{}" }] });
+// A page of 100 projects shaped and sized like asana-mcp's, returned without any HTTP request:
+// the cost of the MCP round trip alone, for bench/run.mjs's per-call floor.
+const page = {
+  workspace_gid: "1202000000000001",
+  projects: Array.from({ length: 100 }, (_, i) => ({
+    gid: String(1204000000000001n + BigInt(i)),
+    name: `Platform Roadmap ${i}`,
+    team: "Engineering",
+  })),
+  next_cursor: "eyJvIjoiZXlKdklqb3hNREI5IiwicyI6Iko1MVdBSThvIn0",
+};
+const pageResult = async () => ({
+  content: [{ type: "text", text: JSON.stringify(page) }],
+  structuredContent: page,
+});
 server.registerTool("whoami", { description: "who", inputSchema: {} }, ok);
 server.registerTool(
   "list_projects",
@@ -13,7 +28,7 @@ server.registerTool(
     description: "projects",
     inputSchema: { workspace_gid: z.string().optional(), limit: z.number().optional() },
   },
-  ok,
+  pageResult,
 );
 server.registerTool(
   "create_comment",

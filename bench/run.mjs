@@ -1,52 +1,88 @@
-// `npm run bench`: start-up, per-call latency and idle memory of the built server, side by side
-// with a bare SDK server and a raw undici request, all against the sandbox Asana on 127.0.0.1.
-// Prints a table of medians and ratios; a benchmark, not a test: nothing here passes or fails.
-import { readFileSync } from "node:fs";
+// `npm run bench`: asana-mcp side by side with @roychri/mcp-server-asana 1.8.0 (the most used
+// community Asana MCP server, installed into bench/.work at bench time and pointed at the same
+// sandbox Asana by a preload), a bare MCP SDK server (the floor) and raw undici requests, all
+// against the sandbox Asana on 127.0.0.1. Prints a table of medians and ratios; a benchmark,
+// not a test: nothing here passes or fails. BENCH_STARTS and BENCH_CALLS set the sample sizes.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { request } from "undici";
-import { demoData, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
+import { DEMO_TASK_GID, demoData, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
 import { FakeAsana } from "../dist/sandbox/fake-asana.js";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
-const bin = new URL("../dist/index.js", import.meta.url).pathname;
-const bare = new URL("./bare-server.mjs", import.meta.url).pathname;
+const WARMUP = 20;
+/** asana-mcp's first four tools, whose tools/list entries have a budget of 3,000 characters. */
+const CORE_TOOLS = ["whoami", "list_projects", "create_comment", "oidc_userinfo"];
+const here = (path) => new URL(path, import.meta.url).pathname;
+const ROYCHRI_VERSION = "1.8.0";
+const roychriEntry = here("./.work/node_modules/@roychri/mcp-server-asana/dist/index.js");
 
 const fake = new FakeAsana(demoData());
 const baseUrl = `${await fake.listen(0)}/api/1.0`;
-const env = {
-  PATH: process.env.PATH ?? "",
-  ASANA_BASE_URL: baseUrl,
-  ASANA_PAT: SANDBOX_TOKENS.pat,
-  ASANA_BOT_PAT: SANDBOX_TOKENS.bot,
-  ASANA_LOG_LEVEL: "error",
+const workspace = await firstWorkspace();
+
+/** The servers compared: how to spawn each, its environment, and its equivalent of each workload. */
+const servers = {
+  "asana-mcp": {
+    args: [here("../dist/index.js")],
+    env: { ASANA_BASE_URL: baseUrl, ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot },
+    calls: {
+      identity: ["whoami", {}],
+      projects: ["list_projects", { workspace_gid: workspace, limit: 100 }],
+      comment: ["create_comment", { task_gid: DEMO_TASK_GID, text: "bench comment" }],
+    },
+  },
+  roychri: {
+    args: ["--import", here("./roychri-base-path.mjs"), roychriEntry],
+    env: {
+      ASANA_ACCESS_TOKEN: SANDBOX_TOKENS.pat,
+      BENCH_ASANA_BASE_URL: baseUrl,
+      BENCH_ROYCHRI_ENTRY: roychriEntry,
+    },
+    calls: {
+      identity: ["asana_list_workspaces", {}],
+      projects: ["asana_search_projects", { workspace, name_pattern: ".*" }],
+      comment: ["asana_create_task_story", { task_id: DEMO_TASK_GID, text: "bench comment" }],
+    },
+  },
+  "bare SDK": {
+    args: [here("./bare-server.mjs")],
+    env: {},
+    // The same-sized page with no HTTP request behind it: the MCP round trip's own cost.
+    calls: { projects: ["list_projects", { limit: 100 }] },
+  },
 };
+
+const roychriProblem = installRoychri();
+if (roychriProblem) {
+  process.stderr.write(`bench: @roychri/mcp-server-asana left out: ${roychriProblem}\n`);
+  delete servers.roychri;
+}
+const names = Object.keys(servers);
 
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
-const ms = (v) => `${v.toFixed(2)} ms`;
+const median = (values) => quantile(values, 0.5);
+const ms = (v) => (v === undefined ? "" : `${v.toFixed(v < 10 ? 2 : 0)} ms`);
+const times = (a, b) => (a === undefined || b === undefined ? "" : `${(a / b).toFixed(2)}x`);
 
-async function connect(args) {
-  const transport = new StdioClientTransport({ command: process.execPath, args, env, stderr: "ignore" });
+async function connect(name) {
+  const server = servers[name];
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: server.args,
+    env: { PATH: process.env.PATH ?? "", ASANA_LOG_LEVEL: "error", ...server.env },
+    stderr: "ignore",
+  });
   const client = new Client({ name: "bench", version: "1.0.0" });
   await client.connect(transport);
   return { client, pid: transport.pid };
-}
-
-/** Spawn to the tools/list answer, as an MCP client experiences it. */
-async function coldStart(args) {
-  const times = [];
-  for (let i = 0; i < STARTS; i++) {
-    const start = performance.now();
-    const { client } = await connect(args);
-    await client.listTools();
-    times.push(performance.now() - start);
-    await client.close();
-  }
-  return times;
 }
 
 function rssMb(pid) {
@@ -54,121 +90,234 @@ function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function perCall(args, name, callArgs) {
-  const { client, pid } = await connect(args);
-  await client.listTools();
-  await new Promise((r) => setTimeout(r, 500)); // identities resolved, JIT warm-ish
-  for (let i = 0; i < 20; i++) await client.callTool({ name, arguments: callArgs });
-  const before = fake.requests.length;
-  const times = [];
-  for (let i = 0; i < CALLS; i++) {
-    const start = performance.now();
-    const result = await client.callTool({ name, arguments: callArgs });
-    times.push(performance.now() - start);
-    if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+/** Spawn to the tools/list answer, as an MCP client experiences it; servers take turns. */
+async function coldStarts() {
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let i = 0; i < STARTS; i++) {
+    for (const name of names) {
+      const start = performance.now();
+      const { client } = await connect(name);
+      await client.listTools();
+      samples[name].push(performance.now() - start);
+      await client.close();
+    }
   }
-  const requestsPerCall = (fake.requests.length - before) / CALLS;
-  await new Promise((r) => setTimeout(r, 300));
-  const rss = rssMb(pid);
-  const last = await client.callTool({ name, arguments: callArgs });
-  const chars = JSON.stringify(last.structuredContent).length;
-  await client.close();
-  return { times, requestsPerCall, rss, chars };
+  return samples;
 }
 
-async function rawUndici(path) {
-  const times = [];
-  for (let i = 0; i < CALLS + 20; i++) {
-    const start = performance.now();
-    const response = await request(`${baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}` },
-    });
-    await response.body.text();
-    if (i >= 20) times.push(performance.now() - start);
-  }
-  return times;
-}
-
-async function idleRss(args) {
-  const { client, pid } = await connect(args);
+/** Idle memory and the size of tools/list once the server has settled. */
+async function idle(name) {
+  const { client, pid } = await connect(name);
   await client.listTools();
   await new Promise((r) => setTimeout(r, 1000));
+  const { tools } = await client.listTools();
   const rss = rssMb(pid);
   await client.close();
-  return rss;
+  const core = tools.filter((t) => CORE_TOOLS.includes(t.name));
+  return {
+    rss,
+    toolsChars: JSON.stringify(tools).length,
+    toolCount: tools.length,
+    coreChars: core.length === CORE_TOOLS.length ? JSON.stringify(core).length : undefined,
+  };
 }
 
-const ours = await coldStart([bin]);
-const floor = await coldStart([bare]);
-const oursRss = await idleRss([bin]);
-const bareRss = await idleRss([bare]);
-const whoami = await perCall([bin], "whoami", {});
-const projects = await perCall([bin], "list_projects", { workspace_gid: await firstWorkspace(), limit: 100 });
-const raw = await rawUndici(
-  "/projects?workspace=" +
-    (await firstWorkspace()) +
-    "&limit=100&archived=false&opt_fields=name,archived,team.name",
-);
-const { tools } = await listToolsOnce();
+/** Sequential calls of one tool: latency, calls per second, Asana requests and characters per result. */
+async function perCall(name, workload) {
+  const [tool, args] = servers[name].calls[workload];
+  const { client, pid } = await connect(name);
+  await client.listTools();
+  await new Promise((r) => setTimeout(r, 500)); // identities resolved
+  for (let i = 0; i < WARMUP; i++) await client.callTool({ name: tool, arguments: args });
+  const before = fake.requests.length;
+  const samples = [];
+  const began = performance.now();
+  let last;
+  for (let i = 0; i < CALLS; i++) {
+    const start = performance.now();
+    last = await client.callTool({ name: tool, arguments: args });
+    samples.push(performance.now() - start);
+    if (last.isError) throw new Error(`${name} ${tool} failed: ${JSON.stringify(last.content)}`);
+  }
+  const perSecond = CALLS / ((performance.now() - began) / 1000);
+  const requests = (fake.requests.length - before) / CALLS;
+  const rss = rssMb(pid);
+  await client.close();
+  // What the model reads: the text content (asana-mcp's structuredContent is the same JSON).
+  const text = last.content.map((c) => c.text ?? "").join("");
+  return { samples, perSecond, requests, rss, chars: text.length, items: countItems(text) };
+}
+
+function countItems(text) {
+  try {
+    const value = JSON.parse(text);
+    if (Array.isArray(value)) return value.length;
+    if (Array.isArray(value?.projects)) return value.projects.length;
+  } catch {}
+  return undefined;
+}
+
+async function rawUndici(method, path, body) {
+  const samples = [];
+  for (let i = 0; i < CALLS + WARMUP; i++) {
+    const start = performance.now();
+    const response = await request(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${SANDBOX_TOKENS.pat}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify({ data: body }) : undefined,
+    });
+    await response.body.text();
+    if (i >= WARMUP) samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+const starts = await coldStarts();
+const idles = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await idle(n)])));
+const workloads = ["identity", "projects", "comment"];
+const calls = {};
+for (const workload of workloads) {
+  calls[workload] = {};
+  for (const name of names) {
+    if (servers[name].calls[workload]) calls[workload][name] = await perCall(name, workload);
+  }
+}
+const raw = {
+  projects: await rawUndici(
+    "GET",
+    `/projects?workspace=${workspace}&archived=false&limit=100&opt_fields=name,archived,team.name`,
+  ),
+  comment: await rawUndici("POST", `/tasks/${DEMO_TASK_GID}/stories`, { text: "bench comment" }),
+};
 await fake.close();
 
-const rows = [
+const ours = "asana-mcp";
+const rows = [];
+const row = (measure, values, ratio) => rows.push([measure, ...names.map((n) => values[n] ?? ""), ratio]);
+const startP50 = Object.fromEntries(names.map((n) => [n, median(starts[n])]));
+row(
+  "cold start to tools/list, p50",
+  Object.fromEntries(names.map((n) => [n, ms(startP50[n])])),
   [
-    "cold start to tools/list (p50)",
-    ms(quantile(ours, 0.5)),
-    ms(quantile(floor, 0.5)),
-    `${(quantile(ours, 0.5) / quantile(floor, 0.5)).toFixed(2)}x bare`,
-  ],
-  ["cold start to tools/list (p95)", ms(quantile(ours, 0.95)), ms(quantile(floor, 0.95)), ""],
-  [
-    "RSS at idle",
-    `${oursRss.toFixed(1)} MB`,
-    `${bareRss.toFixed(1)} MB`,
-    `${(oursRss / bareRss).toFixed(2)}x bare`,
-  ],
-  [
-    "whoami p50 / p95",
-    `${ms(quantile(whoami.times, 0.5))} / ${ms(quantile(whoami.times, 0.95))}`,
+    servers.roychri ? `${times(startP50[ours], startP50.roychri)} roychri` : "",
+    `${times(startP50[ours], startP50["bare SDK"])} bare`,
+  ]
+    .filter(Boolean)
+    .join(", "),
+);
+row(
+  "cold start to tools/list, p95",
+  Object.fromEntries(names.map((n) => [n, ms(quantile(starts[n], 0.95))])),
+  "",
+);
+row(
+  "RSS at idle",
+  Object.fromEntries(names.map((n) => [n, `${idles[n].rss.toFixed(1)} MB`])),
+  `${times(idles[ours].rss, idles["bare SDK"].rss)} bare`,
+);
+row(
+  "tools/list size",
+  Object.fromEntries(names.map((n) => [n, `${idles[n].toolsChars} chars, ${idles[n].toolCount} tools`])),
+  servers.roychri ? `${times(idles[ours].toolsChars, idles.roychri.toolsChars)} roychri` : "",
+);
+row(
+  "tools/list size, 4 core tools",
+  { [ours]: `${idles[ours].coreChars} chars` },
+  `${Math.round(idles[ours].toolsChars / idles[ours].toolCount)} chars per tool over all ${idles[ours].toolCount}; roychri ${servers.roychri ? Math.round(idles.roychri.toolsChars / idles.roychri.toolCount) : "-"}`,
+);
+const label = {
+  identity: "identity (whoami / list_workspaces)",
+  projects: "100 projects (list_projects / search_projects)",
+  comment: "comment (create_comment / create_task_story)",
+};
+for (const workload of workloads) {
+  const results = calls[workload];
+  const p50 = Object.fromEntries(Object.entries(results).map(([n, r]) => [n, median(r.samples)]));
+  const rawP50 = raw[workload] && median(raw[workload]);
+  row(
+    `${label[workload]}: p50 / p95`,
+    Object.fromEntries(
+      Object.entries(results).map(([n, r]) => [n, `${ms(p50[n])} / ${ms(quantile(r.samples, 0.95))}`]),
+    ),
+    [
+      rawP50 === undefined ? "" : `raw undici ${ms(rawP50)}; asana-mcp +${ms(p50[ours] - rawP50)} over raw`,
+      p50["bare SDK"] === undefined ? "" : "bare SDK: the same page over MCP with no HTTP",
+    ]
+      .filter(Boolean)
+      .join("; "),
+  );
+  row(
+    `${label[workload]}: calls/s`,
+    Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.perSecond.toFixed(0)])),
+    results.roychri ? `${times(results[ours].perSecond, results.roychri.perSecond)} roychri` : "",
+  );
+  row(
+    `${label[workload]}: Asana requests per call`,
+    Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.requests.toFixed(2)])),
     "",
-    `${whoami.requestsPerCall.toFixed(2)} Asana requests per call`,
-  ],
-  [
-    "list_projects (100) p50 / p95",
-    `${ms(quantile(projects.times, 0.5))} / ${ms(quantile(projects.times, 0.95))}`,
-    `raw undici ${ms(quantile(raw, 0.5))}`,
-    `+${ms(quantile(projects.times, 0.5) - quantile(raw, 0.5))} over raw at p50; ${projects.requestsPerCall.toFixed(2)} requests per call`,
-  ],
-  [
-    "list_projects result size",
-    `${projects.chars} chars`,
+  );
+  row(
+    `${label[workload]}: characters per result`,
+    Object.fromEntries(
+      Object.entries(results).map(([n, r]) => [
+        n,
+        `${r.chars}${r.items ? ` (${r.items} items, ${Math.round(r.chars / r.items)} per item)` : ""}`,
+      ]),
+    ),
     "",
-    `${(projects.chars / 100).toFixed(0)} chars per project`,
-  ],
-  ["tools/list size", `${JSON.stringify(tools).length} chars`, "", `${tools.length} tools`],
-];
-const widths = [0, 1, 2, 3].map((i) =>
-  Math.max(...rows.map((r) => r[i].length), ["measure", "asana-mcp", "bare SDK / raw", "ratio"][i].length),
-);
-const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  );
+  row(
+    `${label[workload]}: RSS after ${CALLS} calls`,
+    Object.fromEntries(Object.entries(results).map(([n, r]) => [n, `${r.rss.toFixed(1)} MB`])),
+    "",
+  );
+}
+
+const header = ["measure", ...names, "ratio"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
 process.stdout.write(
-  `asana-mcp bench: node ${process.version}, ${STARTS} starts, ${CALLS} calls each, against the sandbox Asana on 127.0.0.1\n\n`,
+  `asana-mcp bench, ${new Date().toISOString().slice(0, 10)}: node ${process.version}, ${cpus().length} CPUs ` +
+    `(${cpus()[0]?.model ?? "unknown"}), ${STARTS} starts and ${CALLS} sequential calls per measure, ` +
+    `sandbox Asana on 127.0.0.1; roychri = @roychri/mcp-server-asana ${ROYCHRI_VERSION}` +
+    `${roychriProblem ? ` (left out: ${roychriProblem})` : ""}\n\n`,
 );
-process.stdout.write(
-  `${line(["measure", "asana-mcp", "bare SDK / raw", "ratio"])}\n${line(widths.map((w) => "-".repeat(w)))}\n`,
-);
-for (const row of rows) process.stdout.write(`${line(row)}\n`);
+process.stdout.write(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n`);
+for (const r of rows) process.stdout.write(`${line(r)}\n`);
+
+/** Installs the compared server into bench/.work (git-ignored) once; returns why it cannot run, if so. */
+function installRoychri() {
+  if (process.env.BENCH_SKIP_ROYCHRI) return "BENCH_SKIP_ROYCHRI is set";
+  if (existsSync(roychriEntry)) return undefined;
+  try {
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--prefix",
+        here("./.work"),
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        `@roychri/mcp-server-asana@${ROYCHRI_VERSION}`,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+  } catch (error) {
+    return `npm install failed: ${String(error.stderr ?? error.message)
+      .trim()
+      .split("\n")
+      .at(-1)}`;
+  }
+  return existsSync(roychriEntry) ? undefined : "installed, but dist/index.js is missing";
+}
 
 async function firstWorkspace() {
   const response = await request(`${baseUrl}/users/me?opt_fields=workspaces`, {
     headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}` },
   });
   return (await response.body.json()).data.workspaces[0].gid;
-}
-
-async function listToolsOnce() {
-  const { client } = await connect([bin]);
-  await new Promise((r) => setTimeout(r, 500));
-  const list = await client.listTools();
-  await client.close();
-  return list;
 }

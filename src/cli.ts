@@ -6,11 +6,17 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { log, setLogLevel } from "./log.js";
 import { VERSION } from "./version.js";
 
+/** The longest identity resolution waits for the client's first tools/list. */
+const IDENTITY_DELAY_MS = 500;
+/** How long shutdown waits for tool calls in flight. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
 
 Usage:
   asana-mcp             start the MCP server on stdio (what MCP clients run)
   asana-mcp sandbox     the same server against a built-in demo Asana (no account needed)
+  asana-mcp doctor      check the configuration and every token against Asana (--json: one JSON document)
   asana-mcp auth login|status|logout   sign in with OAuth once; the server renews access itself
   asana-mcp --version   print the version
   asana-mcp --help      print this help
@@ -28,6 +34,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return serve(false, rest);
     case "sandbox":
       return serve(true, rest);
+    case "doctor":
+      return doctor(rest);
     case "auth":
       // Loaded only for this command: serve start-up never pays for jose or the keychain binding.
       return (await import("./commands/auth.js")).runAuth(rest);
@@ -44,6 +52,26 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.stderr.write(`asana-mcp: unknown command ${JSON.stringify(command)}; see asana-mcp --help\n`);
       process.exitCode = 2;
   }
+}
+
+/** Exit code 1 when a check fails; the command only reads from Asana. */
+async function doctor(args: string[]): Promise<void> {
+  const unknown = args.filter((arg) => arg !== "--json");
+  if (unknown.length > 0) {
+    process.stderr.write(`asana-mcp doctor: unexpected arguments: ${unknown.join(" ")} (only --json)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const [{ runDoctor, formatReport }, { ALL_TOOLS }, { redact }] = await Promise.all([
+    import("./doctor.js"),
+    import("./tools/index.js"),
+    import("./log.js"),
+  ]);
+  const report = await runDoctor({ tools: ALL_TOOLS });
+  process.stdout.write(
+    args.includes("--json") ? `${redact(JSON.stringify(report, null, 2))}\n` : formatReport(report),
+  );
+  process.exitCode = report.ok ? 0 : 1;
 }
 
 async function serve(sandbox: boolean, extra: string[]): Promise<void> {
@@ -70,6 +98,12 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   }
   setLogLevel(config.logLevel);
 
+  // The SDK and the tools load while the sandbox starts or the stored login is read, not after.
+  const modules = Promise.all([
+    import("./server.js"),
+    import("./tools/index.js"),
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+  ]);
   const closers: Array<() => Promise<void>> = [];
   let identities: Identity[];
   if (config.sandbox) {
@@ -98,12 +132,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   const asana = new AsanaClient({ baseUrl: config.baseUrl, requestTimeoutMs: config.requestTimeoutMs });
   closers.unshift(() => asana.close());
   const resolver = new CredentialResolver(identities, config);
-  // The SDK and the tools load after the configuration is known to be good.
-  const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await Promise.all([
-    import("./server.js"),
-    import("./tools/index.js"),
-    import("@modelcontextprotocol/sdk/server/stdio.js"),
-  ]);
+  const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await modules;
   let app: ReturnType<typeof buildServer>;
   try {
     // The policy (ASANA_TOOLS names) and the audit log (ASANA_AUDIT_LOG) are checked here.
@@ -121,6 +150,8 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
+    // Calls in flight answer first (a write is never cut off between sending and reporting).
+    await Promise.race([app.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await app.server.close().catch(() => undefined);
     for (const close of closers) await close().catch(() => undefined);
     process.exit(0);
@@ -137,7 +168,11 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   await app.server.connect(new StdioServerTransport());
-  void app.resolveIdentities();
+  // Asking Asana who each token is loads the HTTP client (~40 ms of JavaScript): it starts once
+  // the client has its tool list, or after IDENTITY_DELAY_MS, so start-up never waits for it.
+  // A tool called earlier resolves its identity itself.
+  const delay = new Promise<void>((resolve) => setTimeout(resolve, IDENTITY_DELAY_MS).unref());
+  void Promise.race([app.firstToolsList, delay]).then(() => app.resolveIdentities());
 }
 
 async function startSandbox(): Promise<{

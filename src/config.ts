@@ -66,6 +66,12 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * An MCP Bundle option the user left empty can reach the server as its unfilled template,
+ * e.g. "${user_config.asana_bot_pat}" (some Claude Desktop versions): that means "not set".
+ */
+const UNFILLED = /^\$\{user_config\.[A-Za-z0-9_]+\}$/;
+
 const TOKEN_VARIABLES: Record<IdentityKind, readonly string[]> = {
   pat: ["ASANA_PAT", "ASANA_ACCESS_TOKEN"],
   bot: ["ASANA_BOT_PAT"],
@@ -131,7 +137,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const { values: fileEnv, path: envFile } = readDotenv(processEnv, options.cwd ?? process.cwd());
   const lookup = (name: string): { value: string; source: ValueSource } | undefined => {
     const fromProcess = processEnv[name];
-    if (fromProcess !== undefined && fromProcess !== "") return { value: fromProcess, source: "environment" };
+    if (fromProcess !== undefined && fromProcess !== "" && !UNFILLED.test(fromProcess))
+      return { value: fromProcess, source: "environment" };
     const fromFile = fileEnv[name];
     if (fromFile !== undefined && fromFile !== "") return { value: fromFile, source: ".env file" };
     return undefined;

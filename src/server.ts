@@ -40,6 +40,10 @@ export interface AsanaMcpServer {
   server: Server;
   /** Resolves every identity in the background and sends tools/list_changed once names are known. */
   resolveIdentities(): Promise<void>;
+  /** Settles when the client's first tools/list has been answered. */
+  firstToolsList: Promise<void>;
+  /** Settles when no tool call is running (shutdown lets calls in flight answer first). */
+  idle(): Promise<void>;
 }
 
 export function buildServer(deps: ServerDeps): AsanaMcpServer {
@@ -56,9 +60,16 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
   );
   if (!deps.audit && audit) server.onclose = () => audit.close();
 
+  let running = 0;
+  const idleWaiters: Array<() => void> = [];
   let listed: McpTool[] | undefined;
+  let firstListed: () => void = () => undefined;
+  const firstToolsList = new Promise<void>((resolve) => {
+    firstListed = resolve;
+  });
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     listed ??= tools.map((tool) => toWire(tool, describeContext(resolver)));
+    firstListed();
     return { tools: listed };
   });
 
@@ -66,6 +77,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(config.toolDeadlineMs)]);
+    running++;
     const startedAt = Date.now();
     let args: unknown;
     let scope: CallScope = {};
@@ -115,6 +127,12 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
       else log.debug(`${tool.name} answered ${body.error.code}`, { message: body.error.message });
       return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
+    } finally {
+      // The SDK writes the answer after this handler returns: waiters wake one turn later.
+      if (--running === 0)
+        setImmediate(() => {
+          if (running === 0) for (const wake of idleWaiters.splice(0)) wake();
+        });
     }
   });
 
@@ -133,6 +151,9 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
 
   return {
     server,
+    firstToolsList,
+    idle: () =>
+      running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
     async resolveIdentities() {
       const changed = await resolver.resolveAll(asana, Math.min(RESOLVE_TIMEOUT_MS, config.requestTimeoutMs));
       if (!changed) return;
@@ -236,10 +257,24 @@ function toWire(tool: Tool, context: DescribeContext): McpTool {
     name: tool.name,
     title: tool.title,
     description: tool.describe(context),
-    inputSchema: wireSchema(tool.input, "input"),
+    inputSchema: PRECOMPUTED_SCHEMAS?.[tool.name] ?? inputSchemaOf(tool),
     // Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world).
     annotations: readOnly ? { readOnlyHint: true } : { destructiveHint: tool.kind === "destructive" },
   };
+}
+
+/**
+ * The bundle carries every tool's wire input schema, computed by scripts/build.mjs with
+ * inputSchemaOf: z.toJSONSchema over all tools costs ~14 ms of the first tools/list otherwise.
+ * Running from src (tests), they are computed here.
+ */
+declare const __ASANA_MCP_TOOL_SCHEMAS__: Record<string, McpTool["inputSchema"]> | undefined;
+const PRECOMPUTED_SCHEMAS =
+  typeof __ASANA_MCP_TOOL_SCHEMAS__ === "object" ? __ASANA_MCP_TOOL_SCHEMAS__ : undefined;
+
+/** A tool's input schema as tools/list advertises it. */
+export function inputSchemaOf(tool: Pick<Tool, "input">): McpTool["inputSchema"] {
+  return wireSchema(tool.input, "input");
 }
 
 /**

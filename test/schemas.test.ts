@@ -63,4 +63,14 @@ describe("advertised tool schemas", () => {
     expect(byName.create_comment).toEqual({ destructiveHint: false });
     expect(byName.delete_task).toEqual({ destructiveHint: true });
   });
+
+  it("keep the four core tools within 3,000 characters, acting users' names resolved", async () => {
+    const { tools } = await h.client.listTools();
+    const core = tools.filter((t) =>
+      ["whoami", "list_projects", "create_comment", "oidc_userinfo"].includes(t.name),
+    );
+    expect(core).toHaveLength(4);
+    expect(core.find((t) => t.name === "create_comment")?.description).toContain("Acme Bot");
+    expect(JSON.stringify(core).length).toBeLessThanOrEqual(3_000);
+  });
 });

@@ -1,13 +1,14 @@
 // The one HTTP client: every Asana request goes through AsanaClient.request, which owns
 // keep-alive, timeouts, the per-identity concurrency caps, retries and error mapping.
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, request } from "undici";
+import type { Agent } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
 import { statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
 import { noteRequest } from "./trace.js";
+import { loadUndici } from "./undici.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 export type QueryValue = string | number | boolean | undefined;
@@ -84,7 +85,8 @@ type Attempt =
   | { kind: "failure"; error: AppError; sent: boolean };
 
 export class AsanaClient {
-  private readonly agent: Agent;
+  /** Created at the first request (see loadUndici). */
+  private agent?: Promise<Agent>;
   private readonly limiters = new WeakMap<Identity, { read: Limiter; write: Limiter }>();
   private readonly options: Required<AsanaClientOptions>;
   /** Requests sent to Asana, for `bench/` and the doctor (not for behaviour). */
@@ -100,13 +102,21 @@ export class AsanaClient {
       writeConcurrency: 15,
       ...options,
     };
-    this.agent = new Agent({
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-      connect: { timeout: Math.min(10_000, options.requestTimeoutMs) },
-    });
+  }
+
+  private dispatcher(): Promise<Agent> {
+    const { requestTimeoutMs } = this.options;
+    this.agent ??= loadUndici().then(
+      ({ Agent }) =>
+        new Agent({
+          keepAliveTimeout: 10_000,
+          keepAliveMaxTimeout: 60_000,
+          headersTimeout: requestTimeoutMs,
+          bodyTimeout: requestTimeoutMs,
+          connect: { timeout: Math.min(10_000, requestTimeoutMs) },
+        }),
+    );
+    return this.agent;
   }
 
   get baseUrl(): string {
@@ -114,7 +124,7 @@ export class AsanaClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.agent) await (await this.agent).close();
   }
 
   /**
@@ -251,8 +261,9 @@ export class AsanaClient {
         }
         this.requestCount++;
         try {
+          const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.dispatcher()]);
           const response = await request(url, {
-            dispatcher: this.agent,
+            dispatcher,
             method: call.method,
             headers,
             body: payload,

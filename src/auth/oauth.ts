@@ -1,7 +1,7 @@
 // OAuth 2.0 for Asana: PKCE and state for the authorize URL, the token endpoint (code exchange and
 // refresh), revocation, and the `oauth` Identity that keeps an access token fresh in memory.
 import { createHash, randomBytes } from "node:crypto";
-import { request } from "undici";
+import { loadUndici } from "../asana/undici.js";
 import { AppError } from "../errors.js";
 import { log, registerSecret } from "../log.js";
 import type { Identity } from "./identities.js";
@@ -87,6 +87,7 @@ export async function fetchJson(
 ): Promise<{ status: number; body: unknown }> {
   const path = new URL(url).pathname;
   try {
+    const { request } = await loadUndici();
     const response = await request(url, {
       method: options.form ? "POST" : "GET",
       headers: {
