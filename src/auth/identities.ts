@@ -1,4 +1,5 @@
 // An identity is one Asana credential the server holds, and whose name Asana shows for its actions.
+import { z } from "zod";
 import type { IdentityKind, TokenSetting, ValueSource } from "../config.js";
 import { registerSecret } from "../log.js";
 
@@ -23,17 +24,19 @@ export interface Identity {
    */
   renewAfterUnauthorized(rejectedToken?: string): Promise<boolean>;
   /** Claims of a verified OpenID Connect id_token (OAuth logins made with `openid`). */
-  readonly verifiedClaims?: VerifiedIdentityClaims | null;
+  readonly verifiedClaims?: VerifiedClaims | null;
 }
 
-export interface VerifiedIdentityClaims {
-  iss: string;
-  sub: string;
-  aud: string;
-  email: string | null;
-  name: string | null;
-  email_verified: boolean | null;
-}
+/** The claims of an id_token verified at sign-in (signature, issuer, audience, expiry, nonce). */
+export const verifiedClaimsSchema = z.object({
+  iss: z.string(),
+  sub: z.string(),
+  aud: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  email_verified: z.boolean().nullable(),
+});
+export type VerifiedClaims = z.infer<typeof verifiedClaimsSchema>;
 
 /** A PAT, bot PAT, service-account token or pasted OAuth access token: a fixed bearer token. */
 export function staticIdentity(

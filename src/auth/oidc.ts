@@ -2,6 +2,7 @@
 // neither its issuer nor its JWKS URI, so both come from the discovery document at run time.
 import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from "jose";
 import { AppError } from "../errors.js";
+import type { VerifiedClaims } from "./identities.js";
 import { fetchJson } from "./oauth.js";
 
 export interface Discovery {
@@ -10,15 +11,6 @@ export interface Discovery {
   authorization_endpoint?: string;
   token_endpoint?: string;
   userinfo_endpoint?: string;
-}
-
-export interface VerifiedClaims {
-  iss: string;
-  sub: string;
-  aud: string;
-  email: string | null;
-  name: string | null;
-  email_verified: boolean | null;
 }
 
 /** `{base}/.well-known/openid-configuration`, e.g. https://app.asana.com/api/1.0/.well-known/… */

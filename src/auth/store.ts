@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import type { OAuthSettings } from "../config.js";
 import { log, registerSecret } from "../log.js";
+import { verifiedClaimsSchema } from "./identities.js";
 
 export const STORE_VERSION = 1;
 
@@ -22,16 +23,7 @@ export const storedLoginSchema = z
     scopes: z.array(z.string()),
     user: z.object({ gid: z.string(), name: z.string(), email: z.string().nullable() }),
     /** Claims of the id_token verified at sign-in (signature, issuer, audience, expiry, nonce). */
-    verified_claims: z
-      .object({
-        iss: z.string(),
-        sub: z.string(),
-        aud: z.string(),
-        email: z.string().nullable(),
-        name: z.string().nullable(),
-        email_verified: z.boolean().nullable(),
-      })
-      .nullable(),
+    verified_claims: verifiedClaimsSchema.nullable(),
     signed_in_at: z.string(),
     refreshed_at: z.string().nullable(),
   })

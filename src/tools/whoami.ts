@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { KIND_LABEL } from "../auth/identities.js";
+import { KIND_LABEL, verifiedClaimsSchema } from "../auth/identities.js";
 import { describePolicy, workspaceAllowed } from "../policy.js";
 import { defineTool } from "./define.js";
 
@@ -14,16 +14,7 @@ const identityOut = z.object({
   tools: z.array(z.string()),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
   /** OAuth logins made with `openid`: the claims of the id_token verified at sign-in. */
-  verified_claims: z
-    .object({
-      iss: z.string(),
-      sub: z.string(),
-      aud: z.string(),
-      email: z.string().nullable(),
-      name: z.string().nullable(),
-      email_verified: z.boolean().nullable(),
-    })
-    .optional(),
+  verified_claims: verifiedClaimsSchema.optional(),
 });
 
 export const whoami = defineTool({
