@@ -5,9 +5,18 @@ import type { Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import type { AsanaCall, AsanaClient } from "./http.js";
 
+const tags = new Map<string, string>();
+
 /** A short digest of the listing's arguments: enough to tell listings apart, cheap in tokens. */
 function scopeTag(scope: string): string {
-  return createHash("sha256").update(scope).digest("base64url").slice(0, 8);
+  let tag = tags.get(scope);
+  if (tag === undefined) {
+    tag = createHash("sha256").update(scope).digest("base64url").slice(0, 8);
+    // A hash per page costs ~10 µs; listings repeat, so the digests are kept (a bounded few).
+    if (tags.size >= 256) tags.clear();
+    tags.set(scope, tag);
+  }
+  return tag;
 }
 
 export function encodeCursor(offset: string, scope: string): string {
