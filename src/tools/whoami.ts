@@ -36,8 +36,9 @@ export const whoami = defineTool({
       audit_log: z.string().nullable(),
     }),
   }),
-  describe: ({ attribution }) =>
-    `List the Asana identities this server holds: the Asana user behind each token, its workspaces, and which tools act as it. Use it first to learn whose name your actions carry (reads as ${attribution("read")}; writes as ${attribution("write")}).`,
+  // Every other tool names who it acts as; this one only has to say what it is for.
+  describe: () =>
+    "Whose name your Asana actions carry: each identity's Asana user, workspaces and tools, and this server's policy. Call it first.",
   handler: async (_args, { resolver, asana, config, signal, tools, policy }) => {
     // Fresh start-up resolutions are reused; failed or stale ones are asked again.
     const resolutions = await Promise.all(
