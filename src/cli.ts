@@ -107,6 +107,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   let identities: Identity[];
   if (config.sandbox) {
+    const { startSandbox } = await import("./sandbox/start.js");
     const sandboxed = await startSandbox();
     config = { ...config, baseUrl: sandboxed.baseUrl };
     identities = sandboxed.identities;
@@ -173,32 +174,4 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   // A tool called earlier resolves its identity itself.
   const delay = new Promise<void>((resolve) => setTimeout(resolve, IDENTITY_DELAY_MS).unref());
   void Promise.race([app.firstToolsList, delay]).then(() => app.resolveIdentities());
-}
-
-async function startSandbox(): Promise<{
-  baseUrl: string;
-  identities: Identity[];
-  close: () => Promise<void>;
-}> {
-  const { FakeAsana } = await import("./sandbox/fake-asana.js");
-  const { demoData, SANDBOX_TOKENS } = await import("./sandbox/demo-data.js");
-  const fake = new FakeAsana(demoData());
-  const origin = await fake.listen(0);
-  const variables = {
-    pat: "ASANA_PAT",
-    bot: "ASANA_BOT_PAT",
-    service_account: "ASANA_SERVICE_ACCOUNT_TOKEN",
-    oauth: "ASANA_OAUTH_ACCESS_TOKEN",
-  } as const;
-  const tokens = Object.fromEntries(
-    Object.entries(variables).map(([kind, variable]) => [
-      kind,
-      { token: SANDBOX_TOKENS[kind as keyof typeof variables], variable, source: "sandbox" as const },
-    ]),
-  );
-  return {
-    baseUrl: `${origin}/api/1.0`,
-    identities: identitiesFromConfig(tokens),
-    close: () => fake.close(),
-  };
 }

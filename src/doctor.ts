@@ -52,7 +52,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   // Stages report problems themselves; the resolver's log lines would only repeat them.
   setLogLevel("error");
-  const identities = identitiesFromConfig(config.tokens);
+  let identities = identitiesFromConfig(config.tokens);
+  // Sandbox mode checks the built-in demo Asana, exactly as `serve` would use it.
+  const sandbox = config.sandbox ? await (await import("./sandbox/start.js")).startSandbox() : undefined;
+  if (sandbox) {
+    config = { ...config, baseUrl: sandbox.baseUrl };
+    identities = sandbox.identities;
+  }
   // As `serve` does: without ASANA_OAUTH_ACCESS_TOKEN, a login stored by `auth login` is used.
   if (!config.sandbox && !config.tokens.oauth) {
     const { storedIdentity } = await import("./auth/stored-identity.js");
@@ -77,6 +83,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return { ok, version: VERSION, config: configStage, identities: reports };
   } finally {
     await asana.close();
+    await sandbox?.close();
   }
 }
 
@@ -86,7 +93,7 @@ function describeConfig(config: Config, resolver: CredentialResolver, identities
     return {
       name: "config",
       status: "warn",
-      detail: `ASANA_SANDBOX is on: the server serves a built-in demo Asana, so there is nothing to check (${env}).`,
+      detail: `ASANA_SANDBOX is on: checking the built-in demo Asana at ${config.baseUrl}, not a real one (${env}).`,
       hint: "Unset ASANA_SANDBOX to use a real Asana.",
     };
   }

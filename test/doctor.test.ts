@@ -53,6 +53,16 @@ describe("asana-mcp doctor", () => {
     expect(JSON.stringify(report)).not.toContain(SANDBOX_TOKENS.bot);
   });
 
+  it("in sandbox mode checks the built-in demo Asana, one identity per kind, and passes", async () => {
+    const report = await runDoctor({ env: { ASANA_SANDBOX: "1" }, cwd: cwd(), tools: ALL_TOOLS });
+    expect(report.ok).toBe(true);
+    expect(report.config.status).toBe("warn");
+    expect(report.config.detail).toContain("demo Asana");
+    expect(report.identities.map((i) => i.kind)).toEqual(["pat", "bot", "service_account", "oauth"]);
+    for (const identity of report.identities) expect(stages(report, identity.kind).users_me).toBe("ok");
+    expect(formatReport(report)).toMatch(/All checks passed \(\d warnings?\)\.\n$/);
+  });
+
   it("fails a refused token, skips what depends on it, and names the variable to fix", async () => {
     const requestsBefore = fake.fake.requests.length;
     const report = await doctor({ ASANA_BOT_PAT: "revoked-bot-token-0000" });
