@@ -58,6 +58,7 @@ const options = {
   // Besides the bin: modules that scripts, benches and test fixtures import from dist/ directly.
   entryPoints: [
     "src/index.ts",
+    "src/sandbox/start.ts",
     "src/sandbox/fake-asana.ts",
     "src/sandbox/demo-data.ts",
     "src/auth/oauth.ts",

@@ -33,7 +33,8 @@ describe("the bundle", () => {
       expect(text, file).not.toContain("hit a rate limit"); // the sandbox's 429 message
     }
     // …and both are still there, behind import().
-    expect(bin).toMatch(/import\("\.\/sandbox\/fake-asana\.js"\)/);
+    expect(bin).toMatch(/import\("\.\/sandbox\/start\.js"\)/);
+    expect(readFileSync(resolve(DIST, "sandbox/start.js"), "utf8")).toMatch(/import\("\.\/fake-asana\.js"\)/);
   });
 
   it("leaves out the SDK's Ajv validator only while the SDK uses it for elicitation alone", () => {
