@@ -170,7 +170,9 @@ export class CredentialResolver {
     if (!identity) return "no Asana identity is configured yet";
     const user = resolvedUser(identity);
     if (!user) return `the ${KIND_LABEL[identity.kind]} from ${identity.variable}`;
-    const email = user.email ? `, ${user.email}` : "";
+    // Writes carry a name people see in Asana, so they get the email that tells two namesakes
+    // apart; reads show no name anywhere, and every description is paid for in every conversation.
+    const email = route === "write" && user.email ? `, ${user.email}` : "";
     return `${user.name} (${KIND_LABEL[identity.kind]}${email})`;
   }
 
