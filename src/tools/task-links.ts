@@ -44,14 +44,31 @@ export const taskLinks = defineTool({
     }
     const verb = a.action === "add" ? "add" : "remove";
     if (a.relation === "tags") {
-      // One tag per request, as Asana's addTag/removeTag take a single tag.
+      // One tag per request, as Asana's addTag/removeTag take a single tag. A failure partway
+      // says which tags were already done: the agent must not think nothing happened.
+      const done: string[] = [];
       for (const tag of a.gids) {
-        await idempotentWrite(context, {
-          method: "POST",
-          path: `${apiPath`/tasks/${a.task_gid}`}/${verb}Tag`,
-          body: { tag },
-          signal: context.signal,
-        });
+        try {
+          await idempotentWrite(context, {
+            method: "POST",
+            path: `${apiPath`/tasks/${a.task_gid}`}/${verb}Tag`,
+            body: { tag },
+            signal: context.signal,
+          });
+        } catch (error) {
+          if (!(error instanceof AppError) || done.length === 0) throw error;
+          throw new AppError(
+            error.code,
+            `Tags ${done.join(", ")} were ${verb === "add" ? "added" : "removed"}; tag ${tag} failed: ${error.message}`,
+            {
+              requestId: error.requestId,
+              status: error.status,
+              retryable: error.retryable,
+              hint: `${error.hint} Calling again with the same gids is safe: tags already ${verb === "add" ? "added" : "removed"} stay so.`,
+            },
+          );
+        }
+        done.push(tag);
       }
     } else {
       await idempotentWrite(context, {

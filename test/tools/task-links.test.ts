@@ -10,6 +10,38 @@ afterEach(() => hs.closeAll());
 const [SUBTASK] = DEMO_SUBTASK_GIDS;
 
 describe("task_links", () => {
+  it("says which tags were already added when a later one fails, and a second call completes the set", async () => {
+    const h = await hs.start();
+    // Faults are taken in order: the first addTag goes through (a zero delay), the second is refused.
+    h.fake.inject({ method: "POST", path: `/tasks/${SUBTASK}/addTag`, type: "delay", ms: 0 });
+    h.fake.inject({ method: "POST", path: `/tasks/${SUBTASK}/addTag`, type: "status", status: 403 });
+    const failed = errorOf(
+      await h.call("task_links", {
+        task_gid: SUBTASK,
+        action: "add",
+        relation: "tags",
+        gids: [DEMO_TAG_GIDS.launch, DEMO_TAG_GIDS.blocked],
+      }),
+    );
+    expect(failed.code).toBe("forbidden");
+    expect(failed.message).toMatch(
+      new RegExp(
+        `^Tags ${DEMO_TAG_GIDS.launch} were added; tag ${DEMO_TAG_GIDS.blocked} failed: Asana answered 403`,
+      ),
+    );
+    expect(failed.hint).toContain("Calling again with the same gids is safe");
+    expect(h.fake.task(SUBTASK)?.tags).toEqual([DEMO_TAG_GIDS.launch]);
+
+    const again = await h.call("task_links", {
+      task_gid: SUBTASK,
+      action: "add",
+      relation: "tags",
+      gids: [DEMO_TAG_GIDS.launch, DEMO_TAG_GIDS.blocked],
+    });
+    expect(again.isError, again.text).toBe(false);
+    expect(h.fake.task(SUBTASK)?.tags).toEqual([DEMO_TAG_GIDS.launch, DEMO_TAG_GIDS.blocked]);
+  });
+
   it("adds and removes tags one request each, as the bot", async () => {
     const h = await hs.start();
     const added = await h.call("task_links", {
