@@ -95,10 +95,6 @@ export class AppError extends Error {
   }
 }
 
-export function invalidInput(message: string): AppError {
-  return new AppError("invalid_input", message);
-}
-
 /** What the agent receives in an isError result: never a stack trace, never a token. */
 export interface ToolErrorBody {
   error: { code: ErrorCode; message: string; retryable: boolean; hint: string };

@@ -89,8 +89,6 @@ export class AsanaClient {
   private agent?: Promise<Agent>;
   private readonly limiters = new WeakMap<Identity, { read: Limiter; write: Limiter }>();
   private readonly options: Required<AsanaClientOptions>;
-  /** Requests sent to Asana, for `bench/` and the doctor (not for behaviour). */
-  requestCount = 0;
 
   constructor(options: AsanaClientOptions) {
     this.options = {
@@ -259,7 +257,6 @@ export class AsanaClient {
           headers["content-type"] = "application/json";
           payload = JSON.stringify({ data: call.body });
         }
-        this.requestCount++;
         try {
           const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.dispatcher()]);
           const response = await request(url, {

@@ -176,8 +176,6 @@ export class OAuthIdentity implements Identity {
   private access: { token: string; expiresAt: number } | undefined;
   private refreshing: Promise<string> | undefined;
   private dead: AppError | undefined;
-  /** Token-endpoint requests made, for `bench/` and tests. */
-  refreshCount = 0;
 
   constructor(private readonly options: OAuthIdentityOptions) {
     this.login = options.login;
@@ -232,7 +230,6 @@ export class OAuthIdentity implements Identity {
 
   private async doRefresh(): Promise<string> {
     const login = this.login;
-    this.refreshCount++;
     let answer: TokenResponse;
     try {
       answer = await tokenRequest(
