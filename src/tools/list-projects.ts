@@ -9,7 +9,6 @@ import { workspaceOf } from "./task-common.js";
 interface AsanaProject {
   gid: string;
   name: string;
-  archived?: boolean;
   team?: { gid: string; name?: string } | null;
 }
 
@@ -56,7 +55,8 @@ export const listProjects = defineTool({
         archived: args.archived,
         limit: args.limit,
         offset,
-        opt_fields: "name,archived,team.name",
+        // Not `archived`: Asana returns only projects whose archived flag equals the filter.
+        opt_fields: "name,team.name",
       },
       signal,
     });
@@ -68,7 +68,7 @@ export const listProjects = defineTool({
           gid: project.gid,
           name: project.name,
           ...(project.team?.name ? { team: project.team.name } : {}),
-          ...(project.archived ? { archived: true } : {}),
+          ...(args.archived ? { archived: true } : {}),
         })),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
     };

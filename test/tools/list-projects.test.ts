@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
+import { demoData, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import { errorOf, type Harness, startHarness } from "../helpers/harness.js";
 
 let h: Harness | undefined;
@@ -55,8 +55,15 @@ describe("list_projects", () => {
     h = await startHarness({ env: { ASANA_BOT_PAT: SANDBOX_TOKENS.bot } });
     const outcome = await h.call("list_projects", { archived: true, limit: 100 });
     const page = outcome.body as unknown as Page;
-    expect(page.projects.length).toBeGreaterThan(0);
+    // Exactly the workspace's archived projects: the flag comes from Asana's filter, not a field.
+    const archived = (demoData().projects ?? []).filter(
+      (p) => p.archived && p.workspace === page.workspace_gid,
+    );
+    expect(archived.length).toBeGreaterThan(0);
+    expect(page.projects.map((p) => p.gid).sort()).toEqual(archived.map((p) => p.gid).sort());
     expect(page.projects.every((p) => p.archived === true)).toBe(true);
+    const listing = h.fake.requests.find((r) => r.path === "/projects");
+    expect(listing?.query).toMatchObject({ archived: "true", opt_fields: "name,team.name" });
   });
 
   it("asks for workspace_gid, listing the candidates, when the identity sees several", async () => {
