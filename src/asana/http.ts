@@ -1,7 +1,7 @@
 // The one HTTP client: every Asana request goes through AsanaClient.request, which owns
 // keep-alive, timeouts, the per-identity concurrency caps, retries and error mapping.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Agent } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
@@ -100,6 +100,9 @@ export class AsanaClient {
       writeConcurrency: 15,
       ...options,
     };
+    const base = new URL(this.options.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, "");
   }
 
   private dispatcher(): Promise<Agent> {
@@ -117,6 +120,10 @@ export class AsanaClient {
     return this.agent;
   }
 
+  /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
+  private readonly origin: string;
+  private readonly basePath: string;
+
   get baseUrl(): string {
     return this.options.baseUrl;
   }
@@ -133,7 +140,7 @@ export class AsanaClient {
    */
   async request<T>(identity: Identity, call: AsanaCall): Promise<AsanaResult<T>> {
     const isWrite = call.method !== "GET";
-    const url = this.buildUrl(call);
+    const path = this.requestPath(call);
     const context = { identity, method: call.method, path: call.path };
     let readRetries = 0;
     let rateLimitWaits = 0;
@@ -141,7 +148,7 @@ export class AsanaClient {
 
     for (;;) {
       call.signal?.throwIfAborted();
-      const attempt = await this.attempt(identity, call, url, isWrite);
+      const attempt = await this.attempt(identity, call, path, isWrite);
 
       if (attempt.kind === "failure") {
         if (call.signal?.aborted) throw abortError(call.signal, context, isWrite && attempt.sent);
@@ -223,7 +230,8 @@ export class AsanaClient {
     }
   }
 
-  private buildUrl(call: AsanaCall): string {
+  /** The request's path and query under the API base's origin. */
+  private requestPath(call: AsanaCall): string {
     // Paths come from apiPath with validated gids; this guard keeps any other path from
     // leaving the API base (no query, fragment, dot-segment or scheme smuggled in).
     if (!/^\/[A-Za-z0-9_\-./%@]*$/.test(call.path) || /(^|\/)\.\.?(\/|$)/.test(call.path)) {
@@ -234,13 +242,13 @@ export class AsanaClient {
       if (value !== undefined) query.set(key, String(value));
     }
     const search = query.size > 0 ? `?${query.toString()}` : "";
-    return `${this.options.baseUrl}${call.path}${search}`;
+    return `${this.basePath}${call.path}${search}`;
   }
 
   private async attempt(
     identity: Identity,
     call: AsanaCall,
-    url: string,
+    path: string,
     isWrite: boolean,
   ): Promise<Attempt> {
     const limiter = this.limiterFor(identity)[isWrite ? "write" : "read"];
@@ -258,22 +266,12 @@ export class AsanaClient {
           payload = JSON.stringify({ data: call.body });
         }
         try {
-          const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.dispatcher()]);
-          const response = await request(url, {
-            dispatcher,
-            method: call.method,
-            headers,
-            body: payload,
-            signal: call.signal,
-          });
-          const text = await response.body.text();
-          return {
-            kind: "response",
-            status: response.statusCode,
-            headers: response.headers,
-            text,
-            token,
-          } as const;
+          const response = await exchange(
+            await this.dispatcher(),
+            { origin: this.origin, path, method: call.method, headers, body: payload },
+            call.signal,
+          );
+          return { kind: "response", ...response, token } as const;
         } catch (error) {
           return classifyFailure(error, identity, call);
         }
@@ -302,6 +300,54 @@ export class AsanaClient {
     const jittered = base * (0.5 + Math.random());
     await sleep(jittered, undefined, { signal }).catch(() => undefined);
   }
+}
+
+/**
+ * One HTTP exchange through undici's dispatch API, the answer read whole. `request()` would wrap
+ * the body in a stream and the handler in several layers: this costs about a quarter less CPU per
+ * call (bench/percall.mjs). Aborting the signal aborts the exchange, closing its connection if
+ * the request is in flight.
+ */
+function exchange(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal | undefined,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    const chunks: Buffer[] = [];
+    const onAbort = () => controller?.abort(signal?.reason);
+    const settle = () => signal?.removeEventListener("abort", onAbort);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      dispatcher.dispatch(options, {
+        onRequestStart(started) {
+          controller = started;
+          if (signal?.aborted) started.abort(signal.reason);
+        },
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          status = statusCode;
+          headers = responseHeaders;
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          settle();
+          resolve({ status, headers, text: Buffer.concat(chunks).toString("utf8") });
+        },
+        onResponseError(_controller, error) {
+          settle();
+          reject(error);
+        },
+      });
+    } catch (error) {
+      settle();
+      reject(error);
+    }
+  });
 }
 
 function classifyFailure(error: unknown, identity: Identity, call: AsanaCall): Attempt {
