@@ -1,13 +1,22 @@
 // The floor to compare against: a bare MCP SDK 1.x server registering four tools with zod
-// schemas, no Asana client, no configuration. Used only by bench/run.mjs.
+// schemas, no Asana client, no configuration. Used by bench/run.mjs and bench/percall.mjs.
+//
+// With BARE_ASANA_URL and BARE_ASANA_TOKEN set it also has `list_projects_http` and
+// `create_comment_http`, which send the same Asana request as asana-mcp's tools with plain undici
+// and return the answer reshaped the same way: the floor of any MCP server that answers a tool
+// call with one HTTP request.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
 
 const server = new McpServer({ name: "bare", version: "1.0.0" });
 const ok = async () => ({ content: [{ type: "text", text: "{}" }] });
+const json = (value) => ({
+  content: [{ type: "text", text: JSON.stringify(value) }],
+  structuredContent: value,
+});
 // A page of 100 projects shaped and sized like asana-mcp's, returned without any HTTP request:
-// the cost of the MCP round trip alone, for bench/run.mjs's per-call floor.
+// the cost of the MCP round trip alone.
 const page = {
   workspace_gid: "1202000000000001",
   projects: Array.from({ length: 100 }, (_, i) => ({
@@ -17,10 +26,6 @@ const page = {
   })),
   next_cursor: "eyJvIjoiZXlKdklqb3hNREI5IiwicyI6Iko1MVdBSThvIn0",
 };
-const pageResult = async () => ({
-  content: [{ type: "text", text: JSON.stringify(page) }],
-  structuredContent: page,
-});
 server.registerTool("whoami", { description: "who", inputSchema: {} }, ok);
 server.registerTool(
   "list_projects",
@@ -28,7 +33,7 @@ server.registerTool(
     description: "projects",
     inputSchema: { workspace_gid: z.string().optional(), limit: z.number().optional() },
   },
-  pageResult,
+  async () => json(page),
 );
 server.registerTool(
   "create_comment",
@@ -36,5 +41,47 @@ server.registerTool(
   ok,
 );
 server.registerTool("oidc_userinfo", { description: "userinfo", inputSchema: {} }, ok);
+
+const asanaUrl = process.env.BARE_ASANA_URL;
+if (asanaUrl) {
+  // Loaded only here, so that the start-up floor stays a bare SDK server's.
+  const [{ Agent, request }, { asanaPaths }] = await Promise.all([
+    import("undici"),
+    import("./asana-paths.mjs"),
+  ]);
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+  const asana = async (method, path, body) => {
+    const response = await request(`${asanaUrl}${path}`, {
+      dispatcher,
+      method,
+      headers: {
+        authorization: `Bearer ${process.env.BARE_ASANA_TOKEN}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify({ data: body }) : undefined,
+    });
+    return JSON.parse(await response.body.text());
+  };
+  server.registerTool(
+    "list_projects_http",
+    { description: "projects", inputSchema: { workspace_gid: z.string(), limit: z.number() } },
+    async ({ workspace_gid, limit }) => {
+      const { data, next_page } = await asana("GET", asanaPaths.projects(workspace_gid, limit));
+      return json({
+        workspace_gid,
+        projects: data.map((p) => ({ gid: p.gid, name: p.name, team: p.team?.name })),
+        next_cursor: next_page?.offset ?? null,
+      });
+    },
+  );
+  server.registerTool(
+    "create_comment_http",
+    { description: "comment", inputSchema: { task_gid: z.string(), text: z.string() } },
+    async ({ task_gid, text }) => {
+      const { data } = await asana("POST", asanaPaths.comment(task_gid), { text });
+      return json({ story: data, task_url: `https://app.asana.com/0/0/${task_gid}` });
+    },
+  );
+}
 await server.connect(new StdioServerTransport());
 process.stdin.on("end", () => process.exit(0));

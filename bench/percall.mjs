@@ -1,68 +1,36 @@
 // `npm run build && node bench/percall.mjs`: asana-mcp's per-call overhead over a raw undici request
-// to the same sandbox Asana, measured in alternating rounds so that the machine's noise hits every
-// variant alike. Prints, per variant, the median of the rounds' p50s, and the CPU each call costs
-// the server process and the bench process (client + sandbox Asana). A benchmark, not a test.
+// to the same sandbox Asana, and over the floor of any MCP server making that request (the bare SDK
+// server's `*_http` tools), measured in alternating rounds so that the machine's noise hits every
+// variant alike. Prints, per variant, the median of the rounds' p50s and the CPU each call costs the
+// server process and the bench process (the MCP client, or the raw request), then the differences
+// that matter. A benchmark, not a test.
 //
-// BENCH_FAKE=process runs the sandbox Asana in a process of its own (see fake-process.mjs).
-// BENCH_CALLS calls per round (default 300), BENCH_ROUNDS rounds (default 5), BENCH_ONLY a regular
-// expression choosing variants. BENCH_SERVER_ARGS adds node flags to the asana-mcp server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-import { fork } from "node:child_process";
-import { once } from "node:events";
+// The sandbox Asana runs in its own process (BENCH_FAKE=inline: in the bench process; see
+// bench/sandbox.mjs). BENCH_CALLS calls per round (default 100), BENCH_ROUNDS rounds (default 15:
+// short rounds pair the variants closely in time, and a shared machine's speed drifts over minutes),
+// BENCH_ONLY a regular expression choosing variants, BENCH_SERVER_ARGS node flags for the servers
+// (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { Agent, request } from "undici";
-import { DEMO_TASK_GID, demoData, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
-import { FakeAsana } from "../dist/sandbox/fake-asana.js";
+import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
+import { asanaPaths, rawRequester, startSandbox } from "./sandbox.mjs";
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const WARMUP = 50;
+const CALLS = Number(process.env.BENCH_CALLS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const WARMUP = 30;
 const here = (path) => new URL(path, import.meta.url).pathname;
-const inProcess = process.env.BENCH_FAKE !== "process";
-
-/** The sandbox Asana in this process (default) or, with BENCH_FAKE=process, in a child process. */
-async function startSandbox() {
-  if (inProcess) {
-    const fake = new FakeAsana(demoData());
-    const url = `${await fake.listen(0)}/api/1.0`;
-    let count = 0;
-    fake.server.on("connection", () => count++);
-    return { baseUrl: url, connections: async () => count, close: () => fake.close() };
-  }
-  const child = fork(here("./fake-process.mjs"), { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const [{ baseUrl: url }] = await once(child, "message");
-  return {
-    baseUrl: url,
-    connections: async () => {
-      child.send("connections");
-      return (await once(child, "message"))[0].connections;
-    },
-    close: async () => {
-      child.send("close");
-      await once(child, "exit");
-    },
-  };
-}
 
 const sandbox = await startSandbox();
 const baseUrl = sandbox.baseUrl;
-const agent = new Agent({ keepAliveTimeout: 10_000 });
-const workspace = (
-  await (
-    await request(`${baseUrl}/users/me?opt_fields=workspaces`, {
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}` },
-    })
-  ).body.json()
-).data.workspaces[0].gid;
-const projectsPath = `/projects?workspace=${workspace}&archived=false&limit=100&opt_fields=name,archived,team.name`;
+const raw = rawRequester(baseUrl);
+const workspace = (await raw.send("GET", "/users/me?opt_fields=workspaces")).data.workspaces[0].gid;
 
 async function connect(args, env = {}) {
   const extra = (process.env.BENCH_SERVER_ARGS ?? "").split(" ").filter(Boolean);
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...(args[0].endsWith("index.js") ? extra : []), ...args],
+    args: [...extra, ...args],
     env: { PATH: process.env.PATH ?? "", ASANA_LOG_LEVEL: "error", ...env },
     stderr: "inherit",
   });
@@ -97,18 +65,7 @@ async function measure(pid, once) {
   };
 }
 
-const raw = (method, path, body) => async () => {
-  const response = await request(`${baseUrl}${path}`, {
-    dispatcher: agent,
-    method,
-    headers: {
-      authorization: `Bearer ${SANDBOX_TOKENS.pat}`,
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify({ data: body }) : undefined,
-  });
-  JSON.parse(await response.body.text());
-};
+const rawCall = (method, path, body) => () => raw.send(method, path, body);
 const tool = (client, name, args) => async () => {
   const result = await client.callTool({ name, arguments: args });
   if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
@@ -119,23 +76,35 @@ const ours = await connect([here("../dist/index.js")], {
   ASANA_PAT: SANDBOX_TOKENS.pat,
   ASANA_BOT_PAT: SANDBOX_TOKENS.bot,
 });
-const bare = await connect([here("./bare-server.mjs")]);
+const bare = await connect([here("./bare-server.mjs")], {
+  BARE_ASANA_URL: baseUrl,
+  BARE_ASANA_TOKEN: SANDBOX_TOKENS.pat,
+});
 await new Promise((r) => setTimeout(r, 500)); // identities resolved
 
 const variants = {
-  "raw undici, 100 projects": [undefined, raw("GET", projectsPath)],
+  "raw undici, 100 projects": [undefined, rawCall("GET", asanaPaths.projects(workspace))],
+  "raw undici dispatch, 100 projects": [undefined, () => raw.dispatch("GET", asanaPaths.projects(workspace))],
   "asana-mcp list_projects (100)": [
     ours.pid,
     tool(ours.client, "list_projects", { workspace_gid: workspace, limit: 100 }),
   ],
   "bare SDK, same page, no HTTP": [bare.pid, tool(bare.client, "list_projects", { limit: 100 })],
+  "bare SDK + undici, 100 projects": [
+    bare.pid,
+    tool(bare.client, "list_projects_http", { workspace_gid: workspace, limit: 100 }),
+  ],
   "raw undici, comment": [
     undefined,
-    raw("POST", `/tasks/${DEMO_TASK_GID}/stories`, { text: "bench comment" }),
+    rawCall("POST", asanaPaths.comment(DEMO_TASK_GID), { text: "bench comment" }),
   ],
   "asana-mcp create_comment": [
     ours.pid,
     tool(ours.client, "create_comment", { task_gid: DEMO_TASK_GID, text: "bench comment" }),
+  ],
+  "bare SDK + undici, comment": [
+    bare.pid,
+    tool(bare.client, "create_comment_http", { task_gid: DEMO_TASK_GID, text: "bench comment" }),
   ],
   "asana-mcp whoami (no HTTP)": [ours.pid, tool(ours.client, "whoami", {})],
 };
@@ -150,13 +119,15 @@ for (let round = 0; round < ROUNDS; round++) {
 const newConnections = (await sandbox.connections()) - connectionsBefore;
 await ours.client.close();
 await bare.client.close();
-await agent.close();
+await raw.close();
 await sandbox.close();
 
 const med = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+// CPU is read in 10 ms clock ticks: its mean over the rounds, not a median of coarse values.
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 const f = (v) => v.toFixed(2).padStart(6);
 process.stdout.write(
-  `${ROUNDS} rounds x ${CALLS} calls, node ${process.version}, sandbox Asana ${inProcess ? "in the bench process" : "in its own process"}; median over rounds (min-max of round p50s)\n`,
+  `${ROUNDS} rounds x ${CALLS} calls, node ${process.version}, sandbox Asana ${sandbox.inline ? "in the bench process" : "in its own process"}; median over rounds (min-max of round p50s)\n`,
 );
 process.stdout.write(
   `${"variant".padEnd(32)}   p50 ms  (range)         server CPU ms/call  bench CPU ms/call\n`,
@@ -164,9 +135,25 @@ process.stdout.write(
 for (const [name, rounds] of Object.entries(results)) {
   const p50s = rounds.map((r) => r.p50);
   process.stdout.write(
-    `${name.padEnd(32)} ${f(med(p50s))}  (${f(Math.min(...p50s))}-${f(Math.max(...p50s))})  ${f(med(rounds.map((r) => r.serverCpu)))}              ${f(med(rounds.map((r) => r.benchCpu)))}\n`,
+    `${name.padEnd(32)} ${f(med(p50s))}  (${f(Math.min(...p50s))}-${f(Math.max(...p50s))})  ${f(mean(rounds.map((r) => r.serverCpu)))}              ${f(mean(rounds.map((r) => r.benchCpu)))}\n`,
   );
 }
+// Per round, so that each difference pairs measures taken minutes, not rounds, apart.
+const over = (a, b) => {
+  if (!results[a] || !results[b]) return;
+  const d = results[a].map((r, i) => r.p50 - results[b][i].p50);
+  process.stdout.write(
+    `${a} over ${b}: ${med(d) >= 0 ? "+" : ""}${med(d).toFixed(2)} ms (rounds ${Math.min(...d).toFixed(2)} to ${Math.max(...d).toFixed(2)})\n`,
+  );
+};
+process.stdout.write("\n");
+over("asana-mcp list_projects (100)", "raw undici, 100 projects");
+over("asana-mcp list_projects (100)", "raw undici dispatch, 100 projects");
+over("bare SDK + undici, 100 projects", "raw undici, 100 projects");
+over("asana-mcp list_projects (100)", "bare SDK + undici, 100 projects");
+over("asana-mcp create_comment", "raw undici, comment");
+over("bare SDK + undici, comment", "raw undici, comment");
+over("asana-mcp create_comment", "bare SDK + undici, comment");
 process.stdout.write(
   `new TCP connections to the sandbox Asana during the rounds: ${newConnections} (0 = keep-alive reused)\n`,
 );

@@ -1,29 +1,35 @@
 // `npm run bench`: asana-mcp side by side with @roychri/mcp-server-asana 1.8.0 (the most used
 // community Asana MCP server, installed into bench/.work at bench time and pointed at the same
-// sandbox Asana by a preload), a bare MCP SDK server (the floor) and raw undici requests, all
-// against the sandbox Asana on 127.0.0.1. Prints a table of medians and ratios; a benchmark,
-// not a test: nothing here passes or fails. BENCH_STARTS and BENCH_CALLS set the sample sizes.
+// sandbox Asana by a preload), a bare MCP SDK server (the floor: for start-up as is, per call with
+// tools that make the same undici request) and raw undici requests, all against the sandbox Asana
+// on 127.0.0.1, in a process of its own (bench/sandbox.mjs). Prints a table of medians and ratios;
+// a benchmark, not a test: nothing here passes or fails. BENCH_STARTS and BENCH_CALLS set the
+// sample sizes.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { request } from "undici";
-import { DEMO_TASK_GID, demoData, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
-import { FakeAsana } from "../dist/sandbox/fake-asana.js";
+import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
+import { asanaPaths, rawRequester, startSandbox } from "./sandbox.mjs";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
-const WARMUP = 20;
+const ROUNDS = 5;
+/** Calls before measuring: enough for the JIT to have compiled each server's hot path. */
+const WARMUP = 100;
+/** Calls before each server's turn in a round, not measured (see perCall). */
+const REWARM = 20;
 /** asana-mcp's first four tools, whose tools/list entries have a budget of 3,000 characters. */
 const CORE_TOOLS = ["whoami", "list_projects", "create_comment", "oidc_userinfo"];
 const here = (path) => new URL(path, import.meta.url).pathname;
 const ROYCHRI_VERSION = "1.8.0";
 const roychriEntry = here("./.work/node_modules/@roychri/mcp-server-asana/dist/index.js");
 
-const fake = new FakeAsana(demoData());
-const baseUrl = `${await fake.listen(0)}/api/1.0`;
-const workspace = await firstWorkspace();
+const sandbox = await startSandbox();
+const baseUrl = sandbox.baseUrl;
+const raw = rawRequester(baseUrl);
+const workspace = (await raw.send("GET", "/users/me?opt_fields=workspaces")).data.workspaces[0].gid;
 
 /** The servers compared: how to spawn each, its environment, and its equivalent of each workload. */
 const servers = {
@@ -55,6 +61,17 @@ const servers = {
     // The same-sized page with no HTTP request behind it: the MCP round trip's own cost.
     calls: { projects: ["list_projects", { limit: 100 }] },
   },
+  // The same bare server answering with the same undici request asana-mcp sends: the per-call
+  // floor of any MCP server built on the SDK. Not started cold; its start-up is the bare SDK's.
+  "bare SDK + undici": {
+    perCallOnly: true,
+    args: [here("./bare-server.mjs")],
+    env: { BARE_ASANA_URL: baseUrl, BARE_ASANA_TOKEN: SANDBOX_TOKENS.pat },
+    calls: {
+      projects: ["list_projects_http", { workspace_gid: workspace, limit: 100 }],
+      comment: ["create_comment_http", { task_gid: DEMO_TASK_GID, text: "bench comment" }],
+    },
+  },
 };
 
 const roychriProblem = installRoychri();
@@ -63,6 +80,8 @@ if (roychriProblem) {
   delete servers.roychri;
 }
 const names = Object.keys(servers);
+/** The servers started cold and measured idle. */
+const started = names.filter((name) => !servers[name].perCallOnly);
 
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -92,9 +111,9 @@ function rssMb(pid) {
 
 /** Spawn to the tools/list answer, as an MCP client experiences it; servers take turns. */
 async function coldStarts() {
-  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const samples = Object.fromEntries(started.map((name) => [name, []]));
   for (let i = 0; i < STARTS; i++) {
-    for (const name of names) {
+    for (const name of started) {
       const start = performance.now();
       const { client } = await connect(name);
       await client.listTools();
@@ -122,30 +141,70 @@ async function idle(name) {
   };
 }
 
-/** Sequential calls of one tool: latency, calls per second, Asana requests and characters per result. */
-async function perCall(name, workload) {
-  const [tool, args] = servers[name].calls[workload];
-  const { client, pid } = await connect(name);
-  await client.listTools();
-  await new Promise((r) => setTimeout(r, 500)); // identities resolved
-  for (let i = 0; i < WARMUP; i++) await client.callTool({ name: tool, arguments: args });
-  const before = fake.requests.length;
-  const samples = [];
-  const began = performance.now();
-  let last;
-  for (let i = 0; i < CALLS; i++) {
-    const start = performance.now();
-    last = await client.callTool({ name: tool, arguments: args });
-    samples.push(performance.now() - start);
-    if (last.isError) throw new Error(`${name} ${tool} failed: ${JSON.stringify(last.content)}`);
+/**
+ * Sequential calls of one workload on every server that has it, and the raw request behind it:
+ * latency, calls per second, Asana requests and characters per result. Each is warmed up first
+ * (so the JIT has compiled the hot paths), then they take turns in ROUNDS rounds, so that the
+ * machine's noise hits each alike.
+ */
+async function perCall(workload) {
+  const runners = {};
+  const clients = [];
+  for (const name of names) {
+    const call = servers[name].calls[workload];
+    if (!call) continue;
+    const { client, pid } = await connect(name);
+    await client.listTools();
+    clients.push(client);
+    const [tool, args] = call;
+    runners[name] = {
+      pid,
+      once: async () => {
+        const result = await client.callTool({ name: tool, arguments: args });
+        if (result.isError) throw new Error(`${name} ${tool} failed: ${JSON.stringify(result.content)}`);
+        return result;
+      },
+    };
   }
-  const perSecond = CALLS / ((performance.now() - began) / 1000);
-  const requests = (fake.requests.length - before) / CALLS;
-  const rss = rssMb(pid);
-  await client.close();
-  // What the model reads: the text content (asana-mcp's structuredContent is the same JSON).
-  const text = last.content.map((c) => c.text ?? "").join("");
-  return { samples, perSecond, requests, rss, chars: text.length, items: countItems(text) };
+  if (rawCalls[workload]) runners["raw undici"] = { once: rawCalls[workload] };
+  await new Promise((r) => setTimeout(r, 500)); // identities resolved
+  const results = {};
+  for (const [name, runner] of Object.entries(runners)) {
+    for (let i = 0; i < WARMUP; i++) await runner.once();
+    results[name] = { samples: [], roundP50s: [], elapsed: 0, requests: 0 };
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, runner] of Object.entries(runners)) {
+      const result = results[name];
+      // Unmeasured calls first: a process that sat idle through the others' turns answers its
+      // first calls slower (caches, scheduler), and that would be measured, not the server.
+      for (let i = 0; i < REWARM; i++) await runner.once();
+      const before = await sandbox.requests();
+      const began = performance.now();
+      const samples = [];
+      for (let i = 0; i < CALLS; i++) {
+        const start = performance.now();
+        result.last = await runner.once();
+        samples.push(performance.now() - start);
+      }
+      result.elapsed += performance.now() - began;
+      result.requests += (await sandbox.requests()) - before;
+      result.samples.push(...samples);
+      result.roundP50s.push(median(samples));
+    }
+  }
+  for (const [name, result] of Object.entries(results)) {
+    const calls = result.samples.length;
+    result.perSecond = calls / (result.elapsed / 1000);
+    result.requests /= calls;
+    if (runners[name].pid) result.rss = rssMb(runners[name].pid);
+    // What the model reads: the text content (asana-mcp's structuredContent is the same JSON).
+    const text = result.last.content?.map((c) => c.text ?? "").join("") ?? "";
+    result.chars = text.length;
+    result.items = countItems(text);
+  }
+  await Promise.all(clients.map((client) => client.close()));
+  return results;
 }
 
 function countItems(text) {
@@ -157,51 +216,27 @@ function countItems(text) {
   return undefined;
 }
 
-async function rawUndici(method, path, body) {
-  const samples = [];
-  for (let i = 0; i < CALLS + WARMUP; i++) {
-    const start = performance.now();
-    const response = await request(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${SANDBOX_TOKENS.pat}`,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify({ data: body }) : undefined,
-    });
-    // Parsed, as any client of Asana must: the servers compared parse every answer too.
-    JSON.parse(await response.body.text());
-    if (i >= WARMUP) samples.push(performance.now() - start);
-  }
-  return samples;
-}
+/** The raw undici request behind each workload, the baseline of the per-call comparison. */
+const rawCalls = {
+  projects: () => raw.send("GET", asanaPaths.projects(workspace)),
+  comment: () => raw.send("POST", asanaPaths.comment(DEMO_TASK_GID), { text: "bench comment" }),
+};
 
 const starts = await coldStarts();
-const idles = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await idle(n)])));
+const idles = Object.fromEntries(await Promise.all(started.map(async (n) => [n, await idle(n)])));
 const workloads = ["identity", "projects", "comment"];
 const calls = {};
-for (const workload of workloads) {
-  calls[workload] = {};
-  for (const name of names) {
-    if (servers[name].calls[workload]) calls[workload][name] = await perCall(name, workload);
-  }
-}
-const raw = {
-  projects: await rawUndici(
-    "GET",
-    `/projects?workspace=${workspace}&archived=false&limit=100&opt_fields=name,archived,team.name`,
-  ),
-  comment: await rawUndici("POST", `/tasks/${DEMO_TASK_GID}/stories`, { text: "bench comment" }),
-};
-await fake.close();
+for (const workload of workloads) calls[workload] = await perCall(workload);
+await raw.close();
+await sandbox.close();
 
 const ours = "asana-mcp";
 const rows = [];
 const row = (measure, values, ratio) => rows.push([measure, ...names.map((n) => values[n] ?? ""), ratio]);
-const startP50 = Object.fromEntries(names.map((n) => [n, median(starts[n])]));
+const startP50 = Object.fromEntries(started.map((n) => [n, median(starts[n])]));
 row(
   "cold start to tools/list, p50",
-  Object.fromEntries(names.map((n) => [n, ms(startP50[n])])),
+  Object.fromEntries(started.map((n) => [n, ms(startP50[n])])),
   [
     servers.roychri ? `${times(startP50[ours], startP50.roychri)} roychri` : "",
     `${times(startP50[ours], startP50["bare SDK"])} bare`,
@@ -211,17 +246,17 @@ row(
 );
 row(
   "cold start to tools/list, p95",
-  Object.fromEntries(names.map((n) => [n, ms(quantile(starts[n], 0.95))])),
+  Object.fromEntries(started.map((n) => [n, ms(quantile(starts[n], 0.95))])),
   "",
 );
 row(
   "RSS at idle",
-  Object.fromEntries(names.map((n) => [n, `${idles[n].rss.toFixed(1)} MB`])),
+  Object.fromEntries(started.map((n) => [n, `${idles[n].rss.toFixed(1)} MB`])),
   `${times(idles[ours].rss, idles["bare SDK"].rss)} bare`,
 );
 row(
   "tools/list size",
-  Object.fromEntries(names.map((n) => [n, `${idles[n].toolsChars} chars, ${idles[n].toolCount} tools`])),
+  Object.fromEntries(started.map((n) => [n, `${idles[n].toolsChars} chars, ${idles[n].toolCount} tools`])),
   servers.roychri ? `${times(idles[ours].toolsChars, idles.roychri.toolsChars)} roychri` : "",
 );
 row(
@@ -235,16 +270,24 @@ const label = {
   comment: "comment (create_comment / create_task_story)",
 };
 for (const workload of workloads) {
-  const results = calls[workload];
+  const { "raw undici": rawResult, ...results } = calls[workload];
   const p50 = Object.fromEntries(Object.entries(results).map(([n, r]) => [n, median(r.samples)]));
-  const rawP50 = raw[workload] && median(raw[workload]);
+  const rawP50 = rawResult && median(rawResult.samples);
+  // Differences of p50s taken in the same round, so that both sides met the same machine.
+  const overRaw = (name) =>
+    rawResult && results[name]
+      ? median(results[name].roundP50s.map((p, round) => p - rawResult.roundP50s[round]))
+      : undefined;
   row(
     `${label[workload]}: p50 / p95`,
     Object.fromEntries(
       Object.entries(results).map(([n, r]) => [n, `${ms(p50[n])} / ${ms(quantile(r.samples, 0.95))}`]),
     ),
     [
-      rawP50 === undefined ? "" : `raw undici ${ms(rawP50)}; asana-mcp +${ms(p50[ours] - rawP50)} over raw`,
+      rawP50 === undefined ? "" : `raw undici ${ms(rawP50)}; asana-mcp +${ms(overRaw(ours))} over raw`,
+      overRaw("bare SDK + undici") === undefined
+        ? ""
+        : `bare SDK + undici +${ms(overRaw("bare SDK + undici"))} over raw`,
       p50["bare SDK"] === undefined ? "" : "bare SDK: the same page over MCP with no HTTP",
     ]
       .filter(Boolean)
@@ -271,7 +314,7 @@ for (const workload of workloads) {
     "",
   );
   row(
-    `${label[workload]}: RSS after ${CALLS} calls`,
+    `${label[workload]}: RSS after ${ROUNDS * (CALLS + REWARM) + WARMUP} calls`,
     Object.fromEntries(Object.entries(results).map(([n, r]) => [n, `${r.rss.toFixed(1)} MB`])),
     "",
   );
@@ -282,7 +325,7 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String
 const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
 process.stdout.write(
   `asana-mcp bench, ${new Date().toISOString().slice(0, 10)}: node ${process.version}, ${cpus().length} CPUs ` +
-    `(${cpus()[0]?.model ?? "unknown"}), ${STARTS} starts and ${CALLS} sequential calls per measure, ` +
+    `(${cpus()[0]?.model ?? "unknown"}), ${STARTS} starts; per call, ${WARMUP} warm-up calls, then ${ROUNDS} rounds of ${CALLS} sequential calls (after ${REWARM} unmeasured) with the servers taking turns (over raw: median of the rounds' p50 differences); ` +
     `sandbox Asana on 127.0.0.1; roychri = @roychri/mcp-server-asana ${ROYCHRI_VERSION}` +
     `${roychriProblem ? ` (left out: ${roychriProblem})` : ""}\n\n`,
 );
@@ -314,11 +357,4 @@ function installRoychri() {
       .at(-1)}`;
   }
   return existsSync(roychriEntry) ? undefined : "installed, but dist/index.js is missing";
-}
-
-async function firstWorkspace() {
-  const response = await request(`${baseUrl}/users/me?opt_fields=workspaces`, {
-    headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}` },
-  });
-  return (await response.body.json()).data.workspaces[0].gid;
 }
