@@ -66,6 +66,7 @@ const readCases: Case[] = [
   },
   { name: "reset before the body", faults: [{ type: "reset-before" }], expected: "ok", statuses: [0, 200] },
   { name: "reset after the body", faults: [{ type: "reset-after" }], expected: "ok", statuses: [0, 200] },
+  { name: "answer cut halfway", faults: [{ type: "cut-body" }], expected: "ok", statuses: [0, 200] },
   // undici's timers tick about once a second, so "slower" means well over a second here.
   { name: "slower than the timeout once", faults: [{ type: "delay", ms: 3_000 }], expected: "ok" },
   {
@@ -109,6 +110,7 @@ const writeCases: Case[] = [
     statuses: [0],
   },
   { name: "reset after the body", faults: [{ type: "reset-after" }], expected: "ok", statuses: [0] },
+  { name: "answer cut halfway", faults: [{ type: "cut-body" }], expected: "ok", statuses: [0] },
   { name: "slower than the timeout", faults: [{ type: "delay", ms: 3_000 }], expected: "ok", statuses: [0] },
   { name: "malformed JSON", faults: [{ type: "bad-json" }], expected: "write_not_applied", statuses: [200] },
   { name: "an HTML error page", faults: [{ type: "html", status: 503 }], expected: "write_not_applied" },
@@ -223,6 +225,7 @@ const createCases: Case[] = [
     statuses: [0],
   },
   { name: "reset after the body", faults: [{ type: "reset-after" }], expected: "ok", statuses: [0] },
+  { name: "answer cut halfway", faults: [{ type: "cut-body" }], expected: "ok", statuses: [0] },
 ];
 
 describe.concurrent("create_task under Asana's faults: exactly one task or none", () => {
@@ -268,6 +271,7 @@ const idempotentCases: Case[] = [
   ),
   { name: "reset before the body", faults: [{ type: "reset-before" }], expected: "ok", statuses: [0, 200] },
   { name: "reset after the body", faults: [{ type: "reset-after" }], expected: "ok", statuses: [0, 200] },
+  { name: "answer cut halfway", faults: [{ type: "cut-body" }], expected: "ok", statuses: [0, 200] },
   {
     name: "503 twice: still unknown",
     faults: [{ type: "status", status: 503, times: 2 }],

@@ -244,6 +244,8 @@ export type Fault = FaultMatch &
     | { type: "status"; status: number; body?: unknown; headers?: Record<string, string> }
     | { type: "reset-before" }
     | { type: "reset-after" }
+    /** The answer's status, headers and first half of its body, then the connection drops. */
+    | { type: "cut-body" }
     | { type: "delay"; ms: number }
     | { type: "bad-json" }
     | { type: "html"; status: number }
@@ -1506,6 +1508,13 @@ export class FakeAsana {
 
     if (fault?.type === "reset-after") {
       req.socket.destroy();
+      return;
+    }
+    if (fault?.type === "cut-body") {
+      // Content-Length promises the whole answer; half arrives. Status 0: no answer was delivered.
+      const payload = Buffer.from(JSON.stringify(reply.body));
+      res.writeHead(reply.status, { "Content-Type": JSON_TYPE, "Content-Length": payload.length });
+      res.write(payload.subarray(0, payload.length >> 1), () => req.socket.destroy());
       return;
     }
     const pretty = url.searchParams.has("opt_pretty") && url.searchParams.get("opt_pretty") !== "false";

@@ -577,6 +577,20 @@ describe("faults", () => {
     });
   });
 
+  it("cut-body: the state changes, the headers arrive, and the body stops halfway", async () => {
+    const text = `cut answer ${Date.now()}`;
+    s.fake.inject({ method: "POST", type: "cut-body" });
+    const response = await fetch(`${s.baseUrl}/tasks/${DEMO_TASK_GID}/stories`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SANDBOX_TOKENS.bot}`, "content-type": "application/json" },
+      body: JSON.stringify({ data: { text } }),
+    });
+    expect(response.status).toBe(201);
+    await expect(response.text()).rejects.toThrow();
+    expect(s.fake.storiesOf(DEMO_TASK_GID).filter((st) => st.text === text)).toHaveLength(1);
+    expect(s.fake.requests.filter((r) => r.method === "POST").at(-1)?.status).toBe(0);
+  });
+
   it("delay: the state is committed first, the answer comes after the delay", async () => {
     const text = `slow answer ${Date.now()}`;
     s.fake.inject({ method: "POST", type: "delay", ms: 200 });
