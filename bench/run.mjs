@@ -3,8 +3,9 @@
 // sandbox Asana by a preload), a bare MCP SDK server (the floor: for start-up as is, per call with
 // tools that make the same undici request) and raw undici requests, all against the sandbox Asana
 // on 127.0.0.1, in a process of its own (bench/sandbox.mjs). Prints a table of medians and ratios;
-// a benchmark, not a test: nothing here passes or fails. BENCH_STARTS and BENCH_CALLS set the
-// sample sizes.
+// a benchmark, not a test: nothing here passes or fails. BENCH_STARTS (cold starts per server),
+// BENCH_ROUNDS and BENCH_CALLS (per-call rounds, and calls per round) set the sample sizes; the
+// per-call method is bench/percall.mjs's, so that the two agree.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -14,12 +15,14 @@ import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
 import { asanaPaths, rawRequester, startSandbox } from "./sandbox.mjs";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
-const CALLS = Number(process.env.BENCH_CALLS ?? 300);
-const ROUNDS = 5;
+// Short rounds, many of them: each difference then pairs measures taken seconds apart, and a
+// shared machine's speed drifts over minutes.
+const CALLS = Number(process.env.BENCH_CALLS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 /** Calls before measuring: enough for the JIT to have compiled each server's hot path. */
 const WARMUP = 100;
 /** Calls before each server's turn in a round, not measured (see perCall). */
-const REWARM = 20;
+const REWARM = 30;
 /** asana-mcp's first four tools, whose tools/list entries have a budget of 3,000 characters. */
 const CORE_TOOLS = ["whoami", "list_projects", "create_comment", "oidc_userinfo"];
 const here = (path) => new URL(path, import.meta.url).pathname;
