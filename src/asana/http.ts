@@ -89,6 +89,9 @@ export class AsanaClient {
   private agent?: Promise<Agent>;
   private readonly limiters = new WeakMap<Identity, { read: Limiter; write: Limiter }>();
   private readonly options: Required<AsanaClientOptions>;
+  /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
+  private readonly origin: string;
+  private readonly basePath: string;
 
   constructor(options: AsanaClientOptions) {
     this.options = {
@@ -119,10 +122,6 @@ export class AsanaClient {
     );
     return this.agent;
   }
-
-  /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
-  private readonly origin: string;
-  private readonly basePath: string;
 
   get baseUrl(): string {
     return this.options.baseUrl;
