@@ -40,6 +40,11 @@ interface Case {
 }
 
 const forever = { times: Number.POSITIVE_INFINITY };
+/** A page of five projects, as an answer body scripted into a fault. */
+const fiveProjectsPage = {
+  data: Array.from({ length: 5 }, (_, i) => ({ gid: `90000000000000${i}`, name: `Scripted ${i}` })),
+  next_page: null,
+};
 
 const readCases: Case[] = [
   {
@@ -76,6 +81,13 @@ const readCases: Case[] = [
     env: { ASANA_TOOL_DEADLINE_MS: "500" },
   },
   { name: "malformed JSON once", faults: [{ type: "bad-json" }], expected: "ok", statuses: [200, 200] },
+  {
+    // A byte-order mark some proxies add: still JSON, answered on the first request.
+    name: "a byte-order mark before the JSON",
+    faults: [{ type: "status", status: 200, body: `\uFEFF${JSON.stringify(fiveProjectsPage)}` }],
+    expected: "ok",
+    statuses: [200],
+  },
   { name: "malformed JSON always", faults: [{ type: "bad-json", ...forever }], expected: "bad_response" },
   {
     name: "an HTML error page",

@@ -301,6 +301,9 @@ export class AsanaClient {
   }
 }
 
+/** Drops a leading byte-order mark, as undici's body.text() does: JSON.parse would refuse it. */
+const utf8 = new TextDecoder();
+
 /**
  * One HTTP exchange through undici's dispatch API, the answer read whole. `request()` would wrap
  * the body in a stream and the handler in several layers: this costs about a quarter less CPU per
@@ -335,7 +338,7 @@ function exchange(
         },
         onResponseEnd() {
           settle();
-          resolve({ status, headers, text: Buffer.concat(chunks).toString("utf8") });
+          resolve({ status, headers, text: utf8.decode(Buffer.concat(chunks)) });
         },
         onResponseError(_controller, error) {
           settle();

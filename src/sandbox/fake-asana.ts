@@ -1513,7 +1513,11 @@ export class FakeAsana {
     if (fault?.type === "cut-body") {
       // Content-Length promises the whole answer; half arrives. Status 0: no answer was delivered.
       const payload = Buffer.from(JSON.stringify(reply.body));
-      res.writeHead(reply.status, { "Content-Type": JSON_TYPE, "Content-Length": payload.length });
+      res.writeHead(reply.status, {
+        ...reply.headers,
+        "Content-Type": JSON_TYPE,
+        "Content-Length": payload.length,
+      });
       res.write(payload.subarray(0, payload.length >> 1), () => req.socket.destroy());
       return;
     }
