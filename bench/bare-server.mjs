@@ -1,10 +1,11 @@
 // The floor to compare against: a bare MCP SDK 1.x server registering four tools with zod
 // schemas, no Asana client, no configuration. Used by bench/run.mjs and bench/percall.mjs.
 //
-// With BARE_ASANA_URL and BARE_ASANA_TOKEN set it also has `list_projects_http` and
-// `create_comment_http`, which send the same Asana request as asana-mcp's tools with plain undici
-// and return the answer reshaped the same way: the floor of any MCP server that answers a tool
-// call with one HTTP request.
+// With BARE_ASANA_URL, BARE_ASANA_TOKEN (reads) and BARE_ASANA_WRITE_TOKEN (writes) set it also has
+// `list_projects_http` and `create_comment_http`, which send the same Asana request as asana-mcp's
+// tools, through the same undici dispatch() exchange (bench/asana-http.mjs), and return the answer
+// reshaped the same way: an MCP server built on the SDK with nothing of asana-mcp's own code, the
+// floor the benches compare asana-mcp's per-call cost against.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
@@ -45,28 +46,14 @@ server.registerTool("oidc_userinfo", { description: "userinfo", inputSchema: {} 
 const asanaUrl = process.env.BARE_ASANA_URL;
 if (asanaUrl) {
   // Loaded only here, so that the start-up floor stays a bare SDK server's.
-  const [{ Agent, request }, { asanaPaths }] = await Promise.all([
-    import("undici"),
-    import("./asana-paths.mjs"),
-  ]);
-  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
-  const asana = async (method, path, body) => {
-    const response = await request(`${asanaUrl}${path}`, {
-      dispatcher,
-      method,
-      headers: {
-        authorization: `Bearer ${process.env.BARE_ASANA_TOKEN}`,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify({ data: body }) : undefined,
-    });
-    return JSON.parse(await response.body.text());
-  };
+  const { asanaPaths, asanaSender } = await import("./asana-http.mjs");
+  const asana = asanaSender(asanaUrl);
   server.registerTool(
     "list_projects_http",
     { description: "projects", inputSchema: { workspace_gid: z.string(), limit: z.number() } },
     async ({ workspace_gid, limit }) => {
-      const { data, next_page } = await asana("GET", asanaPaths.projects(workspace_gid, limit));
+      const path = asanaPaths.projects(workspace_gid, limit);
+      const { data, next_page } = await asana.dispatch(process.env.BARE_ASANA_TOKEN, "GET", path);
       return json({
         workspace_gid,
         projects: data.map((p) => ({ gid: p.gid, name: p.name, team: p.team?.name })),
@@ -78,7 +65,8 @@ if (asanaUrl) {
     "create_comment_http",
     { description: "comment", inputSchema: { task_gid: z.string(), text: z.string() } },
     async ({ task_gid, text }) => {
-      const { data } = await asana("POST", asanaPaths.comment(task_gid), { text });
+      const path = asanaPaths.comment(task_gid);
+      const { data } = await asana.dispatch(process.env.BARE_ASANA_WRITE_TOKEN, "POST", path, { text });
       return json({ story: data, task_url: `https://app.asana.com/0/0/${task_gid}` });
     },
   );

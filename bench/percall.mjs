@@ -1,7 +1,8 @@
 // `npm run build && node bench/percall.mjs`: asana-mcp's per-call overhead over a raw undici request
-// to the same sandbox Asana, and over the floor of any MCP server making that request (the bare SDK
-// server's `*_http` tools), measured in alternating rounds so that the machine's noise hits every
-// variant alike. Prints, per variant, the median of the rounds' p50s and the CPU each call costs the
+// to the same sandbox Asana (with request(), and with dispatch() as asana-mcp sends it), and over a
+// bare SDK server sending that request the same way (the bare server's `*_http` tools: the SDK's
+// cost with none of asana-mcp's code), measured in alternating rounds so that the machine's noise
+// hits every variant alike. Prints, per variant, the median of the rounds' p50s and the CPU each call costs the
 // server process and the bench process (the MCP client, or the raw request), then the differences
 // that matter. A benchmark, not a test.
 //
@@ -66,6 +67,7 @@ async function measure(pid, once) {
 }
 
 const rawCall = (method, path, body) => () => raw.send(method, path, body);
+const rawDispatch = (method, path, body) => () => raw.dispatch(method, path, body);
 const tool = (client, name, args) => async () => {
   const result = await client.callTool({ name, arguments: args });
   if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
@@ -79,32 +81,34 @@ const ours = await connect([here("../dist/index.js")], {
 const bare = await connect([here("./bare-server.mjs")], {
   BARE_ASANA_URL: baseUrl,
   BARE_ASANA_TOKEN: SANDBOX_TOKENS.pat,
+  BARE_ASANA_WRITE_TOKEN: SANDBOX_TOKENS.bot,
 });
 await new Promise((r) => setTimeout(r, 500)); // identities resolved
 
+const projectsPath = asanaPaths.projects(workspace);
+const commentPath = asanaPaths.comment(DEMO_TASK_GID);
+const comment = { text: "bench comment" };
 const variants = {
-  "raw undici, 100 projects": [undefined, rawCall("GET", asanaPaths.projects(workspace))],
-  "raw undici dispatch, 100 projects": [undefined, () => raw.dispatch("GET", asanaPaths.projects(workspace))],
+  "raw undici, 100 projects": [undefined, rawCall("GET", projectsPath)],
+  "raw undici dispatch, 100 projects": [undefined, rawDispatch("GET", projectsPath)],
   "asana-mcp list_projects (100)": [
     ours.pid,
     tool(ours.client, "list_projects", { workspace_gid: workspace, limit: 100 }),
   ],
   "bare SDK, same page, no HTTP": [bare.pid, tool(bare.client, "list_projects", { limit: 100 })],
-  "bare SDK + undici, 100 projects": [
+  "bare SDK + dispatch, 100 projects": [
     bare.pid,
     tool(bare.client, "list_projects_http", { workspace_gid: workspace, limit: 100 }),
   ],
-  "raw undici, comment": [
-    undefined,
-    rawCall("POST", asanaPaths.comment(DEMO_TASK_GID), { text: "bench comment" }),
-  ],
+  "raw undici, comment": [undefined, rawCall("POST", commentPath, comment)],
+  "raw undici dispatch, comment": [undefined, rawDispatch("POST", commentPath, comment)],
   "asana-mcp create_comment": [
     ours.pid,
-    tool(ours.client, "create_comment", { task_gid: DEMO_TASK_GID, text: "bench comment" }),
+    tool(ours.client, "create_comment", { task_gid: DEMO_TASK_GID, ...comment }),
   ],
-  "bare SDK + undici, comment": [
+  "bare SDK + dispatch, comment": [
     bare.pid,
-    tool(bare.client, "create_comment_http", { task_gid: DEMO_TASK_GID, text: "bench comment" }),
+    tool(bare.client, "create_comment_http", { task_gid: DEMO_TASK_GID, ...comment }),
   ],
   "asana-mcp whoami (no HTTP)": [ours.pid, tool(ours.client, "whoami", {})],
 };
@@ -112,6 +116,8 @@ const variants = {
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 for (const name of Object.keys(variants)) if (only && !only.test(name)) delete variants[name];
 const results = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+// One unmeasured pass first, so that round 1 does not measure the JIT compiling the hot paths.
+for (const [, once] of Object.values(variants)) for (let i = 0; i < 100; i++) await once();
 const connectionsBefore = await sandbox.connections();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, [pid, once]] of Object.entries(variants)) results[name].push(await measure(pid, once));
@@ -138,7 +144,7 @@ for (const [name, rounds] of Object.entries(results)) {
     `${name.padEnd(32)} ${f(med(p50s))}  (${f(Math.min(...p50s))}-${f(Math.max(...p50s))})  ${f(mean(rounds.map((r) => r.serverCpu)))}              ${f(mean(rounds.map((r) => r.benchCpu)))}\n`,
   );
 }
-// Per round, so that each difference pairs measures taken minutes, not rounds, apart.
+// Per round, so that each difference pairs measures taken seconds apart.
 const over = (a, b) => {
   if (!results[a] || !results[b]) return;
   const d = results[a].map((r, i) => r.p50 - results[b][i].p50);
@@ -149,11 +155,12 @@ const over = (a, b) => {
 process.stdout.write("\n");
 over("asana-mcp list_projects (100)", "raw undici, 100 projects");
 over("asana-mcp list_projects (100)", "raw undici dispatch, 100 projects");
-over("bare SDK + undici, 100 projects", "raw undici, 100 projects");
-over("asana-mcp list_projects (100)", "bare SDK + undici, 100 projects");
+over("bare SDK + dispatch, 100 projects", "raw undici, 100 projects");
+over("asana-mcp list_projects (100)", "bare SDK + dispatch, 100 projects");
 over("asana-mcp create_comment", "raw undici, comment");
-over("bare SDK + undici, comment", "raw undici, comment");
-over("asana-mcp create_comment", "bare SDK + undici, comment");
+over("asana-mcp create_comment", "raw undici dispatch, comment");
+over("bare SDK + dispatch, comment", "raw undici, comment");
+over("asana-mcp create_comment", "bare SDK + dispatch, comment");
 process.stdout.write(
   `new TCP connections to the sandbox Asana during the rounds: ${newConnections} (0 = keep-alive reused)\n`,
 );

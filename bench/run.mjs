@@ -1,7 +1,7 @@
 // `npm run bench`: asana-mcp side by side with @roychri/mcp-server-asana 1.8.0 (the most used
 // community Asana MCP server, installed into bench/.work at bench time and pointed at the same
 // sandbox Asana by a preload), a bare MCP SDK server (the floor: for start-up as is, per call with
-// tools that make the same undici request) and raw undici requests, all against the sandbox Asana
+// tools that send the same Asana request) and raw undici requests, all against the sandbox Asana
 // on 127.0.0.1, in a process of its own (bench/sandbox.mjs). Prints a table of medians and ratios;
 // a benchmark, not a test: nothing here passes or fails. BENCH_STARTS (cold starts per server),
 // BENCH_ROUNDS and BENCH_CALLS (per-call rounds, and calls per round) set the sample sizes; the
@@ -64,12 +64,17 @@ const servers = {
     // The same-sized page with no HTTP request behind it: the MCP round trip's own cost.
     calls: { projects: ["list_projects", { limit: 100 }] },
   },
-  // The same bare server answering with the same undici request asana-mcp sends: the per-call
-  // floor of any MCP server built on the SDK. Not started cold; its start-up is the bare SDK's.
-  "bare SDK + undici": {
+  // The same bare server answering with the same Asana request asana-mcp sends, sent the same way
+  // (undici's dispatch()): the SDK's per-call cost with none of asana-mcp's code. Not started
+  // cold; its start-up is the bare SDK's.
+  "bare SDK + dispatch": {
     perCallOnly: true,
     args: [here("./bare-server.mjs")],
-    env: { BARE_ASANA_URL: baseUrl, BARE_ASANA_TOKEN: SANDBOX_TOKENS.pat },
+    env: {
+      BARE_ASANA_URL: baseUrl,
+      BARE_ASANA_TOKEN: SANDBOX_TOKENS.pat,
+      BARE_ASANA_WRITE_TOKEN: SANDBOX_TOKENS.bot,
+    },
     calls: {
       projects: ["list_projects_http", { workspace_gid: workspace, limit: 100 }],
       comment: ["create_comment_http", { task_gid: DEMO_TASK_GID, text: "bench comment" }],
@@ -92,6 +97,7 @@ const quantile = (values, q) => {
 };
 const median = (values) => quantile(values, 0.5);
 const ms = (v) => (v === undefined ? "" : `${v.toFixed(v < 10 ? 2 : 0)} ms`);
+const signed = (v) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(2)} ms`;
 const times = (a, b) => (a === undefined || b === undefined ? "" : `${(a / b).toFixed(2)}x`);
 
 async function connect(name) {
@@ -169,7 +175,7 @@ async function perCall(workload) {
       },
     };
   }
-  if (rawCalls[workload]) runners["raw undici"] = { once: rawCalls[workload] };
+  for (const [name, once] of Object.entries(rawCalls[workload] ?? {})) runners[name] = { once };
   await new Promise((r) => setTimeout(r, 500)); // identities resolved
   const results = {};
   for (const [name, runner] of Object.entries(runners)) {
@@ -219,10 +225,22 @@ function countItems(text) {
   return undefined;
 }
 
-/** The raw undici request behind each workload, the baseline of the per-call comparison. */
+/**
+ * The raw undici request behind each workload, the baseline of the per-call comparison: with
+ * request(), the plain way to call an HTTP API, and with dispatch(), as asana-mcp sends it.
+ */
+const projectsPath = asanaPaths.projects(workspace);
+const commentPath = asanaPaths.comment(DEMO_TASK_GID);
+const comment = { text: "bench comment" };
 const rawCalls = {
-  projects: () => raw.send("GET", asanaPaths.projects(workspace)),
-  comment: () => raw.send("POST", asanaPaths.comment(DEMO_TASK_GID), { text: "bench comment" }),
+  projects: {
+    "raw undici": () => raw.send("GET", projectsPath),
+    "raw dispatch": () => raw.dispatch("GET", projectsPath),
+  },
+  comment: {
+    "raw undici": () => raw.send("POST", commentPath, comment),
+    "raw dispatch": () => raw.dispatch("POST", commentPath, comment),
+  },
 };
 
 const starts = await coldStarts();
@@ -273,24 +291,26 @@ const label = {
   comment: "comment (create_comment / create_task_story)",
 };
 for (const workload of workloads) {
-  const { "raw undici": rawResult, ...results } = calls[workload];
+  const { "raw undici": rawRequest, "raw dispatch": rawDispatch, ...results } = calls[workload];
   const p50 = Object.fromEntries(Object.entries(results).map(([n, r]) => [n, median(r.samples)]));
-  const rawP50 = rawResult && median(rawResult.samples);
-  // Differences of p50s taken in the same round, so that both sides met the same machine.
-  const overRaw = (name) =>
-    rawResult && results[name]
-      ? median(results[name].roundP50s.map((p, round) => p - rawResult.roundP50s[round]))
-      : undefined;
+  // Raw figures and differences are medians over rounds, each difference taken within one round
+  // so that both sides met the same machine.
+  const roundsP50 = (result) => median(result.roundP50s);
+  const over = (name, base) =>
+    signed(median(results[name].roundP50s.map((p, round) => p - base.roundP50s[round])));
   row(
     `${label[workload]}: p50 / p95`,
     Object.fromEntries(
       Object.entries(results).map(([n, r]) => [n, `${ms(p50[n])} / ${ms(quantile(r.samples, 0.95))}`]),
     ),
     [
-      rawP50 === undefined ? "" : `raw undici ${ms(rawP50)}; asana-mcp +${ms(overRaw(ours))} over raw`,
-      overRaw("bare SDK + undici") === undefined
-        ? ""
-        : `bare SDK + undici +${ms(overRaw("bare SDK + undici"))} over raw`,
+      rawRequest
+        ? `raw undici request() ${ms(roundsP50(rawRequest))}, dispatch() ${ms(roundsP50(rawDispatch))}; ` +
+          `asana-mcp ${over(ours, rawRequest)} over request(), ${over(ours, rawDispatch)} over dispatch()`
+        : "",
+      rawRequest && results["bare SDK + dispatch"]
+        ? `bare SDK + dispatch ${over("bare SDK + dispatch", rawRequest)} over request()`
+        : "",
       p50["bare SDK"] === undefined ? "" : "bare SDK: the same page over MCP with no HTTP",
     ]
       .filter(Boolean)

@@ -1,4 +1,4 @@
-// What the benches share: the sandbox Asana they all call, and the raw undici request that is
+// What the benches share: the sandbox Asana they all call, and the raw undici requests that are
 // every per-call comparison's baseline.
 //
 // The sandbox runs in a process of its own by default (bench/fake-process.mjs), as Asana always
@@ -7,12 +7,12 @@
 // BENCH_FAKE=inline keeps it inside the bench process.
 import { fork } from "node:child_process";
 import { once } from "node:events";
-import { Agent, request } from "undici";
 import { SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
+import { asanaSender } from "./asana-http.mjs";
 
 export const inlineSandbox = process.env.BENCH_FAKE === "inline";
 
-export { asanaPaths } from "./asana-paths.mjs";
+export { asanaPaths } from "./asana-http.mjs";
 
 /**
  * Starts the sandbox Asana; `requests()` and `connections()` count what it has received so far.
@@ -55,34 +55,17 @@ export async function startSandbox() {
   };
 }
 
-/** A raw undici request to the sandbox, its answer parsed as any client of Asana must. */
+/**
+ * Raw undici requests to the sandbox, as the identities asana-mcp's tools act as: reads as the
+ * personal access token, writes (comments) as the bot. `send` uses undici's request(), `dispatch`
+ * its dispatch() as asana-mcp does; both parse the answer, as any client of Asana must.
+ */
 export function rawRequester(baseUrl) {
-  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
-  const headers = { authorization: `Bearer ${SANDBOX_TOKENS.pat}` };
-  const send = async (method, path, body) => {
-    const response = await request(`${baseUrl}${path}`, {
-      dispatcher,
-      method,
-      headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
-      body: body ? JSON.stringify({ data: body }) : undefined,
-    });
-    return JSON.parse(await response.body.text());
+  const sender = asanaSender(baseUrl);
+  const tokenFor = (method) => (method === "GET" ? SANDBOX_TOKENS.pat : SANDBOX_TOKENS.bot);
+  return {
+    send: (method, path, body) => sender.request(tokenFor(method), method, path, body),
+    dispatch: (method, path, body) => sender.dispatch(tokenFor(method), method, path, body),
+    close: () => sender.close(),
   };
-  // The same exchange through undici's lowest-level API, as asana-mcp's client sends it
-  // (src/asana/http.ts): no body stream, the answer collected whole.
-  const dispatch = (method, path) =>
-    new Promise((resolve, reject) => {
-      const chunks = [];
-      dispatcher.dispatch(
-        { origin: new URL(baseUrl).origin, path: `${new URL(baseUrl).pathname}${path}`, method, headers },
-        {
-          // undici takes a handler for its current API by this method's presence.
-          onRequestStart: () => {},
-          onResponseData: (_controller, chunk) => chunks.push(chunk),
-          onResponseEnd: () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))),
-          onResponseError: (_controller, error) => reject(error),
-        },
-      );
-    });
-  return { send, dispatch, close: () => dispatcher.close() };
 }
