@@ -62,6 +62,8 @@ export function apiPath(strings: TemplateStringsArray, ...values: string[]): str
   );
 }
 
+/** The code of a cancel or deadline that came before undici had a connection for the request. */
+const ABORTED_BEFORE_SENDING = "ASANA_MCP_ABORTED_BEFORE_SENDING";
 const REQUEST_ID_HEADERS = ["x-request-id", "x-asana-request-id", "asana-request-id"];
 /** Failures before a byte reached Asana: safe to repeat even a write. */
 const NOT_SENT_CODES = new Set([
@@ -70,6 +72,7 @@ const NOT_SENT_CODES = new Set([
   "EAI_AGAIN",
   "UND_ERR_CONNECT_TIMEOUT",
   "EHOSTUNREACH",
+  ABORTED_BEFORE_SENDING,
 ]);
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
@@ -320,14 +323,26 @@ function exchange(
     let status = 0;
     let headers: Record<string, string | string[] | undefined> = {};
     const chunks: Buffer[] = [];
-    const onAbort = () => controller?.abort(signal?.reason);
     const settle = () => signal?.removeEventListener("abort", onAbort);
+    // Until undici hands the request a connection (onRequestStart) nothing is written, so a cancel
+    // or deadline then ends the exchange at once, as not sent, instead of waiting for a connection
+    // (up to the connect timeout) only to abort it there.
+    const abortUnsent = () => {
+      settle();
+      reject(Object.assign(new Error("Ended before it was sent."), { code: ABORTED_BEFORE_SENDING }));
+    };
+    const onAbort = () => (controller ? controller.abort(signal?.reason) : abortUnsent());
+    if (signal?.aborted) return abortUnsent();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       dispatcher.dispatch(options, {
         onRequestStart(started) {
           controller = started;
-          if (signal?.aborted) started.abort(signal.reason);
+          // Aborted here, undici writes nothing (client-h1 checks right after this call).
+          if (signal?.aborted) {
+            started.abort(signal.reason);
+            abortUnsent();
+          }
         },
         onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode;
