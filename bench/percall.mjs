@@ -15,7 +15,8 @@ import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
-import { asanaPaths, rawRequester, startSandbox } from "./sandbox.mjs";
+import { asanaPaths } from "./asana-http.mjs";
+import { rawRequester, startSandbox } from "./sandbox.mjs";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);

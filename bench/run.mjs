@@ -12,7 +12,8 @@ import { cpus } from "node:os";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
-import { asanaPaths, rawRequester, startSandbox } from "./sandbox.mjs";
+import { asanaPaths } from "./asana-http.mjs";
+import { rawRequester, startSandbox } from "./sandbox.mjs";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
 // Short rounds, many of them: each difference then pairs measures taken seconds apart, and a

@@ -10,9 +10,7 @@ import { once } from "node:events";
 import { SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
 import { asanaSender } from "./asana-http.mjs";
 
-export const inlineSandbox = process.env.BENCH_FAKE === "inline";
-
-export { asanaPaths } from "./asana-http.mjs";
+const inlineSandbox = process.env.BENCH_FAKE === "inline";
 
 /**
  * Starts the sandbox Asana; `requests()` and `connections()` count what it has received so far.
