@@ -132,7 +132,7 @@ const VARIABLES = {
     .int()
     .min(64 * 1024)
     .max(1024 * 1024 * 1024)
-    .default(32 * 1024 * 1024),
+    .default(16 * 1024 * 1024),
   ASANA_MAX_MESSAGE_BYTES: z.coerce
     .number()
     .int()

@@ -5,6 +5,7 @@ import type { Agent, Dispatcher } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
+import { BodyBudget, type BudgetHolder } from "./budget.js";
 import { statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
 import { noteRequest, noteWriteSent } from "./trace.js";
@@ -54,12 +55,17 @@ export interface AsanaClientOptions {
   writeConcurrency?: number;
   /**
    * The largest answer body read. Counted as it arrives: past it the exchange is aborted, so no
-   * answer ever holds more than this in memory. Default 32 MiB.
+   * answer ever holds more than this in memory. Default 16 MiB.
    */
   maxResponseBytes?: number;
+  /**
+   * The answer bytes all exchanges in flight may hold together; past it the later ones pause
+   * reading until others finish. Default four times maxResponseBytes.
+   */
+  maxBufferedBytes?: number;
 }
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** Encodes each interpolated value as one path segment: `apiPath\`/tasks/${gid}/stories\``. */
 export function apiPath(strings: TemplateStringsArray, ...values: string[]): string {
@@ -112,6 +118,7 @@ export class AsanaClient {
   /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
   private readonly origin: string;
   private readonly basePath: string;
+  private readonly budget: BodyBudget;
 
   constructor(options: AsanaClientOptions) {
     this.options = {
@@ -123,7 +130,10 @@ export class AsanaClient {
       writeConcurrency: 15,
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
       ...options,
+      maxBufferedBytes:
+        options.maxBufferedBytes ?? 4 * (options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
     };
+    this.budget = new BodyBudget(this.options.maxBufferedBytes);
     const base = new URL(this.options.baseUrl);
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, "");
@@ -142,6 +152,11 @@ export class AsanaClient {
         }),
     );
     return this.agent;
+  }
+
+  /** The most answer bytes held at once by the exchanges in flight (for tests). */
+  get bufferedBytesPeak(): number {
+    return this.budget.peakBytes;
   }
 
   get baseUrl(): string {
@@ -293,6 +308,7 @@ export class AsanaClient {
             {
               signal: call.signal,
               maxBytes: this.options.maxResponseBytes,
+              budget: this.budget,
               bodyTimeMs: this.options.requestTimeoutMs,
               onSending: isWrite ? noteWriteSent : undefined,
             },
@@ -335,6 +351,8 @@ interface ExchangeLimits {
   signal: AbortSignal | undefined;
   /** The body is aborted as soon as more than this has arrived. */
   maxBytes: number;
+  /** Shared by every exchange of the client: what they hold together. */
+  budget: BodyBudget;
   /** The whole body must have arrived this long after the headers (undici's bodyTimeout is per chunk). */
   bodyTimeMs: number;
   /** Called when undici has a connection and is about to write the request. */
@@ -352,7 +370,7 @@ function exchange(
   options: Dispatcher.DispatchOptions,
   limits: ExchangeLimits,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-  const { signal, maxBytes } = limits;
+  const { signal, maxBytes, budget } = limits;
   return new Promise((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let status = 0;
@@ -361,9 +379,11 @@ function exchange(
     let received = 0;
     let bodyTimer: NodeJS.Timeout | undefined;
     let done = false;
+    let share: BudgetHolder | undefined;
     const settle = () => {
       done = true;
       clearTimeout(bodyTimer);
+      if (share) budget.leave(share);
       signal?.removeEventListener("abort", onAbort);
     };
     // Ends the exchange with a failure of our own: the connection is closed, what arrived is dropped.
@@ -405,12 +425,13 @@ function exchange(
             fail(RESPONSE_TOO_LARGE, `The answer announced ${length} bytes.`);
             return;
           }
+          share = budget.join();
           bodyTimer = setTimeout(
             () => fail(BODY_TOO_SLOW, "The answer's body did not arrive in time."),
             limits.bodyTimeMs,
           );
         },
-        onResponseData(_controller, chunk) {
+        onResponseData(reading, chunk) {
           if (done) return;
           received += chunk.length;
           if (received > maxBytes) {
@@ -418,6 +439,10 @@ function exchange(
             return;
           }
           chunks.push(chunk);
+          if (share && !budget.add(share, chunk.length)) {
+            reading.pause();
+            share.resume = () => reading.resume();
+          }
         },
         onResponseEnd() {
           if (done) return;

@@ -150,3 +150,20 @@ describe("Asana-Change headers", () => {
     expect(seenChangeCount()).toBe(MAX_SEEN_CHANGES);
   });
 });
+
+describe("many large answers at once", () => {
+  it("together hold at most the shared budget (plus one answer), and every one still ends", async () => {
+    const { baseUrl, seen } = await startAsana(endless(200));
+    h = await startHarness({
+      resolve: false,
+      env: { ASANA_PAT: "big-token", ASANA_BASE_URL: baseUrl },
+      client: { maxResponseBytes: LIMIT, maxBufferedBytes: 2 * LIMIT },
+    });
+    const calls = Array.from({ length: 12 }, () => h!.call("list_projects", { workspace_gid: "2" }));
+    const codes = (await Promise.all(calls)).map((outcome) => errorOf(outcome).code);
+    expect(codes).toEqual(Array(12).fill("asana_response_too_large"));
+    expect(seen.requests).toHaveLength(12);
+    // Without the budget, twelve answers would hold twelve times LIMIT at once.
+    expect(h.asana.bufferedBytesPeak).toBeLessThanOrEqual(3 * LIMIT + 12 * 64 * 1024);
+  });
+});
