@@ -153,7 +153,13 @@ describe("Asana-Change headers", () => {
 
 describe("many large answers at once", () => {
   it("together hold at most the shared budget (plus one answer), and every one still ends", async () => {
-    const { baseUrl, seen } = await startAsana(endless(200));
+    // 64 KiB every 2 ms: every answer is still arriving while the others are.
+    const { baseUrl, seen } = await startAsana((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"data":[');
+      const timer = setInterval(() => res.write(Buffer.alloc(64 * 1024, " ")), 2);
+      res.on("close", () => clearInterval(timer));
+    });
     h = await startHarness({
       resolve: false,
       env: { ASANA_PAT: "big-token", ASANA_BASE_URL: baseUrl },
