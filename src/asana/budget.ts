@@ -47,7 +47,10 @@ export class BodyBudget {
     }
     // Never from inside this call: it runs in another exchange's body callback, and undici's
     // HTTP parser must not be re-entered by a resumed connection parsing at once.
-    if (resumes.length > 0) setImmediate(() => resumes.forEach((resume) => resume()));
+    if (resumes.length > 0)
+      setImmediate(() => {
+        for (const resume of resumes) resume();
+      });
   }
 
   /** The most bytes held at once so far (for tests). */
