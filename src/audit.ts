@@ -20,7 +20,13 @@ export interface AuditRecord {
   } | null;
   /** The gids the call touches, from the tool's scope(). */
   target: CallScope;
-  outcome: "ok" | ErrorCode;
+  /**
+   * `interrupted`: the server shut down with the write still in flight, after the grace period
+   * (ASANA_SHUTDOWN_GRACE_MS); `sent` then says whether its request had gone to Asana.
+   */
+  outcome: "ok" | "interrupted" | ErrorCode;
+  /** Only on `interrupted`: whether a request of the write was written to Asana's connection. */
+  sent?: boolean;
   request_id: string | null;
   duration_ms: number;
   /** The argument names given, always; their values only with ASANA_AUDIT_LOG_BODIES=true. */

@@ -8,8 +8,8 @@ import { VERSION } from "./version.js";
 
 /** The longest identity resolution waits for the client's first tools/list. */
 const IDENTITY_DELAY_MS = 500;
-/** How long shutdown waits for tool calls in flight. */
-const SHUTDOWN_GRACE_MS = 5_000;
+/** After the writes are settled, how long closing the HTTP client and the sandbox may take. */
+const CLOSE_MS = 1_000;
 
 const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
 
@@ -99,11 +99,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   setLogLevel(config.logLevel);
 
   // The SDK and the tools load while the sandbox starts or the stored login is read, not after.
-  const modules = Promise.all([
-    import("./server.js"),
-    import("./tools/index.js"),
-    import("@modelcontextprotocol/sdk/server/stdio.js"),
-  ]);
+  const modules = Promise.all([import("./server.js"), import("./tools/index.js"), import("./stdio.js")]);
   const closers: Array<() => Promise<void>> = [];
   let identities: Identity[];
   if (config.sandbox) {
@@ -130,10 +126,14 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     }
   }
 
-  const asana = new AsanaClient({ baseUrl: config.baseUrl, requestTimeoutMs: config.requestTimeoutMs });
+  const asana = new AsanaClient({
+    baseUrl: config.baseUrl,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
   closers.unshift(() => asana.close());
   const resolver = new CredentialResolver(identities, config);
-  const [{ buildServer }, { ALL_TOOLS }, { StdioServerTransport }] = await modules;
+  const [{ buildServer }, { ALL_TOOLS }, { StdioTransport }] = await modules;
   let app: ReturnType<typeof buildServer>;
   try {
     // The policy (ASANA_TOOLS names) and the audit log (ASANA_AUDIT_LOG) are checked here.
@@ -146,15 +146,19 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     return;
   }
 
+  const transport = new StdioTransport(config.maxMessageBytes);
   let closing = false;
   const shutdown = async (why: string) => {
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
-    // Calls in flight answer first (a write is never cut off between sending and reporting).
-    await Promise.race([app.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
+    // No new calls; the writes in flight answer within the grace period (answered and audited),
+    // or are audited as interrupted. Reads in flight just end.
+    transport.stopReading();
+    await app.drain(config.shutdownGraceMs);
     await app.server.close().catch(() => undefined);
-    for (const close of closers) await close().catch(() => undefined);
+    const closed = Promise.all(closers.map((close) => close().catch(() => undefined)));
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_MS).unref())]);
     process.exit(0);
   };
   // SDK 1.x does not end on stdin EOF by itself; an MCP client closing the pipe means "stop".
@@ -168,7 +172,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   );
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  await app.server.connect(new StdioServerTransport());
+  await app.server.connect(transport);
   // Asking Asana who each token is loads the HTTP client (~40 ms of JavaScript): it starts once
   // the client has its tool list, or after IDENTITY_DELAY_MS, so start-up never waits for it.
   // A tool called earlier resolves its identity itself.

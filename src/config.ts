@@ -43,6 +43,12 @@ export interface Config {
   auditLog?: string;
   /** ASANA_AUDIT_LOG_BODIES: also record the arguments (comment text) of each write. */
   auditLogBodies: boolean;
+  /** ASANA_MAX_RESPONSE_BYTES: the largest Asana answer read; a larger one is an error. */
+  maxResponseBytes: number;
+  /** ASANA_MAX_MESSAGE_BYTES: the largest JSON-RPC message read from stdin. */
+  maxMessageBytes: number;
+  /** ASANA_SHUTDOWN_GRACE_MS: how long shutdown waits for writes in flight. */
+  shutdownGraceMs: number;
 }
 
 /** Where the OAuth login is kept: "auto" tries the OS keychain, then the file. */
@@ -121,6 +127,19 @@ const VARIABLES = {
   ASANA_PROJECTS: gidList,
   ASANA_AUDIT_LOG: z.string().optional(),
   ASANA_AUDIT_LOG_BODIES: booleanFlag.default(false),
+  ASANA_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+  ASANA_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  ASANA_SHUTDOWN_GRACE_MS: milliseconds(0, 600_000).default(10_000),
 } satisfies Record<string, z.ZodType>;
 
 export interface LoadOptions {
@@ -207,6 +226,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
     projects: parsed.ASANA_PROJECTS,
     auditLog: parsed.ASANA_AUDIT_LOG,
     auditLogBodies: parsed.ASANA_AUDIT_LOG_BODIES,
+    maxResponseBytes: parsed.ASANA_MAX_RESPONSE_BYTES,
+    maxMessageBytes: parsed.ASANA_MAX_MESSAGE_BYTES,
+    shutdownGraceMs: parsed.ASANA_SHUTDOWN_GRACE_MS,
   };
 }
 

@@ -40,6 +40,10 @@ export const ERROR_TABLE = {
   timeout: { retryable: true, hint: "Asana did not answer in time: call again, or narrow the request." },
   network: { retryable: true, hint: "Asana could not be reached: check the network and call again." },
   cancelled: { retryable: true, hint: "The call was cancelled before it finished." },
+  asana_response_too_large: {
+    retryable: false,
+    hint: "Asana's answer was larger than ASANA_MAX_RESPONSE_BYTES and was not read: ask for less (a smaller limit, fewer fields), or raise the limit. After a write, Asana acted on it (or may have): read the object back before writing again.",
+  },
   bad_response: { retryable: true, hint: "Asana's answer could not be read: call again in a few seconds." },
   write_not_applied: {
     retryable: true,

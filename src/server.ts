@@ -11,7 +11,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AsanaClient } from "./asana/http.js";
-import { lastWriteRequestId, traced } from "./asana/trace.js";
+import { lastWriteRequestId, traced, untraced } from "./asana/trace.js";
 import { AuditLog, type AuditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
@@ -42,8 +42,22 @@ export interface AsanaMcpServer {
   resolveIdentities(): Promise<void>;
   /** Settles when the client's first tools/list has been answered. */
   firstToolsList: Promise<void>;
-  /** Settles when no tool call is running (shutdown lets calls in flight answer first). */
+  /** Settles when no tool call is running. */
   idle(): Promise<void>;
+  /**
+   * Shutdown: waits up to `graceMs` for the writes in flight to answer (each is then answered and
+   * audited as usual), then audits every write still in flight as `interrupted`. Reads are not
+   * waited for.
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+/** A write tool call in flight, as shutdown sees it. */
+interface WriteInFlight {
+  /** Settles once the call's answer has been handed to the transport. */
+  finished: Promise<void>;
+  /** Audits the call as interrupted (once; its own late ending is then not audited again). */
+  interrupt(): void;
 }
 
 export function buildServer(deps: ServerDeps): AsanaMcpServer {
@@ -62,6 +76,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
 
   let running = 0;
   const idleWaiters: Array<() => void> = [];
+  const writesInFlight = new Set<WriteInFlight>();
   let listed: McpTool[] | undefined;
   let firstListed: () => void = () => undefined;
   const firstToolsList = new Promise<void>((resolve) => {
@@ -116,18 +131,33 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       }
       return tool.run(args, context);
     };
-    const { trace, result } = audit && tool.kind !== "read" ? traced(work) : { trace: [], result: work() };
-    // Every attempt at a write, refused or failed ones included, leaves one audit line.
+    const { trace, result } =
+      audit && tool.kind !== "read" ? traced(work) : { trace: untraced(), result: work() };
+    // Every attempt at a write, refused or failed ones included, leaves exactly one audit line.
+    let audited = false;
     const recordAttempt = (outcome: AuditRecord["outcome"], requestId: string | null) => {
-      if (!audit || tool.kind === "read") return;
+      if (!audit || tool.kind === "read" || audited) return;
+      audited = true;
       audit.append(
         auditRecord(tool, resolver, { raw: request.params.arguments, parsed: args, scope }, startedAt, {
           outcome,
           requestId: requestId ?? lastWriteRequestId(trace) ?? null,
           bodies: audit.bodies,
+          sent: outcome === "interrupted" ? trace.writeSent : undefined,
         }),
       );
     };
+    let finished: () => void = () => undefined;
+    const inFlight: WriteInFlight | undefined =
+      tool.kind === "read"
+        ? undefined
+        : {
+            finished: new Promise<void>((resolve) => {
+              finished = resolve;
+            }),
+            interrupt: () => recordAttempt("interrupted", null),
+          };
+    if (inFlight) writesInFlight.add(inFlight);
     try {
       const output = await result;
       recordAttempt("ok", null);
@@ -146,6 +176,11 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       if (--running === 0)
         setImmediate(() => {
           if (running === 0) for (const wake of idleWaiters.splice(0)) wake();
+        });
+      if (inFlight)
+        setImmediate(() => {
+          writesInFlight.delete(inFlight);
+          finished();
         });
     }
   });
@@ -168,6 +203,24 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     firstToolsList,
     idle: () =>
       running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    async drain(graceMs) {
+      const pending = [...writesInFlight];
+      if (pending.length > 0) {
+        log.info(`shutting down: waiting up to ${graceMs} ms for ${pending.length} write(s) in flight`);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(pending.map((write) => write.finished)),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      for (const write of writesInFlight) {
+        log.warn("shutting down with a write in flight: audited as interrupted");
+        write.interrupt();
+      }
+    },
     async resolveIdentities() {
       const changed = await resolver.resolveAll(asana, Math.min(RESOLVE_TIMEOUT_MS, config.requestTimeoutMs));
       if (!changed) return;
@@ -185,7 +238,12 @@ function auditRecord(
   resolver: CredentialResolver,
   call: { raw: unknown; parsed: unknown; scope: CallScope },
   startedAt: number,
-  result: { outcome: AuditRecord["outcome"]; requestId: string | null; bodies: boolean },
+  result: {
+    outcome: AuditRecord["outcome"];
+    requestId: string | null;
+    bodies: boolean;
+    sent?: boolean;
+  },
 ): AuditRecord {
   // A refused call was never parsed: its target is still worth recording when the arguments are valid.
   let args = call.parsed;
@@ -219,6 +277,7 @@ function auditRecord(
     identity,
     target,
     outcome: result.outcome,
+    ...(result.sent !== undefined ? { sent: result.sent } : {}),
     request_id: result.requestId,
     duration_ms: Date.now() - startedAt,
     argument_names:

@@ -1,13 +1,21 @@
 // The one HTTP client: every Asana request goes through AsanaClient.request, which owns
 // keep-alive, timeouts, the per-identity concurrency caps, retries and error mapping.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Agent, Dispatcher } from "undici";
+import type { Agent } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
+import { BodyBudget } from "./budget.js";
 import { statusToError } from "./errors.js";
+import {
+  ABORTED_BEFORE_SENDING,
+  BODY_TOO_SLOW,
+  exchange,
+  firstHeader,
+  RESPONSE_TOO_LARGE,
+} from "./exchange.js";
 import { Limiter } from "./limiter.js";
-import { noteRequest } from "./trace.js";
+import { noteRequest, noteWriteSent } from "./trace.js";
 import { loadUndici } from "./undici.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -52,7 +60,19 @@ export interface AsanaClientOptions {
   backoffMs?: number;
   readConcurrency?: number;
   writeConcurrency?: number;
+  /**
+   * The largest answer body read. Counted as it arrives: past it the exchange is aborted, so no
+   * answer ever holds more than this in memory. Default 16 MiB.
+   */
+  maxResponseBytes?: number;
+  /**
+   * The answer bytes all exchanges in flight may hold together; past it the later ones pause
+   * reading until others finish. Default four times maxResponseBytes.
+   */
+  maxBufferedBytes?: number;
 }
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** Encodes each interpolated value as one path segment: `apiPath\`/tasks/${gid}/stories\``. */
 export function apiPath(strings: TemplateStringsArray, ...values: string[]): string {
@@ -62,8 +82,6 @@ export function apiPath(strings: TemplateStringsArray, ...values: string[]): str
   );
 }
 
-/** The code of a cancel or deadline that came before undici had a connection for the request. */
-const ABORTED_BEFORE_SENDING = "ASANA_MCP_ABORTED_BEFORE_SENDING";
 const REQUEST_ID_HEADERS = ["x-request-id", "x-asana-request-id", "asana-request-id"];
 /** Failures before a byte reached Asana: safe to repeat even a write. */
 const NOT_SENT_CODES = new Set([
@@ -74,7 +92,7 @@ const NOT_SENT_CODES = new Set([
   "EHOSTUNREACH",
   ABORTED_BEFORE_SENDING,
 ]);
-const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", BODY_TOO_SLOW]);
 
 type Attempt =
   | {
@@ -85,7 +103,13 @@ type Attempt =
       /** The bearer token this attempt sent, so a 401 can say which token was refused. */
       token: string;
     }
-  | { kind: "failure"; error: AppError; sent: boolean };
+  | {
+      kind: "failure";
+      error: AppError;
+      sent: boolean;
+      /** Never repeated, read or write: an answer too large stays too large. */
+      final?: boolean;
+    };
 
 export class AsanaClient {
   /** Created at the first request (see loadUndici). */
@@ -95,6 +119,7 @@ export class AsanaClient {
   /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
   private readonly origin: string;
   private readonly basePath: string;
+  private readonly budget: BodyBudget;
 
   constructor(options: AsanaClientOptions) {
     this.options = {
@@ -104,8 +129,12 @@ export class AsanaClient {
       backoffMs: 200,
       readConcurrency: 50,
       writeConcurrency: 15,
+      maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
       ...options,
+      maxBufferedBytes:
+        options.maxBufferedBytes ?? 4 * (options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
     };
+    this.budget = new BodyBudget(this.options.maxBufferedBytes);
     const base = new URL(this.options.baseUrl);
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, "");
@@ -124,6 +153,11 @@ export class AsanaClient {
         }),
     );
     return this.agent;
+  }
+
+  /** The most answer bytes held at once by the exchanges in flight (for tests). */
+  get bufferedBytesPeak(): number {
+    return this.budget.peakBytes;
   }
 
   get baseUrl(): string {
@@ -153,6 +187,7 @@ export class AsanaClient {
       const attempt = await this.attempt(identity, call, path, isWrite);
 
       if (attempt.kind === "failure") {
+        if (attempt.final) throw attempt.error;
         if (call.signal?.aborted) throw abortError(call.signal, context, isWrite && attempt.sent);
         const canRepeat = !attempt.sent || !isWrite;
         if (canRepeat && readRetries < this.options.maxReadRetries) {
@@ -271,11 +306,17 @@ export class AsanaClient {
           const response = await exchange(
             await this.dispatcher(),
             { origin: this.origin, path, method: call.method, headers, body: payload },
-            call.signal,
+            {
+              signal: call.signal,
+              maxBytes: this.options.maxResponseBytes,
+              budget: this.budget,
+              bodyTimeMs: this.options.requestTimeoutMs,
+              onSending: isWrite ? noteWriteSent : undefined,
+            },
           );
           return { kind: "response", ...response, token } as const;
         } catch (error) {
-          return classifyFailure(error, identity, call);
+          return classifyFailure(error, identity, call, this.options.maxResponseBytes);
         }
       }, call.signal)
       .catch((error: unknown): Attempt => {
@@ -304,72 +345,10 @@ export class AsanaClient {
   }
 }
 
-/** Drops a leading byte-order mark, as undici's body.text() does: JSON.parse would refuse it. */
-const utf8 = new TextDecoder();
-
-/**
- * One HTTP exchange through undici's dispatch API, the answer read whole. `request()` would wrap
- * the body in a stream and the handler in several layers: this costs about a quarter less CPU per
- * call (bench/percall.mjs). Aborting the signal aborts the exchange, closing its connection if
- * the request is in flight.
- */
-function exchange(
-  dispatcher: Dispatcher,
-  options: Dispatcher.DispatchOptions,
-  signal: AbortSignal | undefined,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-  return new Promise((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let status = 0;
-    let headers: Record<string, string | string[] | undefined> = {};
-    const chunks: Buffer[] = [];
-    const settle = () => signal?.removeEventListener("abort", onAbort);
-    // Until undici hands the request a connection (onRequestStart) nothing is written, so a cancel
-    // or deadline then ends the exchange at once, as not sent, instead of waiting for a connection
-    // (up to the connect timeout) only to abort it there.
-    const abortUnsent = () => {
-      settle();
-      reject(Object.assign(new Error("Ended before it was sent."), { code: ABORTED_BEFORE_SENDING }));
-    };
-    const onAbort = () => (controller ? controller.abort(signal?.reason) : abortUnsent());
-    if (signal?.aborted) return abortUnsent();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      dispatcher.dispatch(options, {
-        onRequestStart(started) {
-          controller = started;
-          // Aborted here, undici writes nothing (client-h1 checks right after this call).
-          if (signal?.aborted) {
-            started.abort(signal.reason);
-            abortUnsent();
-          }
-        },
-        onResponseStart(_controller, statusCode, responseHeaders) {
-          status = statusCode;
-          headers = responseHeaders;
-        },
-        onResponseData(_controller, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          settle();
-          resolve({ status, headers, text: utf8.decode(Buffer.concat(chunks)) });
-        },
-        onResponseError(_controller, error) {
-          settle();
-          reject(error);
-        },
-      });
-    } catch (error) {
-      settle();
-      reject(error);
-    }
-  });
-}
-
-function classifyFailure(error: unknown, identity: Identity, call: AsanaCall): Attempt {
+function classifyFailure(error: unknown, identity: Identity, call: AsanaCall, maxBytes: number): Attempt {
   const code = errorCode(error);
   const where = `${call.method} ${call.path} as ${describeIdentity(identity)}`;
+  if (code === RESPONSE_TOO_LARGE) return tooLarge(error, call, where, maxBytes);
   if (code && NOT_SENT_CODES.has(code)) {
     return {
       kind: "failure",
@@ -389,6 +368,33 @@ function classifyFailure(error: unknown, identity: Identity, call: AsanaCall): A
     kind: "failure",
     sent: true,
     error: new AppError("network", `The connection to Asana failed (${detail}) during ${where}.`),
+  };
+}
+
+/**
+ * Never repeated, and for a write never `write_unknown`: that would settle by sending again or
+ * reading back, into another answer as large. Asana did answer, so the message says what its
+ * status tells: a 2xx write was applied; otherwise it was refused or may have been.
+ */
+function tooLarge(error: unknown, call: AsanaCall, where: string, maxBytes: number): Attempt {
+  const status = (error as { status?: unknown }).status;
+  const limit = `${maxBytes} bytes (ASANA_MAX_RESPONSE_BYTES)`;
+  let outcome = "";
+  if (call.method !== "GET") {
+    outcome =
+      typeof status === "number" && status >= 200 && status < 300
+        ? ` Asana answered ${status}: the write WAS applied; read the object back instead of repeating it.`
+        : ` Asana answered ${status}: the write may or may not have been applied; read the object back before repeating it.`;
+  }
+  return {
+    kind: "failure",
+    sent: true,
+    final: true,
+    error: new AppError(
+      "asana_response_too_large",
+      `Asana's answer to ${where} was larger than ${limit} and was not read.${outcome}`,
+      { status: typeof status === "number" ? status : undefined },
+    ),
   };
 }
 
@@ -434,17 +440,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function firstHeader(
-  headers: Record<string, string | string[] | undefined>,
-  names: string[],
-): string | undefined {
-  for (const name of names) {
-    const value = headers[name];
-    if (typeof value === "string" && value) return value;
-  }
-  return undefined;
-}
-
 /** Retry-After in seconds or as an HTTP date; 1 s when absent or unreadable. */
 function retryAfterMs(headers: Record<string, string | string[] | undefined>): number {
   const raw = firstHeader(headers, ["retry-after"]);
@@ -455,13 +450,24 @@ function retryAfterMs(headers: Record<string, string | string[] | undefined>): n
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : 1_000;
 }
 
+/** Asana announces a handful of changes at a time; a server sending endless new ones is capped. */
+export const MAX_SEEN_CHANGES = 64;
+const MAX_CHANGE_LENGTH = 500;
 const seenChanges = new Set<string>();
-/** Asana announces API changes in Asana-Change headers; say each once, on stderr. */
+/** Asana announces API changes in Asana-Change headers; say each once (per 64 distinct), on stderr. */
 function logAsanaChange(headers: Record<string, string | string[] | undefined>): void {
   const raw = headers["asana-change"];
-  for (const value of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+  for (const whole of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+    const value = whole.slice(0, MAX_CHANGE_LENGTH);
     if (seenChanges.has(value)) continue;
+    // Oldest first out: a long-lived server keeps a bounded memory of what it already said.
+    if (seenChanges.size >= MAX_SEEN_CHANGES) seenChanges.delete(seenChanges.values().next().value!);
     seenChanges.add(value);
     log.warn(`Asana announces an API change: ${value}`);
   }
+}
+
+/** How many distinct Asana-Change values are remembered (for tests). */
+export function seenChangeCount(): number {
+  return seenChanges.size;
 }

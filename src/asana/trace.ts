@@ -9,25 +9,43 @@ export interface TracedRequest {
   requestId?: string;
 }
 
-const storage = new AsyncLocalStorage<TracedRequest[]>();
+export interface Trace {
+  /** Every answer Asana gave the call (bounded). */
+  requests: TracedRequest[];
+  /** Whether a write request was handed to a connection: Asana may have it even without an answer. */
+  writeSent: boolean;
+}
+
+const storage = new AsyncLocalStorage<Trace>();
 
 /** Runs `work` with a fresh trace, which it returns alongside the work's promise. */
-export function traced<T>(work: () => Promise<T>): { trace: TracedRequest[]; result: Promise<T> } {
-  const trace: TracedRequest[] = [];
+export function traced<T>(work: () => Promise<T>): { trace: Trace; result: Promise<T> } {
+  const trace: Trace = { requests: [], writeSent: false };
   return { trace, result: storage.run(trace, work) };
+}
+
+/** An empty trace, for calls that are not traced. */
+export function untraced(): Trace {
+  return { requests: [], writeSent: false };
 }
 
 /** Called by the HTTP client for every answer Asana gave. */
 export function noteRequest(request: TracedRequest): void {
   const trace = storage.getStore();
   // Bounded: a runaway pagination must not grow the trace without end.
-  if (trace && trace.length < 1_000) trace.push(request);
+  if (trace && trace.requests.length < 1_000) trace.requests.push(request);
+}
+
+/** Called by the HTTP client when a write's request is about to be written to a connection. */
+export function noteWriteSent(): void {
+  const trace = storage.getStore();
+  if (trace) trace.writeSent = true;
 }
 
 /**
  * The request id of the last write Asana answered. Reads (a policy lookup, the read-back after an
  * uncertain write) are not the write's record, so without an answered write there is none.
  */
-export function lastWriteRequestId(trace: readonly TracedRequest[]): string | undefined {
-  return trace.filter((r) => r.method !== "GET" && r.requestId).at(-1)?.requestId;
+export function lastWriteRequestId(trace: Trace): string | undefined {
+  return trace.requests.filter((r) => r.method !== "GET" && r.requestId).at(-1)?.requestId;
 }

@@ -15,6 +15,7 @@ export interface FieldDef {
 
 /** Field definitions change rarely; a short cache spares a request per write. */
 const FIELD_TTL_MS = 5 * 60_000;
+const FIELD_CACHE_ENTRIES = 256;
 const fieldCache = new Map<string, { at: number; fields: FieldDef[] }>();
 
 export async function projectFields(
@@ -44,6 +45,9 @@ export async function projectFields(
     offset = nextPage?.offset;
     if (!offset) break;
   }
+  // Bounded: one entry per project written to; past the cap the oldest goes (Map keeps insertion order).
+  fieldCache.delete(key);
+  if (fieldCache.size >= FIELD_CACHE_ENTRIES) fieldCache.delete(fieldCache.keys().next().value!);
   fieldCache.set(key, { at: Date.now(), fields });
   return fields;
 }

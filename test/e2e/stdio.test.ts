@@ -1,7 +1,7 @@
 // Spawns the built bin over stdio exactly as Claude Desktop does (command + args + env),
 // against the fake Asana on 127.0.0.1.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -201,5 +201,124 @@ describe("process hygiene", () => {
     expect(run.err().trim().split("\n")).toEqual([
       'asana-mcp: ASANA_WRITE_AS must be one of pat, bot, service_account, oauth (got "robot").',
     ]);
+  });
+});
+
+describe("bounded stdin messages", () => {
+  it("answers a 12 MB message with a JSON-RPC error and goes on serving", async () => {
+    const run = spawnRaw({ ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BASE_URL: fake.baseUrl });
+    send(run.child, INIT);
+    send(run.child, { jsonrpc: "2.0", method: "notifications/initialized" });
+    await waitFor(() => run.out().includes('"id":1'));
+    const huge = "x".repeat(12 * 1024 * 1024);
+    // The id last, as the SDK's clients write it; sent in pieces as a pipe delivers it.
+    const message = `{"jsonrpc":"2.0","method":"tools/call","params":{"name":"create_comment","arguments":{"task_gid":"${DEMO_TASK_GID}","text":"${huge}"}},"id":7}\n`;
+    run.child.stdin.write(message);
+    await waitFor(() => run.out().includes('"id":7'));
+    send(run.child, { jsonrpc: "2.0", id: 8, method: "tools/list" });
+    await waitFor(() => run.out().includes('"id":8'));
+    const lines = run.out().split("\n").filter(Boolean);
+    const answers = lines.map((line) => JSON.parse(line) as { id?: unknown; error?: { code: number } });
+    for (const answer of answers) expect(answer).toMatchObject({ jsonrpc: "2.0" });
+    expect(answers.find((a) => a.id === 7)).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining("over this server's limit of 10485760 bytes") },
+    });
+    expect(answers.find((a) => a.id === 8)).toMatchObject({ result: { tools: expect.any(Array) } });
+    // Nothing of it reached Asana.
+    expect(
+      fake.fake.requests.filter((r) => r.method === "POST" && JSON.stringify(r.body).length > 1e6),
+    ).toEqual([]);
+    run.child.stdin.end();
+    expect(await run.exited).toBe(0);
+  });
+
+  it("answers a line that is not JSON with a parse error and goes on serving", async () => {
+    const run = spawnRaw({ ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BASE_URL: fake.baseUrl });
+    send(run.child, INIT);
+    await waitFor(() => run.out().includes('"id":1'));
+    run.child.stdin.write("this is not json\n");
+    send(run.child, { jsonrpc: "2.0", id: 2, method: "tools/list" });
+    await waitFor(() => run.out().includes('"id":2'));
+    const answers = run
+      .out()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(answers).toContainEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32700, message: "Parse error: the message is not JSON." },
+    });
+    run.child.stdin.end();
+    expect(await run.exited).toBe(0);
+  });
+});
+
+describe("shutdown with a write in flight", () => {
+  const auditOf = (path: string) =>
+    existsSync(path)
+      ? readFileSync(path, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+      : [];
+
+  async function slowComment(grace: number, delay: number, text: string) {
+    const audit = join(mkdtempSync(join(tmpdir(), "asana-mcp-audit-")), "audit.jsonl");
+    const run = spawnRaw({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_BASE_URL: fake.baseUrl,
+      ASANA_AUDIT_LOG: audit,
+      ASANA_SHUTDOWN_GRACE_MS: String(grace),
+    });
+    send(run.child, INIT);
+    send(run.child, { jsonrpc: "2.0", method: "notifications/initialized" });
+    await waitFor(() => run.out().includes('"id":1'));
+    fake.fake.inject({ method: "POST", path: `/tasks/${DEMO_TASK_GID}/stories`, type: "delay", ms: delay });
+    send(run.child, {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "create_comment", arguments: { task_gid: DEMO_TASK_GID, text } },
+    });
+    // Asana has the POST (and applies it); its answer is delayed.
+    await waitFor(() =>
+      fake.fake.requests.some(
+        (r) => r.method === "POST" && (r.body as { data?: { text?: string } })?.data?.text === text,
+      ),
+    );
+    return { run, audit };
+  }
+
+  const stored = (text: string) => fake.fake.storiesOf(DEMO_TASK_GID).filter((story) => story.text === text);
+
+  it("stdin closed, grace longer than the write: it is answered and audited before the exit", async () => {
+    const text = "slow comment answered during shutdown";
+    const { run, audit } = await slowComment(10_000, 1_500, text);
+    run.child.stdin.end();
+    expect(await run.exited).toBe(0);
+    const answer = run
+      .out()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id?: number; result?: { isError?: boolean } })
+      .find((a) => a.id === 2);
+    expect(answer?.result).toBeDefined();
+    expect(answer?.result?.isError).not.toBe(true);
+    expect(auditOf(audit)).toMatchObject([{ tool: "create_comment", outcome: "ok" }]);
+    expect(stored(text)).toHaveLength(1);
+  });
+
+  it("SIGTERM, grace shorter than the write: audited as interrupted, sent, and the exit follows the grace", async () => {
+    const text = "slow comment interrupted by shutdown";
+    const { run, audit } = await slowComment(300, 8_000, text);
+    const signalledAt = Date.now();
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(300 + 2_000);
+    expect(auditOf(audit)).toMatchObject([
+      { tool: "create_comment", outcome: "interrupted", sent: true, target: { task: DEMO_TASK_GID } },
+    ]);
+    expect(stored(text)).toHaveLength(1);
   });
 });
