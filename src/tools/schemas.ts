@@ -76,9 +76,10 @@ export function gidOf(value: unknown, kind: GidKind): { gid: string } | { error:
     }
     return { error: linked ? `${NOT_A_GID}, or the ${linked}'s Asana link` : NOT_A_GID };
   }
-  const wanted = linked && link[linked];
-  if (wanted) return { gid: wanted };
+  // A link is of what it opens: a task link names its project too, but is no project link.
   const is = link.task ? "task" : "project";
+  const wanted = is === linked && link[is];
+  if (wanted) return { gid: wanted };
   return {
     error: `is a ${is} link; give ${linked ? `a ${linked}'s gid or link` : "the gid (a string of digits)"}`,
   };
