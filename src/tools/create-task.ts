@@ -11,7 +11,7 @@ import { SKEW_MS, settleCreate } from "./settle.js";
 import { type AsanaTask, actingAsOf, resolveMe, userIn } from "./task-common.js";
 import {
   bodyOf,
-  checkFields,
+  fieldRules,
   fields,
   RESULT_FIELDS,
   richTextError,
@@ -35,7 +35,8 @@ export const createTask = defineTool({
       tag_gids: z.array(gid("tag")).max(20).optional(),
       followers: z.array(userIn()).max(20).optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine(fieldRules("new")),
   output: z.object({
     task: writtenTaskOut,
     acting_as: actingAs,
@@ -49,7 +50,6 @@ export const createTask = defineTool({
   describe: ({ attribution, me }) =>
     `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice. "me" = ${me()}.`,
   handler: async (args, context) => {
-    checkFields(args);
     if (!args.project_gid && !args.parent_gid && !args.workspace_gid) {
       throw new AppError(
         "invalid_input",

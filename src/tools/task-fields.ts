@@ -76,41 +76,46 @@ interface Due {
   due_at?: string | null;
 }
 
-/** Whether checkFields needs the task's current due date: a start date is set and no due date given. */
+/** Whether fieldProblem needs the task's current due date: a start date is set and no due date given. */
 export const needsCurrentDue = (a: TaskFields): boolean =>
   Boolean(a.start_on) && a.due_on === undefined && a.due_at === undefined;
 
 /**
- * What zod cannot check, before any request: one form of rich text and of due date, and Asana's rule
+ * What a field-by-field schema cannot check: one form of rich text and of due date, and Asana's rule
  * that a start date needs a due date not before it. `current` is the task's due date for an update:
  * "unread" skips the start rule until the task is read (see needsCurrentDue); a new task has none.
  */
-export function checkFields(a: TaskFields, current: Due | "new" | "unread" = "new"): void {
-  if (a.notes !== undefined && a.html_notes !== undefined) {
-    throw new AppError("invalid_input", "give notes or html_notes, not both.");
-  }
-  if (a.due_on && a.due_at) throw new AppError("invalid_input", "give due_on or due_at, not both.");
-  if (!a.start_on) return;
+export function fieldProblem(a: TaskFields, current: Due | "new" | "unread"): string | undefined {
+  if (a.notes !== undefined && a.html_notes !== undefined) return "give notes or html_notes, not both.";
+  if (a.due_on && a.due_at) return "give due_on or due_at, not both.";
+  if (!a.start_on) return undefined;
   const given = a.due_on !== undefined || a.due_at !== undefined;
-  if (!given && current === "unread") return;
+  if (!given && current === "unread") return undefined;
   const due = given
     ? (a.due_on ?? a.due_at)
     : typeof current === "object"
       ? (current.due_on ?? current.due_at)
       : null;
   if (!due) {
-    throw new AppError(
-      "invalid_input",
-      `start_on needs a due date: ${given || current === "new" ? "give due_on or due_at with it" : "the task has none; give due_on or due_at too"} (Asana refuses a start date without one).`,
-    );
+    return `start_on needs a due date: ${given || current === "new" ? "give due_on or due_at with it" : "the task has none; give due_on or due_at too"} (Asana refuses a start date without one).`;
   }
   // A due_at's day depends on the zone it is read in: refuse only a start after it in any reading.
   const days = due.length > 10 ? [due.slice(0, 10), new Date(due).toISOString().slice(0, 10)] : [due];
   const latest = days.sort().at(-1) ?? due;
-  if (a.start_on > latest) {
-    throw new AppError("invalid_input", `start_on ${a.start_on} is after the due date ${due.slice(0, 10)}.`);
-  }
+  if (a.start_on > latest) return `start_on ${a.start_on} is after the due date ${due.slice(0, 10)}.`;
+  return undefined;
 }
+
+/**
+ * fieldProblem as a refinement of a tool's input, so a call refused by it is refused with the other
+ * bad input: before the policy's lookups and the handler's requests.
+ */
+export const fieldRules =
+  (current: "new" | "unread") =>
+  (a: TaskFields, ctx: z.RefinementCtx): void => {
+    const problem = fieldProblem(a, current);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  };
 
 export function richTextError(error: unknown, html: boolean): unknown {
   if (html && error instanceof AppError && error.code === "asana_bad_request") {

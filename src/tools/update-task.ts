@@ -10,7 +10,8 @@ import { idempotentWrite } from "./settle.js";
 import { type AsanaTask, actingAsOf, resolveMe } from "./task-common.js";
 import {
   bodyOf,
-  checkFields,
+  fieldProblem,
+  fieldRules,
   fields,
   needsCurrentDue,
   RESULT_FIELDS,
@@ -24,13 +25,15 @@ export const updateTask = defineTool({
   title: "Update a task",
   kind: "write",
   actsAs: "write",
-  input: z.object({ task_gid: gid("task"), ...fields, completed: z.boolean().optional() }).strict(),
+  input: z
+    .object({ task_gid: gid("task"), ...fields, completed: z.boolean().optional() })
+    .strict()
+    .superRefine(fieldRules("unread")),
   output: z.object({ task: writtenTaskOut, acting_as: actingAs }),
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution, me }) =>
     `Change or complete a task; custom fields by name. Changed by ${attribution("write")}; "me" = ${me()}.`,
   handler: async (args, context) => {
-    checkFields(args, "unread");
     // One read of the task, only when custom field names or a start date without a due date need it.
     const dueNeeded = needsCurrentDue(args);
     let current: { projects?: Array<{ gid: string }>; due_on?: string | null; due_at?: string | null } = {};
@@ -45,7 +48,8 @@ export const updateTask = defineTool({
         query: { opt_fields: wanted.join(",") },
         signal: context.signal,
       }));
-      if (dueNeeded) checkFields(args, current);
+      const problem = dueNeeded && fieldProblem(args, current);
+      if (problem) throw new AppError("invalid_input", problem);
     }
     const a = { ...args, assignee: await resolveMe(context, args.assignee) };
     const custom =

@@ -240,6 +240,23 @@ describe("dates and Asana's date rules", () => {
     expect(ok.isError, ok.text).toBe(false);
   });
 
+  it("refuses them with the other bad input, before the allow-list's lookups", async () => {
+    const h = await hs.start({ ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID });
+    await expectRefused(h, "update_task", [
+      [
+        { task_gid: DEMO_TASK_GID, start_on: "2026-03-02", due_on: "2026-03-01" },
+        "start_on 2026-03-02 is after",
+      ],
+      [
+        { task_gid: DEMO_TASK_GID, notes: "a", html_notes: "<body>a</body>" },
+        "give notes or html_notes, not both",
+      ],
+    ]);
+    await expectRefused(h, "create_task", [
+      [{ name: "x", project_gid: DEMO_PROJECT_GID, start_on: "2026-03-02" }, "start_on needs a due date"],
+    ]);
+  });
+
   it("checks a start date alone against the task's own due date", async () => {
     const h = await hs.start();
     const dated = h.fake.task(SUBTASK)?.dueOn;
