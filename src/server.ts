@@ -307,6 +307,7 @@ function identityFor(tool: Tool, resolver: CredentialResolver): Identity {
 
 function describeContext(resolver: CredentialResolver): DescribeContext {
   return {
+    me: () => resolver.personName(),
     attribution: (route) => {
       if (route !== "oauth") return resolver.attribution(route);
       const oauth = resolver.get("oauth");
@@ -418,5 +419,5 @@ function instructions(config: Config, resolver: CredentialResolver, policy: Poli
   const scoped = limits.length
     ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
     : "";
-  return `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}).${scoped}`;
+  return `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${scoped}`;
 }

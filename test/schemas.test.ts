@@ -51,7 +51,9 @@ describe("advertised tool schemas", () => {
     const comment = tools.find((t) => t.name === "create_comment")!;
     const validate = ajv.compile(comment.inputSchema as object);
     expect(validate({ task_gid: "123", text: "hi" })).toBe(true);
-    expect(validate({ task_gid: "12x", text: "hi" })).toBe(false);
+    // Gids are advertised as strings; the server checks them (digits, a number, a link) and explains.
+    expect(validate({ task_gid: "https://app.asana.com/0/0/123", text: "hi" })).toBe(true);
+    expect(validate({ task_gid: ["123"], text: "hi" })).toBe(false);
     expect(validate({ task_gid: "123", text: "hi", extra: 1 })).toBe(false);
   });
 

@@ -79,6 +79,25 @@ export class CredentialResolver {
     return identity;
   }
 
+  /**
+   * Whom "me" means in every tool: the person who signed in (OAuth), else the owner of ASANA_PAT.
+   * A bot or a service account is nobody's "me" while a person is configured; alone, it is what
+   * Asana itself takes "me" to be for its token. Bot and service account without a person: no one.
+   */
+  person(): Identity | undefined {
+    const own = this.byKind.get("oauth") ?? this.byKind.get("pat");
+    if (own) return own;
+    const [only, ...others] = this.identities;
+    return others.length === 0 ? only : undefined;
+  }
+
+  /** Who "me" is, for tool descriptions: the person's name once resolved. */
+  personName(): string {
+    const person = this.person();
+    if (!person) return "no one (no OAuth login or ASANA_PAT)";
+    return resolvedUser(person)?.name ?? `the owner of ${person.variable}`;
+  }
+
   routesOf(identity: Identity): Route[] {
     const routes: Route[] = [];
     if (this.readAs === identity.kind) routes.push("read");

@@ -39,7 +39,7 @@ export const createComment = defineTool({
   actsAs: "write",
   input: z
     .object({
-      task_gid: gid().describe("The task to comment on."),
+      task_gid: gid("task").describe("The task to comment on."),
       text: z
         .string()
         .trim()

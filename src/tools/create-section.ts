@@ -22,7 +22,7 @@ export const createSection = defineTool({
   title: "Create a section",
   kind: "write",
   actsAs: "write",
-  input: z.object({ project_gid: gid(), name: z.string().trim().min(1).max(1024) }).strict(),
+  input: z.object({ project_gid: gid("project"), name: z.string().trim().min(1).max(1024) }).strict(),
   output: z.object({
     section: z.object({ gid: z.string(), name: z.string() }),
     acting_as: actingAs,

@@ -25,7 +25,7 @@ export const createStatusUpdate = defineTool({
   actsAs: "write",
   input: z
     .object({
-      project_gid: gid(),
+      project_gid: gid("project"),
       status: z.enum(["on_track", "at_risk", "off_track", "on_hold", "complete"]),
       title: z.string().trim().min(1).max(1024),
       text: z.string().trim().min(1).max(65_536),

@@ -8,8 +8,16 @@ import { resolveCustomFields } from "./custom-fields.js";
 import { defineTool, type ToolContext } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { SKEW_MS, settleCreate } from "./settle.js";
-import { type AsanaTask, actingAsOf, compactTask, compactTaskOut, userIn } from "./task-common.js";
-import { bodyOf, checkFields, fields, RESULT_FIELDS, richTextError } from "./task-fields.js";
+import { type AsanaTask, actingAsOf, resolveMe, userIn } from "./task-common.js";
+import {
+  bodyOf,
+  fieldRules,
+  fields,
+  RESULT_FIELDS,
+  richTextError,
+  writtenTask,
+  writtenTaskOut,
+} from "./task-fields.js";
 
 export const createTask = defineTool({
   name: "create_task",
@@ -20,16 +28,17 @@ export const createTask = defineTool({
     .object({
       ...fields,
       name: z.string().trim().min(1).max(1024),
-      project_gid: gid().optional(),
+      project_gid: gid("project").optional(),
       section_gid: gid().optional(),
-      parent_gid: gid().optional().describe("makes a subtask"),
+      parent_gid: gid("task").optional().describe("makes a subtask"),
       workspace_gid: gid().optional(),
-      tag_gids: z.array(gid()).max(20).optional(),
+      tag_gids: z.array(gid("tag")).max(20).optional(),
       followers: z.array(userIn()).max(20).optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine(fieldRules("new")),
   output: z.object({
-    task: compactTaskOut.extend({ url: z.string().optional() }),
+    task: writtenTaskOut,
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
   }),
@@ -38,18 +47,23 @@ export const createTask = defineTool({
     ...(a.project_gid ? { project: a.project_gid } : {}),
     ...(a.parent_gid ? { task: a.parent_gid } : {}),
   }),
-  describe: ({ attribution }) =>
-    `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice.`,
-  handler: async (a, context) => {
-    checkFields(a);
-    if (!a.project_gid && !a.parent_gid && !a.workspace_gid) {
+  describe: ({ attribution, me }) =>
+    `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice. "me" = ${me()}.`,
+  handler: async (args, context) => {
+    if (!args.project_gid && !args.parent_gid && !args.workspace_gid) {
       throw new AppError(
         "invalid_input",
         "give project_gid, parent_gid or workspace_gid: a task must live somewhere.",
       );
     }
-    if (a.section_gid && !a.project_gid)
+    if (args.section_gid && !args.project_gid)
       throw new AppError("invalid_input", "section_gid needs project_gid.");
+    // "me" is the person, also in the settlement's read-back by assignee.
+    const a = {
+      ...args,
+      assignee: await resolveMe(context, args.assignee),
+      followers: await resolveMe(context, args.followers),
+    };
     const custom =
       a.custom_fields &&
       (await resolveCustomFields(context, a.project_gid ? [a.project_gid] : [], a.custom_fields));
@@ -83,7 +97,7 @@ export const createTask = defineTool({
       verified = true;
     }
     return {
-      task: { ...compactTask(task), url: task.permalink_url },
+      task: writtenTask(task),
       acting_as: actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };

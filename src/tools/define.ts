@@ -45,6 +45,8 @@ export interface CallScope {
 export interface DescribeContext {
   /** Whose name the route's actions carry, e.g. "Acme Bot (bot account, bot@acme.com)". */
   attribution(route: "read" | "write" | "oauth"): string;
+  /** Whom "me" means in user arguments, e.g. "Ada Lovelace". */
+  me(): string;
 }
 
 export interface Tool {

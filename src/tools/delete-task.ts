@@ -12,7 +12,7 @@ export const deleteTask = defineTool({
   title: "Delete a task",
   kind: "destructive",
   actsAs: "write",
-  input: z.object({ task_gid: gid() }).strict(),
+  input: z.object({ task_gid: gid("task") }).strict(),
   output: z.object({ deleted: z.string(), acting_as: actingAs }),
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution }) => `Delete a task (restorable from trash). Deleted by ${attribution("write")}.`,

@@ -10,7 +10,7 @@ export const getProject = defineTool({
   title: "Get a project",
   kind: "read",
   actsAs: "read",
-  input: z.object({ project_gid: gid() }).strict(),
+  input: z.object({ project_gid: gid("project") }).strict(),
   output: z.object({ project: z.record(z.string(), z.unknown()) }),
   scope: (a) => ({ project: a.project_gid }),
   describe: ({ attribution }) =>

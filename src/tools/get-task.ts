@@ -39,7 +39,7 @@ export const getTask = defineTool({
   kind: "read",
   actsAs: "read",
   input: z
-    .object({ task_gid: gid(), html: z.boolean().default(false).describe("notes as html_notes") })
+    .object({ task_gid: gid("task"), html: z.boolean().default(false).describe("notes as html_notes") })
     .strict(),
   output: z.object({ task: z.record(z.string(), z.unknown()) }),
   scope: (a) => ({ task: a.task_gid }),

@@ -14,7 +14,7 @@ export const listComments = defineTool({
   actsAs: "read",
   input: z
     .object({
-      task_gid: gid(),
+      task_gid: gid("task"),
       include_activity: z.boolean().default(false),
       limit: limit(50),
       cursor: cursor(),

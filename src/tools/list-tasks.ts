@@ -9,6 +9,7 @@ import {
   compactTask,
   compactTaskOut,
   LIST_FIELDS,
+  resolveMe,
   userIn,
   workspaceOf,
 } from "./task-common.js";
@@ -27,11 +28,11 @@ export const listTasks = defineTool({
   actsAs: "read",
   input: z
     .object({
-      project_gid: gid().optional(),
+      project_gid: gid("project").optional(),
       section_gid: gid().optional(),
       assignee: userIn().optional(),
       workspace_gid: gid().optional(),
-      parent_gid: gid().optional().describe("lists subtasks"),
+      parent_gid: gid("task").optional().describe("lists subtasks"),
       incomplete_only: z.boolean().default(false),
       limit: limit(50),
       cursor: cursor(),
@@ -40,6 +41,10 @@ export const listTasks = defineTool({
     .refine((a) => [a.project_gid, a.section_gid, a.assignee, a.parent_gid].filter(Boolean).length === 1, {
       message: "give exactly one of project_gid, section_gid, assignee (with workspace_gid) or parent_gid",
       path: ["project_gid"],
+    })
+    .refine((a) => !a.workspace_gid || a.assignee, {
+      message: "goes with assignee only: a project, section or parent is in its own workspace",
+      path: ["workspace_gid"],
     }),
   output: z.object({ tasks: z.array(compactTaskOut), next_cursor: z.string().nullable() }),
   scope: (a) => ({
@@ -48,10 +53,11 @@ export const listTasks = defineTool({
     ...(a.section_gid ? { section: a.section_gid } : {}),
     ...(a.parent_gid ? { task: a.parent_gid } : {}),
   }),
-  describe: ({ attribution }) =>
-    `Tasks of a project, section, assignee or parent (subtasks), paged; every plan. Reads as ${attribution("read")}.`,
+  describe: ({ attribution, me }) =>
+    `Tasks of a project, section, assignee or parent (subtasks), paged; every plan. Reads as ${attribution("read")}; "me" = ${me()}.`,
   handler: async (a, context) => {
     const workspace = a.assignee ? await workspaceOf(context, a.workspace_gid) : undefined;
+    const assignee = await resolveMe(context, a.assignee);
     const filter = a.parent_gid
       ? { path: apiPath`/tasks/${a.parent_gid}/subtasks`, query: {} }
       : {
@@ -59,7 +65,7 @@ export const listTasks = defineTool({
           query: {
             project: a.project_gid,
             section: a.section_gid,
-            assignee: a.assignee,
+            assignee,
             workspace,
             completed_since: a.incomplete_only ? INCOMPLETE_ONLY : undefined,
           },

@@ -1,13 +1,105 @@
 // Argument and result pieces shared by the tools.
 import { z } from "zod";
 
+const DIGITS = /^[0-9]{1,32}$/;
+
+/** What a gid argument names: a task or a project (which Asana links point at), a tag, or else. */
+export type GidKind = "task" | "project" | "tag" | "other";
+
+/** The objects an Asana link points at. */
+export interface AsanaLink {
+  task?: string;
+  project?: string;
+  workspace?: string;
+}
+
+/** Views and the task pane's "full screen" flag, which may end a link without changing what it names. */
+const LINK_TAILS = new Set(["list", "board", "overview", "timeline", "calendar", "f"]);
+
 /**
- * Asana gids are digit strings; anything else never reaches a URL. Spelled [0-9], not \d: clients
- * validate the advertised pattern with their own regex engines, some of which take \d as any
- * Unicode digit.
+ * The task or project an Asana link points at: `/0/<project>/<task>[/f]`, `/0/0/<task>`,
+ * `/0/<project>/<view>`, `/1/<workspace>/project/<project>[/task/<task>]`, `/1/<workspace>/task/<task>`;
+ * query string, fragment and trailing slash ignored. Undefined for anything else.
  */
-export const gid = () =>
-  z.string().regex(/^[0-9]{1,32}$/, "must be an Asana gid: a string of 1 to 32 digits (0-9)");
+export function parseAsanaLink(text: string): AsanaLink | undefined {
+  const match = /^(?:https?:\/\/)?app\.asana\.com(\/[^?#\s]*)?(?:[?#]\S*)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const parts = (match[1] ?? "").split("/").filter(Boolean);
+  while (parts.length > 2 && LINK_TAILS.has(parts.at(-1) ?? "")) parts.pop();
+  const id = (s: string | undefined): s is string => s !== undefined && DIGITS.test(s) && !/^0+$/.test(s);
+  if (parts[0] === "0") {
+    const [, project, task, ...rest] = parts;
+    if (rest.length > 0) return undefined;
+    if (task === undefined) return id(project) ? { project } : undefined;
+    if (!id(task) || !(project === "0" || id(project))) return undefined;
+    // Older project links repeat the project's gid where a task's would be.
+    if (task === project) return { project };
+    return project === "0" ? { task } : { task, project };
+  }
+  if (parts[0] === "1" && id(parts[1])) {
+    const link: AsanaLink = { workspace: parts[1] };
+    let i = 2;
+    for (const key of ["project", "task"] as const) {
+      const value = parts[i + 1];
+      if (parts[i] === key && id(value)) {
+        link[key] = value;
+        i += 2;
+      }
+    }
+    return i === parts.length && (link.project || link.task) ? link : undefined;
+  }
+  return undefined;
+}
+
+const NOT_A_GID = "must be an Asana gid: a string of 1 to 32 digits (0-9)";
+
+/** A gid argument as a digit string, or why it is not one. */
+export function gidOf(value: unknown, kind: GidKind): { gid: string } | { error: string } {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0) return { error: NOT_A_GID };
+    // 2^53 and beyond were rounded by the client's JSON parser: the digits may name another object.
+    if (!Number.isSafeInteger(value))
+      return { error: "is a number too large to be exact: pass gids as strings" };
+    return { gid: String(value) };
+  }
+  if (typeof value !== "string") return { error: NOT_A_GID };
+  if (DIGITS.test(value)) return { gid: value };
+  const linked = kind === "task" || kind === "project" ? kind : undefined;
+  const link = parseAsanaLink(value);
+  if (!link) {
+    if (/asana\.com/i.test(value)) {
+      return { error: "is not an Asana task or project link; give the gid (a string of digits)" };
+    }
+    // Tags are named in Asana's UI, and people ask for them by name.
+    if (kind === "tag" && value !== "me" && /\p{L}/u.test(value)) {
+      return { error: `${NOT_A_GID}, not a tag's name: find tags with list_workspace (of: "tags")` };
+    }
+    return { error: linked ? `${NOT_A_GID}, or the ${linked}'s Asana link` : NOT_A_GID };
+  }
+  // A link is of what it opens: a task link names its project too, but is no project link.
+  const is = link.task ? "task" : "project";
+  const wanted = is === linked && link[is];
+  if (wanted) return { gid: wanted };
+  return {
+    error: `is a ${is} link; give ${linked ? `a ${linked}'s gid or link` : "the gid (a string of digits)"}`,
+  };
+}
+
+/**
+ * An Asana gid: a digit string (anything else never reaches a URL), a safe-integer JSON number, or,
+ * for tasks and projects, the Asana link people paste. Advertised as a plain string: the server
+ * checks and explains, and every pattern on the wire is paid for in every conversation.
+ */
+export const gid = (kind: GidKind = "other") =>
+  z
+    .custom<string | number>((v) => typeof v === "string" || typeof v === "number", NOT_A_GID)
+    .transform((value, ctx) => {
+      const parsed = gidOf(value, kind);
+      if ("gid" in parsed) return parsed.gid;
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    })
+    .meta({ type: "string" });
 
 export const limit = (fallback: number) =>
   z.number().int().min(1, "must be at least 1").max(100, "must be at most 100").default(fallback);

@@ -11,6 +11,7 @@ import {
   compactTaskOut,
   dateOnly,
   LIST_FIELDS,
+  resolveMe,
   userIn,
   workspaceOf,
 } from "./task-common.js";
@@ -28,32 +29,37 @@ export const searchTasks = defineTool({
       workspace_gid: gid().optional(),
       text: z.string().max(500).optional(),
       assignee: userIn().optional(),
-      project_gid: gid().optional(),
+      project_gid: gid("project").optional(),
       section_gid: gid().optional(),
-      tag_gid: gid().optional(),
+      tag_gid: gid("tag").optional(),
       completed: z.boolean().optional(),
       due_before: dateOnly().optional(),
       due_after: dateOnly().optional(),
       sort_by: z.enum(["modified_at", "due_date", "created_at", "completed_at"]).optional(),
       limit: limit(25),
     })
-    .strict(),
+    .strict()
+    .refine((a) => !(a.due_before && a.due_after && a.due_after > a.due_before), {
+      message: "is after due_before: no task can match",
+      path: ["due_after"],
+    }),
   output: z.object({ tasks: z.array(compactTaskOut), more: z.boolean() }),
   scope: (a) => ({
     ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
     ...(a.project_gid ? { project: a.project_gid } : {}),
   }),
-  describe: ({ attribution }) =>
-    `Search tasks by text, assignee, project, section, tag, dates (paid plans only; else list_tasks). Reads as ${attribution("read")}.`,
+  describe: ({ attribution, me }) =>
+    `Search tasks by text, assignee, project, section, tag, dates (paid plans only; else list_tasks). Reads as ${attribution("read")}; "me" = ${me()}.`,
   handler: async (a, context) => {
     const workspace = await workspaceOf(context, a.workspace_gid);
+    const assignee = await resolveMe(context, a.assignee);
     try {
       const { data } = await context.asana.request<AsanaTask[]>(context.identity, {
         method: "GET",
         path: apiPath`/workspaces/${workspace}/tasks/search`,
         query: {
           text: a.text,
-          "assignee.any": a.assignee,
+          "assignee.any": assignee,
           "projects.any": a.project_gid,
           "sections.any": a.section_gid,
           "tags.any": a.tag_gid,

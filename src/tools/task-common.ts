@@ -1,9 +1,11 @@
 // Pieces the task tools share: compact task shapes, who acted, the default workspace, and the
 // date and user arguments.
 import { z } from "zod";
+import { type AsanaUser, describeIdentity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { workspaceAllowed } from "../policy.js";
 import type { ToolContext } from "./define.js";
+import { gidOf } from "./schemas.js";
 
 /** The fields every task listing asks for: enough to choose, cheap for Asana's cost limit. */
 export const LIST_FIELDS = "name,completed,assignee.name,due_on,due_at";
@@ -74,8 +76,78 @@ export async function workspaceOf(context: ToolContext, given: string | undefine
   );
 }
 
-/** Date-only YYYY-MM-DD. */
-export const dateOnly = () => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
-/** A user: gid, email, or "me". */
+/** Whether YYYY-MM-DD names a day of the calendar (2026-02-30 does not). */
+export function isCalendarDate(text: string): boolean {
+  const [y = 0, m = 0, d = 0] = text.split("-").map(Number);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
+/** Date-only YYYY-MM-DD, a real calendar date. */
+export const dateOnly = () =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
+    .refine(isCalendarDate, "is not a calendar date");
+
+const USER = /^(me|[0-9]{1,32}|[^\s@]+@[^\s@]+)$/;
+const NOT_A_USER = 'must be a user gid, an email or "me"';
+
+/** A user argument as sent (gid, email or "me"), or why it is not one. */
+export function userOf(value: unknown): { gid: string } | { error: string } {
+  if (typeof value === "string" && USER.test(value)) return { gid: value };
+  const asGid = gidOf(value, "other");
+  if ("gid" in asGid) return asGid;
+  if (typeof value === "number") return asGid;
+  // A name ("Grace Hopper") could match several people; the agent can look them up.
+  const named = typeof value === "string" && /\p{L}/u.test(value) && !value.includes("@");
+  return {
+    error: named ? `${NOT_A_USER}, not a name: find people with list_workspace (of: "users")` : NOT_A_USER,
+  };
+}
+
+/** A user: gid (string or safe-integer number), email, or "me" (the person, see resolveMe). */
 export const userIn = () =>
-  z.string().regex(/^(me|\d{1,32}|\S+@\S+)$/, 'must be a user gid, an email or "me"');
+  z
+    .custom<string | number>((v) => typeof v === "string" || typeof v === "number", NOT_A_USER)
+    .transform((value, ctx) => {
+      const user = userOf(value);
+      if ("gid" in user) return user.gid;
+      ctx.addIssue({ code: "custom", message: user.error });
+      return z.NEVER;
+    })
+    .meta({ type: "string" });
+
+/**
+ * Whom "me" means in every tool, reads and writes alike: the person (resolver.person()), never the
+ * bot a write acts as. Resolved to a gid before sending, so Asana never reads "me" as the bot.
+ */
+export async function meOf(context: ToolContext): Promise<AsanaUser> {
+  const { resolver, asana, config, signal } = context;
+  const person = resolver.person();
+  if (!person) {
+    throw new AppError(
+      "invalid_input",
+      '"me" names no one here: no person is configured (an OAuth login or ASANA_PAT), only bot or service-account tokens. Give a user gid or email (list_workspace of: "users").',
+    );
+  }
+  const resolution = await resolver.current(person, asana, config.requestTimeoutMs, signal);
+  // A gid never changes: one learnt before a failed refresh still names the same person.
+  if (resolution.user) return resolution.user;
+  throw new AppError(
+    resolution.error?.code ?? "unauthorized",
+    `"me" means ${describeIdentity(person)}, and Asana did not say who that is: ${resolution.error?.message ?? "not resolved"}`,
+    { hint: resolution.error?.hint },
+  );
+}
+
+/** A user argument (or list of them) with "me" replaced by the person's gid. */
+export async function resolveMe<T extends string | string[] | null | undefined>(
+  context: ToolContext,
+  value: T,
+): Promise<T> {
+  if (!(value === "me" || (Array.isArray(value) && value.includes("me")))) return value;
+  const me = (await meOf(context)).gid;
+  return (Array.isArray(value) ? value.map((v) => (v === "me" ? me : v)) : me) as T;
+}

@@ -7,35 +7,58 @@ import { resolveCustomFields } from "./custom-fields.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { idempotentWrite } from "./settle.js";
-import { type AsanaTask, actingAsOf, compactTask, compactTaskOut } from "./task-common.js";
-import { bodyOf, checkFields, fields, RESULT_FIELDS, richTextError } from "./task-fields.js";
+import { type AsanaTask, actingAsOf, resolveMe } from "./task-common.js";
+import {
+  bodyOf,
+  fieldProblem,
+  fieldRules,
+  fields,
+  needsCurrentDue,
+  RESULT_FIELDS,
+  richTextError,
+  writtenTask,
+  writtenTaskOut,
+} from "./task-fields.js";
 
 export const updateTask = defineTool({
   name: "update_task",
   title: "Update a task",
   kind: "write",
   actsAs: "write",
-  input: z.object({ task_gid: gid(), ...fields, completed: z.boolean().optional() }).strict(),
-  output: z.object({ task: compactTaskOut.extend({ url: z.string().optional() }), acting_as: actingAs }),
+  input: z
+    .object({ task_gid: gid("task"), ...fields, completed: z.boolean().optional() })
+    .strict()
+    .superRefine(fieldRules("unread")),
+  output: z.object({ task: writtenTaskOut, acting_as: actingAs }),
   scope: (a) => ({ task: a.task_gid }),
-  describe: ({ attribution }) =>
-    `Change or complete a task; custom fields by name. Changed by ${attribution("write")}.`,
-  handler: async (a, context) => {
-    checkFields(a);
-    let custom: Record<string, unknown> | undefined;
-    if (a.custom_fields) {
-      const { data } = await context.asana.request<{ projects?: Array<{ gid: string }> }>(context.identity, {
+  describe: ({ attribution, me }) =>
+    `Change or complete a task; custom fields by name. Changed by ${attribution("write")}; "me" = ${me()}.`,
+  handler: async (args, context) => {
+    // One read of the task, only when custom field names or a start date without a due date need it.
+    const dueNeeded = needsCurrentDue(args);
+    let current: { projects?: Array<{ gid: string }>; due_on?: string | null; due_at?: string | null } = {};
+    if (args.custom_fields || dueNeeded) {
+      const wanted = [
+        ...(args.custom_fields ? ["projects"] : []),
+        ...(dueNeeded ? ["due_on", "due_at"] : []),
+      ];
+      ({ data: current } = await context.asana.request<typeof current>(context.identity, {
         method: "GET",
-        path: apiPath`/tasks/${a.task_gid}`,
-        query: { opt_fields: "projects" },
+        path: apiPath`/tasks/${args.task_gid}`,
+        query: { opt_fields: wanted.join(",") },
         signal: context.signal,
-      });
-      custom = await resolveCustomFields(
-        context,
-        (data.projects ?? []).map((p) => p.gid),
-        a.custom_fields,
-      );
+      }));
+      const problem = dueNeeded && fieldProblem(args, current);
+      if (problem) throw new AppError("invalid_input", problem);
     }
+    const a = { ...args, assignee: await resolveMe(context, args.assignee) };
+    const custom =
+      a.custom_fields &&
+      (await resolveCustomFields(
+        context,
+        (current.projects ?? []).map((p) => p.gid),
+        a.custom_fields,
+      ));
     const body = { ...bodyOf(a, custom), ...(a.completed !== undefined ? { completed: a.completed } : {}) };
     if (Object.keys(body).length === 0)
       throw new AppError("invalid_input", "nothing to change: give at least one field.");
@@ -51,6 +74,6 @@ export const updateTask = defineTool({
     } catch (error) {
       throw richTextError(error, a.html_notes !== undefined);
     }
-    return { task: { ...compactTask(task), url: task.permalink_url }, acting_as: actingAsOf(context) };
+    return { task: writtenTask(task), acting_as: actingAsOf(context) };
   },
 });

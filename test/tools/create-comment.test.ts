@@ -77,7 +77,11 @@ describe("create_comment", () => {
       [{ task_gid: "1?x=1", text: "hi" }, "task_gid: must be an Asana gid"],
       [{ task_gid: "1%2F2", text: "hi" }, "task_gid: must be an Asana gid"],
       [{ task_gid: DEMO_TASK_GID, text: "hi", author: "someone" }, 'unknown argument "author"'],
-      [{ task_gid: 123, text: "hi" }, "task_gid"],
+      [
+        { task_gid: 2 ** 53 + 2, text: "hi" },
+        "task_gid: is a number too large to be exact: pass gids as strings",
+      ],
+      [{ task_gid: true, text: "hi" }, "task_gid: must be an Asana gid"],
     ];
     for (const [args, message] of cases) {
       const error = errorOf(await h.call("create_comment", args));

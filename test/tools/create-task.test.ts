@@ -14,6 +14,7 @@ import {
 import { errorOf } from "../helpers/harness.js";
 import {
   ACME,
+  ADA_GID,
   BOT,
   BOT_GID,
   BOT_ONLY,
@@ -30,7 +31,7 @@ const named = (h: Awaited<ReturnType<typeof hs.start>>, name: string) =>
   writes(h).filter((r) => r.path === "/tasks" && (r.body as { data: { name: string } }).data.name === name);
 
 describe("create_task", () => {
-  it("creates a task in a section with custom fields by name, as the bot", async () => {
+  it('creates a task in a section with custom fields by name, as the bot, assigned to "me": the person', async () => {
     const h = await hs.start();
     const out = await h.call("create_task", {
       name: "Book the launch room",
@@ -46,7 +47,7 @@ describe("create_task", () => {
     expect(out.body).toMatchObject({
       task: {
         name: "Book the launch room",
-        assignee: "Acme Bot",
+        assignee: { gid: ADA_GID, name: "Ada Lovelace" },
         due: "2025-07-20",
         url: expect.any(String),
       },
@@ -58,7 +59,7 @@ describe("create_task", () => {
       customFields: { [DEMO_FIELD_GIDS.priority]: DEMO_PRIORITY_OPTIONS.low, [DEMO_FIELD_GIDS.estimate]: 2 },
       tags: [DEMO_TAG_GIDS.launch],
       createdBy: BOT_GID,
-      assignee: BOT_GID,
+      assignee: ADA_GID,
       notes: "Room for 20",
     });
     expect(writes(h)).toHaveLength(1);

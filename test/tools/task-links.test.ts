@@ -101,7 +101,7 @@ describe("task_links", () => {
     ]);
   });
 
-  it("adds followers by email or me", async () => {
+  it('adds followers by gid or "me", which is the person even though the bot writes', async () => {
     const h = await hs.start();
     const out = await h.call("task_links", {
       task_gid: SUBTASK,
@@ -110,15 +110,20 @@ describe("task_links", () => {
       gids: ["me", ADA_GID],
     });
     expect(out.isError, out.text).toBe(false);
-    expect(h.fake.task(SUBTASK)?.followers).toEqual(expect.arrayContaining([BOT_GID, ADA_GID]));
-    expect(writes(h)[0]?.body).toEqual({ data: { followers: ["me", ADA_GID] } });
+    expect(out.body.done).toBe(`added followers ${ADA_GID} (${ADA_GID} is Ada Lovelace)`);
+    expect(h.fake.task(SUBTASK)?.followers).toContain(ADA_GID);
+    expect(h.fake.task(SUBTASK)?.followers).not.toContain(BOT_GID);
+    expect(writes(h)[0]?.body).toEqual({ data: { followers: [ADA_GID] } });
   });
 
   it("refuses bad input before any request", async () => {
     const h = await hs.start();
     await expectRefused(h, "task_links", [
-      [{ task_gid: SUBTASK, action: "add", relation: "tags", gids: ["me"] }, "gids: tags are given by gid"],
-      [{ task_gid: SUBTASK, action: "add", relation: "dependencies", gids: ["a@b.c"] }, "by gid"],
+      [{ task_gid: SUBTASK, action: "add", relation: "tags", gids: ["me"] }, "gids.0: must be an Asana gid"],
+      [
+        { task_gid: SUBTASK, action: "add", relation: "dependencies", gids: ["a@b.c"] },
+        "gids.0: must be an Asana gid",
+      ],
       [{ task_gid: SUBTASK, action: "add", relation: "tags", gids: [] }, "gids"],
       [{ task_gid: SUBTASK, action: "toggle", relation: "tags", gids: ["1"] }, "action"],
       [{ task_gid: SUBTASK, action: "add", relation: "projects", gids: ["1"] }, "relation"],
