@@ -101,7 +101,11 @@ const TOKEN_VARIABLES: Record<IdentityKind, readonly string[]> = {
   oauth: ["ASANA_OAUTH_ACCESS_TOKEN"],
 };
 
-const kind = z.enum(IDENTITY_KINDS);
+/** Case-insensitive (a form field may get "Bot"). */
+const kind = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(IDENTITY_KINDS));
 /** Case-insensitive: TRUE, Yes and on all mean true. */
 const booleanFlag = z
   .string()

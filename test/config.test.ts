@@ -63,6 +63,14 @@ describe("loadConfig", () => {
     expect(config.tokens.bot?.token).toBe("2/456:def");
   });
 
+  it("reads identity kinds whatever their case", () => {
+    const config = loadConfig({
+      env: { ASANA_PAT: "p", ASANA_BOT_PAT: "b", ASANA_WRITE_AS: "Bot" },
+      cwd: emptyDir(),
+    });
+    expect(config.writeAs).toBe("bot");
+  });
+
   it("reads booleans whatever their case", () => {
     for (const value of ["TRUE", "True", "Yes", "ON", "1"]) {
       expect(loadConfig({ env: { ASANA_READ_ONLY: value }, cwd: emptyDir() }).readOnly, value).toBe(true);
