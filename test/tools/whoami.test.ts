@@ -77,6 +77,9 @@ describe("whoami", () => {
     const error = bot?.error as { message: string; hint: string };
     expect(error.message).toContain("ASANA_BOT_PAT");
     expect(error.hint).toContain("ASANA_BOT_PAT");
+    // Asana's 401 does not say why: a mistyped token is as likely as a revoked one.
+    expect(error.hint).toContain("may be mistyped, revoked or expired");
+    expect(error.hint).not.toMatch(/was revoked|has expired/);
   });
 
   it("names a misspelt variable the server ignored, next to a policy that shows writes still on", async () => {
