@@ -97,6 +97,8 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
     throw error;
   }
   setLogLevel(config.logLevel);
+  // Whatever the log level: a misspelt setting silently ignored would leave writes on.
+  for (const warning of config.warnings) process.stderr.write(`asana-mcp: warning: ${warning.message}\n`);
 
   // The SDK and the tools load while the sandbox starts or the stored login is read, not after.
   const modules = Promise.all([import("./server.js"), import("./tools/index.js"), import("./stdio.js")]);

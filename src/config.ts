@@ -9,6 +9,7 @@ export const IDENTITY_KINDS = ["pat", "bot", "service_account", "oauth"] as cons
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
 export const DEFAULT_BASE_URL = "https://app.asana.com/api/1.0";
+const API_PATH = "/api/1.0";
 
 /** Where a value came from, shown by `whoami` so a person can find the token to change. */
 export type ValueSource = "environment" | ".env file" | "sandbox";
@@ -49,7 +50,28 @@ export interface Config {
   maxMessageBytes: number;
   /** ASANA_SHUTDOWN_GRACE_MS: how long shutdown waits for writes in flight. */
   shutdownGraceMs: number;
+  /**
+   * Settings that did not stop start-up but are probably mistakes (an unknown ASANA_* variable,
+   * a deadline longer than MCP clients wait): logged at start-up, shown by whoami, checked by doctor.
+   */
+  warnings: ConfigWarning[];
 }
+
+export interface ConfigWarning {
+  /** unknown_variable fails `doctor`: the setting the person meant is not in effect. */
+  code: "unknown_variable" | "deadline_too_long";
+  variable: string;
+  message: string;
+}
+
+/**
+ * Common MCP clients give up on a request after 60 s (the TypeScript SDK's default). The tool
+ * deadline bounds every call, retries and settlement read-backs included (they share its signal),
+ * so its default leaves a wide margin; each request's own timeout lets a retry fit inside it.
+ */
+export const CLIENT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TOOL_DEADLINE_MS = 45_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 /** Where the OAuth login is kept: "auto" tries the OS keychain, then the file. */
 export type TokenStoreMode = "auto" | "keychain" | "file";
@@ -85,10 +107,18 @@ const TOKEN_VARIABLES: Record<IdentityKind, readonly string[]> = {
   oauth: ["ASANA_OAUTH_ACCESS_TOKEN"],
 };
 
-const kind = z.enum(IDENTITY_KINDS);
+/** Case-insensitive (a form field may get "Bot"). */
+const kind = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(IDENTITY_KINDS));
+/** Case-insensitive: TRUE, Yes and on all mean true. */
 const booleanFlag = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+  .string()
+  .optional()
+  .transform((v) => v?.toLowerCase())
+  .pipe(z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).optional())
+  .transform((v) => ["1", "true", "yes", "on"].includes(v ?? ""));
 /** A comma-separated list; empty items (a trailing comma) are ignored. */
 const list = (item: RegExp, what: string) =>
   z
@@ -113,20 +143,20 @@ const VARIABLES = {
   ASANA_READ_AS: kind.optional(),
   ASANA_WRITE_AS: kind.optional(),
   ASANA_BASE_URL: z.string().optional(),
-  ASANA_TIMEOUT_MS: milliseconds(100, 600_000).default(30_000),
-  ASANA_TOOL_DEADLINE_MS: milliseconds(100, 3_600_000).default(90_000),
+  ASANA_TIMEOUT_MS: milliseconds(100, 600_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+  ASANA_TOOL_DEADLINE_MS: milliseconds(100, 3_600_000).default(DEFAULT_TOOL_DEADLINE_MS),
   ASANA_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-  ASANA_SANDBOX: booleanFlag.default(false),
+  ASANA_SANDBOX: booleanFlag,
   ASANA_OAUTH_CLIENT_ID: z.string().optional(),
   ASANA_OAUTH_CLIENT_SECRET: z.string().optional(),
   ASANA_TOKEN_STORE: z.string().optional(),
   ASANA_BROWSER: z.string().optional(),
-  ASANA_READ_ONLY: booleanFlag.default(false),
+  ASANA_READ_ONLY: booleanFlag,
   ASANA_TOOLS: list(/^[a-z][a-z0-9_]*$/, "tool names, e.g. whoami,list_projects"),
   ASANA_WORKSPACES: gidList,
   ASANA_PROJECTS: gidList,
   ASANA_AUDIT_LOG: z.string().optional(),
-  ASANA_AUDIT_LOG_BODIES: booleanFlag.default(false),
+  ASANA_AUDIT_LOG_BODIES: booleanFlag,
   ASANA_MAX_RESPONSE_BYTES: z.coerce
     .number()
     .int()
@@ -157,11 +187,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const lookup = (name: string): { value: string; source: ValueSource } | undefined => {
     const fromProcess = processEnv[name];
     if (fromProcess !== undefined && fromProcess !== "" && !UNFILLED.test(fromProcess))
-      return { value: fromProcess, source: "environment" };
+      return { value: unquote(name, fromProcess), source: "environment" };
     const fromFile = fileEnv[name];
-    if (fromFile !== undefined && fromFile !== "") return { value: fromFile, source: ".env file" };
+    if (fromFile !== undefined && fromFile !== "")
+      return { value: unquote(name, fromFile), source: ".env file" };
     return undefined;
   };
+  const warnings = unknownVariables([processEnv, fileEnv]);
 
   const parsed = {} as { [K in keyof typeof VARIABLES]: z.output<(typeof VARIABLES)[K]> };
   for (const [name, schema] of Object.entries(VARIABLES)) {
@@ -178,9 +210,17 @@ export function loadConfig(options: LoadOptions = {}): Config {
       const found = lookup(variable);
       if (!found) continue;
       const token = found.value.trim();
+      if (/^bearer\s/i.test(token)) {
+        throw new ConfigError(`${variable} starts with "Bearer": paste the token alone, without "Bearer ".`);
+      }
       if (/\s/.test(token)) {
         throw new ConfigError(
           `${variable} contains white space: paste the token alone, without quotes or "Bearer".`,
+        );
+      }
+      if (/["'`]/.test(token)) {
+        throw new ConfigError(
+          `${variable} contains a quote character: paste the token alone, without quotes.`,
         );
       }
       tokens[identityKind] = { token, variable, source: found.source };
@@ -202,6 +242,14 @@ export function loadConfig(options: LoadOptions = {}): Config {
         }.`,
       );
     }
+  }
+
+  if (parsed.ASANA_TOOL_DEADLINE_MS >= CLIENT_TIMEOUT_MS) {
+    warnings.push({
+      code: "deadline_too_long",
+      variable: "ASANA_TOOL_DEADLINE_MS",
+      message: `ASANA_TOOL_DEADLINE_MS=${parsed.ASANA_TOOL_DEADLINE_MS} is not shorter than the ${CLIENT_TIMEOUT_MS / 1000} s many MCP clients wait for an answer: against a slow Asana they may give up before this server answers (clients that reset their timeout on progress notifications keep waiting).`,
+    });
   }
 
   return {
@@ -229,7 +277,91 @@ export function loadConfig(options: LoadOptions = {}): Config {
     maxResponseBytes: parsed.ASANA_MAX_RESPONSE_BYTES,
     maxMessageBytes: parsed.ASANA_MAX_MESSAGE_BYTES,
     shutdownGraceMs: parsed.ASANA_SHUTDOWN_GRACE_MS,
+    warnings,
   };
+}
+
+/** Every variable this server reads: the settings, the token variables and ASANA_ENV_FILE. */
+export function knownVariables(): string[] {
+  return [...Object.keys(VARIABLES), ...Object.values(TOKEN_VARIABLES).flat(), "ASANA_ENV_FILE"];
+}
+
+/**
+ * A misspelt variable (ASANA_READONLY) would be ignored silently and leave writes on: every set
+ * ASANA_* name that is not known is reported with the closest known one.
+ */
+function unknownVariables(sources: Env[]): ConfigWarning[] {
+  const known = knownVariables();
+  const seen = new Set<string>();
+  const warnings: ConfigWarning[] = [];
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source)) {
+      if (!/^ASANA_/i.test(name) || known.includes(name) || seen.has(name)) continue;
+      if (value === undefined || value === "" || UNFILLED.test(value)) continue;
+      seen.add(name);
+      const closest = closestName(name, known);
+      warnings.push({
+        code: "unknown_variable",
+        variable: name,
+        message: `${name} is not a variable asana-mcp reads, so it has no effect${closest ? `; did you mean ${closest}?` : "."}`,
+      });
+    }
+  }
+  return warnings;
+}
+
+/** Names other Asana tools use for a personal access token. */
+const PAT_ALIASES = ["ASANA_TOKEN", "ASANA_API_TOKEN", "ASANA_API_KEY", "ASANA_PERSONAL_ACCESS_TOKEN"];
+
+/** The known name nearest by edit distance (on the part after ASANA_), when it is near enough. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  const upper = name.toUpperCase();
+  if (upper !== name && known.includes(upper)) return upper;
+  if (PAT_ALIASES.includes(upper)) return "ASANA_PAT";
+  const tail = (n: string) => n.toUpperCase().replace(/^ASANA_/, "");
+  let best: { name: string; score: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(tail(name), tail(candidate));
+    // Sharing a word (BOT in ASANA_BOT_TOKEN and ASANA_BOT_PAT) counts for more than letters.
+    const words = new Set(tail(candidate).split("_"));
+    const shared = tail(name)
+      .split("_")
+      .filter((w) => w && words.has(w)).length;
+    const score = distance - 2 * shared;
+    if (!best || score < best.score) best = { name: candidate, score };
+  }
+  return best && best.score <= Math.max(2, tail(name).length / 2) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * A value wrapped in one pair of matching quotes (`"…"` pasted into a client's JSON env, which
+ * keeps them) is taken without them; a token with a stray quote left is refused by name.
+ */
+function unquote(name: string, raw: string): string {
+  const value = raw.trim();
+  const match = /^(["'])(.*)\1$/s.exec(value);
+  // ASANA_BROWSER is a command line, where quotes have a meaning.
+  if (match && name !== "ASANA_BROWSER") {
+    const inner = match[2] ?? "";
+    if (!inner.includes(match[1] ?? "")) return inner.trim();
+  }
+  return value;
 }
 
 /** ASANA_TOKEN_STORE=keychain|file|<path>; the default file lives in the user's config directory. */
@@ -283,7 +415,15 @@ function checkBaseUrl(raw: string): string {
   if (url.username || url.password || url.search || url.hash) {
     throw new ConfigError("ASANA_BASE_URL must not carry credentials, a query or a fragment.");
   }
-  return url.href.replace(/\/+$/, "");
+  const path = url.pathname.replace(/\/+$/, "");
+  // Just the host (https://app.asana.com) means the API under it.
+  if (path === "") return `${url.origin}${API_PATH}`;
+  if (!path.endsWith(API_PATH)) {
+    throw new ConfigError(
+      `ASANA_BASE_URL must end in ${API_PATH}, Asana's API path (e.g. ${DEFAULT_BASE_URL}); got the path ${JSON.stringify(url.pathname)}.`,
+    );
+  }
+  return `${url.origin}${path}`;
 }
 
 function describeInvalid(name: string, raw: string | undefined, error: z.ZodError): string {

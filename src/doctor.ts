@@ -7,13 +7,14 @@ import { CredentialResolver, type Resolution } from "./auth/resolver.js";
 import { type Config, ConfigError, type LoadOptions, loadConfig } from "./config.js";
 import { toToolError } from "./errors.js";
 import { redact, setLogLevel } from "./log.js";
+import { buildPolicy, isExposed, type Policy } from "./policy.js";
 import type { Tool } from "./tools/define.js";
 import { VERSION } from "./version.js";
 
 export type StageStatus = "ok" | "warn" | "fail" | "skip";
 
 export interface Stage {
-  name: "config" | "token" | "users_me" | "workspaces" | "scopes" | "policy";
+  name: "config" | "variables" | "token" | "users_me" | "workspaces" | "scopes" | "policy";
   status: StageStatus;
   detail: string;
   hint?: string;
@@ -31,6 +32,8 @@ export interface DoctorReport {
   ok: boolean;
   version: string;
   config: Stage;
+  /** Checks of the whole configuration: unknown variables, then the policy the server applies. */
+  checks: Stage[];
   identities: IdentityReport[];
 }
 
@@ -43,13 +46,17 @@ const DOCTOR_TIMEOUT_MS = 15_000;
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let config: Config;
+  let policy: Policy;
   try {
     config = loadConfig(options);
+    // As `serve` does: unknown ASANA_TOOLS names stop start-up.
+    policy = buildPolicy(config, options.tools);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const stage: Stage = { name: "config", status: "fail", detail: error.message };
-    return { ok: false, version: VERSION, config: stage, identities: [] };
+    return { ok: false, version: VERSION, config: stage, checks: [], identities: [] };
   }
+  const variables = variablesStage(config);
   // Stages report problems themselves; the resolver's log lines would only repeat them.
   setLogLevel("error");
   let identities = identitiesFromConfig(config.tokens);
@@ -68,19 +75,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const resolver = new CredentialResolver(identities, config);
   const configStage = describeConfig(config, resolver, identities);
   if (identities.length === 0) {
-    return { ok: false, version: VERSION, config: configStage, identities: [] };
+    const checks = [variables, describePolicyStage(config, policy, options.tools)];
+    return { ok: false, version: VERSION, config: configStage, checks, identities: [] };
   }
 
   const timeoutMs = Math.min(config.requestTimeoutMs, DOCTOR_TIMEOUT_MS);
   const asana = new AsanaClient({ baseUrl: config.baseUrl, requestTimeoutMs: timeoutMs, maxReadRetries: 1 });
   try {
     const reports = await Promise.all(
-      identities.map((identity) => checkIdentity(identity, resolver, asana, options.tools, timeoutMs)),
+      identities.map((identity) =>
+        checkIdentity(identity, resolver, asana, options.tools, policy, timeoutMs),
+      ),
     );
-    const ok =
-      configStage.status !== "fail" &&
-      reports.every((report) => report.stages.every((stage) => stage.status !== "fail"));
-    return { ok, version: VERSION, config: configStage, identities: reports };
+    const policyCheck = await checkPolicy(config, policy, options.tools, resolver, asana, timeoutMs);
+    const checks = [variables, policyCheck];
+    const ok = [configStage, ...checks, ...reports.flatMap((report) => report.stages)].every(
+      (stage) => stage.status !== "fail",
+    );
+    return { ok, version: VERSION, config: configStage, checks, identities: reports };
   } finally {
     await asana.close();
     await sandbox?.close();
@@ -118,6 +130,7 @@ async function checkIdentity(
   resolver: CredentialResolver,
   asana: AsanaClient,
   tools: readonly Tool[],
+  policy: Policy,
   timeoutMs: number,
 ): Promise<IdentityReport> {
   const stages: Stage[] = [];
@@ -139,7 +152,7 @@ async function checkIdentity(
     for (const name of ["users_me", "workspaces", "scopes"] as const) {
       if (!stages.some((s) => s.name === name)) stages.push(skipped(name, why));
     }
-    stages.push(policyStage(identity, resolver, tools));
+    stages.push(policyStage(identity, resolver, tools, policy));
     return report;
   }
   const { user } = resolution;
@@ -164,7 +177,7 @@ async function checkIdentity(
         },
   );
   stages.push(await scopesStage(identity, resolver, asana, workspaces[0]?.gid, timeoutMs));
-  stages.push(policyStage(identity, resolver, tools));
+  stages.push(policyStage(identity, resolver, tools, policy));
   return report;
 }
 
@@ -246,11 +259,20 @@ async function scopesStage(
   };
 }
 
-function policyStage(identity: Identity, resolver: CredentialResolver, tools: readonly Tool[]): Stage {
+function policyStage(
+  identity: Identity,
+  resolver: CredentialResolver,
+  tools: readonly Tool[],
+  policy: Policy,
+): Stage {
   const routes = resolver.routesOf(identity);
+  // Only the tools the policy exposes: a hidden tool never acts as anyone.
   const uses = routes.map((route) => {
-    const names = tools.filter((tool) => tool.actsAs === route).map((tool) => tool.name);
-    return `${route === "read" ? "reads" : "writes"} for ${names.join(", ") || "no tool"}`;
+    if (route === "write" && policy.readOnly) return "writes for no tool (read-only: ASANA_READ_ONLY)";
+    const names = tools
+      .filter((tool) => tool.actsAs === route && isExposed(policy, tool))
+      .map((tool) => tool.name);
+    return `${route === "read" ? "reads" : "writes"} for ${names.join(", ") || "no tool (ASANA_TOOLS)"}`;
   });
   if (identity.kind === "oauth") uses.push("answers oidc_userinfo");
   if (uses.length === 0) {
@@ -262,7 +284,7 @@ function policyStage(identity: Identity, resolver: CredentialResolver, tools: re
     };
   }
   const writesAs =
-    routes.includes("write") && identity.kind === "pat"
+    routes.includes("write") && identity.kind === "pat" && !policy.readOnly
       ? "; comments carry this person's name (configure ASANA_BOT_PAT to write as a bot)"
       : "";
   return { name: "policy", status: "ok", detail: `${uses.join("; ")}${writesAs}` };
@@ -271,6 +293,7 @@ function policyStage(identity: Identity, resolver: CredentialResolver, tools: re
 const MARK: Record<StageStatus, string> = { ok: "ok  ", warn: "warn", fail: "FAIL", skip: "skip" };
 const STAGE_LABEL: Record<Stage["name"], string> = {
   config: "config",
+  variables: "variables",
   token: "token",
   users_me: "/users/me",
   workspaces: "workspaces",
@@ -281,11 +304,12 @@ const STAGE_LABEL: Record<Stage["name"], string> = {
 /** The report for people: one line per stage, a hint under each problem, a verdict at the end. */
 export function formatReport(report: DoctorReport): string {
   const lines = [`asana-mcp doctor ${report.version}`, "", stageLine(report.config)];
+  for (const stage of report.checks) lines.push(stageLine(stage));
   for (const identity of report.identities) {
     lines.push("", `${identity.label} (${identity.variable}, ${identity.source})`);
     for (const stage of identity.stages) lines.push(stageLine(stage));
   }
-  const all = [report.config, ...report.identities.flatMap((i) => i.stages)];
+  const all = [report.config, ...report.checks, ...report.identities.flatMap((i) => i.stages)];
   const failures = all.filter((s) => s.status === "fail").length;
   const warnings = all.filter((s) => s.status === "warn").length;
   lines.push(
@@ -300,4 +324,134 @@ export function formatReport(report: DoctorReport): string {
 function stageLine(stage: Stage): string {
   const line = `  ${MARK[stage.status]}  ${STAGE_LABEL[stage.name].padEnd(10)}  ${stage.detail}`;
   return stage.hint && stage.status !== "ok" ? `${line}\n                    → ${stage.hint}` : line;
+}
+
+/** Unknown ASANA_* variables fail: the setting the person meant (read-only…) is not in effect. */
+function variablesStage(config: Config): Stage {
+  const unknown = config.warnings.filter((w) => w.code === "unknown_variable");
+  const other = config.warnings.filter((w) => w.code !== "unknown_variable");
+  if (unknown.length > 0) {
+    return {
+      name: "variables",
+      status: "fail",
+      detail: config.warnings.map((w) => w.message).join(" "),
+      hint: "Rename or remove the variable; the README's configuration table lists every variable.",
+    };
+  }
+  if (other.length > 0) {
+    return { name: "variables", status: "warn", detail: other.map((w) => w.message).join(" ") };
+  }
+  return { name: "variables", status: "ok", detail: "every ASANA_* variable set is one asana-mcp reads" };
+}
+
+/** The policy `serve` will apply, in one line. */
+function policySummary(config: Config, policy: Policy, tools: readonly Tool[]): string {
+  const exposed = tools.filter((tool) => isExposed(policy, tool)).map((tool) => tool.name);
+  const list = (set: ReadonlySet<string> | undefined) => (set ? [...set].join(", ") : "any");
+  return [
+    policy.readOnly ? "read-only (ASANA_READ_ONLY): no write tool is served" : "writes allowed",
+    `tools: ${policy.tools || policy.readOnly ? `${exposed.length} of ${tools.length} (${exposed.join(", ")})` : `all ${tools.length}`}`,
+    `workspaces: ${list(policy.workspaces)}`,
+    `projects: ${list(policy.projects)}`,
+    `audit log: ${config.auditLog ?? "off"}`,
+  ].join("; ");
+}
+
+function describePolicyStage(config: Config, policy: Policy, tools: readonly Tool[]): Stage {
+  return { name: "policy", status: "ok", detail: policySummary(config, policy, tools) };
+}
+
+/**
+ * The policy against what the identities see: an allow-listed workspace or project no identity
+ * can reach fails (every call there would be refused or 404), and a reader and writer in
+ * different workspaces warn, naming where writes will fail.
+ */
+async function checkPolicy(
+  config: Config,
+  policy: Policy,
+  tools: readonly Tool[],
+  resolver: CredentialResolver,
+  asana: AsanaClient,
+  timeoutMs: number,
+): Promise<Stage> {
+  const summary = policySummary(config, policy, tools);
+  const resolved = resolver.identities.filter((identity) => resolver.resolution(identity).status === "ok");
+  if (resolved.length === 0) {
+    return { name: "policy", status: "skip", detail: `${summary}; not checked: no identity answered` };
+  }
+  const seenBy = (identity: Identity) => resolver.resolution(identity).workspaces ?? [];
+  const visible = new Map(resolved.flatMap((identity) => seenBy(identity).map((w) => [w.gid, w.name])));
+  const failures: string[] = [];
+  const hints: string[] = [];
+  for (const gid of policy.workspaces ?? []) {
+    if (!visible.has(gid)) {
+      failures.push(`ASANA_WORKSPACES names workspace ${gid}, which no configured identity belongs to`);
+      hints.push("Check the gid (whoami lists each identity's workspaces) or invite the identity to it.");
+    }
+  }
+  for (const gid of policy.projects ?? []) {
+    const problem = await projectProblem(gid, policy, resolved, asana, timeoutMs);
+    if (problem) {
+      failures.push(problem);
+      hints.push("Check the gid (the number in the project's URL) and that an identity is a member of it.");
+    }
+  }
+  const warnings: string[] = [];
+  const reader = resolver.identities.find((i) => i.kind === resolver.readAs);
+  const writer = resolver.identities.find((i) => i.kind === resolver.writeAs);
+  if (
+    !policy.readOnly &&
+    reader &&
+    writer &&
+    reader !== writer &&
+    resolved.includes(reader) &&
+    resolved.includes(writer)
+  ) {
+    const writerSees = new Set(seenBy(writer).map((w) => w.gid));
+    const missing = seenBy(reader).filter(
+      (w) => !writerSees.has(w.gid) && (!policy.workspaces || policy.workspaces.has(w.gid)),
+    );
+    if (missing.length > 0) {
+      warnings.push(
+        `${reader.kind} reads in ${missing.map((w) => `${w.name} (${w.gid})`).join(", ")}, where ${writer.kind} (the writer) is not a member: writes there will fail`,
+      );
+      hints.push(`Invite the ${KIND_LABEL[writer.kind]} to those workspaces, or limit ASANA_WORKSPACES.`);
+    }
+  }
+  const problems = [...failures, ...warnings];
+  return {
+    name: "policy",
+    status: failures.length ? "fail" : warnings.length ? "warn" : "ok",
+    detail: problems.length ? `${problems.join("; ")}. Policy: ${summary}` : summary,
+    ...(hints[0] ? { hint: hints[0] } : {}),
+  };
+}
+
+/** Why an allow-listed project is out of reach, or undefined when some identity can read it. */
+async function projectProblem(
+  gid: string,
+  policy: Policy,
+  identities: Identity[],
+  asana: AsanaClient,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const answers: string[] = [];
+  for (const identity of identities) {
+    try {
+      const { data } = await asana.request<{ workspace?: { gid?: string } | null }>(identity, {
+        method: "GET",
+        path: apiPath`/projects/${gid}`,
+        query: { opt_fields: "name,workspace" },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const workspace = data.workspace?.gid;
+      if (workspace && policy.workspaces && !policy.workspaces.has(workspace)) {
+        return `ASANA_PROJECTS names project ${gid}, which is in workspace ${workspace}, outside ASANA_WORKSPACES`;
+      }
+      return undefined;
+    } catch (error) {
+      answers.push(`${identity.kind}: ${toToolError(error).error.code}`);
+    }
+  }
+  return `ASANA_PROJECTS names project ${gid}, which no configured identity can read (${answers.join(", ")})`;
 }

@@ -10,7 +10,7 @@ export const ERROR_TABLE = {
   },
   unauthorized: {
     retryable: false,
-    hint: "The token was revoked or has expired: replace it (or sign in again) and restart; `whoami` shows every identity's state.",
+    hint: "The token may be mistyped, revoked or expired: check or replace it (or sign in again) and restart; `whoami` shows every identity's state.",
   },
   payment_required: {
     retryable: false,

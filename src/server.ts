@@ -31,7 +31,11 @@ export interface ServerDeps {
   policy?: Policy;
   /** Opened from config.auditLog when absent (throws ConfigError when unwritable). */
   audit?: AuditLog;
+  /** How often a call with a progress token reports that it is still running; default 5 s. */
+  progressIntervalMs?: number;
 }
+
+const PROGRESS_INTERVAL_MS = 5_000;
 
 /** Identity resolution at start-up is bounded so a dead network cannot hold descriptions hostage. */
 const RESOLVE_TIMEOUT_MS = 10_000;
@@ -104,6 +108,13 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     );
     running++;
     const startedAt = Date.now();
+    const progress = reportProgress(
+      extra,
+      tool.name,
+      startedAt,
+      config.toolDeadlineMs,
+      deps.progressIntervalMs,
+    );
     let args: unknown;
     let scope: CallScope = {};
     const context: ToolContext = {
@@ -171,6 +182,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
     } finally {
       clearTimeout(deadline);
+      if (progress) clearInterval(progress);
       extra.signal.removeEventListener("abort", onCancel);
       // The SDK writes the answer after this handler returns: waiters wake one turn later.
       if (--running === 0)
@@ -231,6 +243,42 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       }
     },
   };
+}
+
+type CallExtra = Parameters<Parameters<Server["setRequestHandler"]>[1]>[1];
+
+/**
+ * When the client asked for progress (a progressToken), a notification every few seconds while
+ * the call runs: clients that reset their request timeout on progress keep waiting for the
+ * server's own answer (timeout, write_unknown) instead of giving up. Without a token, nothing.
+ */
+function reportProgress(
+  extra: CallExtra,
+  toolName: string,
+  startedAt: number,
+  deadlineMs: number,
+  intervalMs = PROGRESS_INTERVAL_MS,
+): NodeJS.Timeout | undefined {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return undefined;
+  const total = Math.ceil(deadlineMs / 1000);
+  const timer = setInterval(() => {
+    const elapsed = (Date.now() - startedAt) / 1000;
+    extra
+      .sendNotification({
+        method: "notifications/progress",
+        params: {
+          progressToken,
+          progress: elapsed,
+          total,
+          message: `${toolName} is still waiting for Asana (${Math.floor(elapsed)} s; it answers within ${total} s).`,
+        },
+      })
+      .catch((error: unknown) => log.debug(`progress not sent: ${error}`));
+  }, intervalMs);
+  // A call in flight must not keep the process alive on its own.
+  timer.unref();
+  return timer;
 }
 
 function auditRecord(

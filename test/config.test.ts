@@ -35,7 +35,11 @@ describe("loadConfig", () => {
     [{ ASANA_TIMEOUT_MS: "5" }, /^ASANA_TIMEOUT_MS must be at least 100/],
     [{ ASANA_BASE_URL: "http://asana.example.com/api/1.0" }, /^ASANA_BASE_URL must use https/],
     [{ ASANA_BASE_URL: "not a url" }, /^ASANA_BASE_URL is not a URL/],
-    [{ ASANA_PAT: "Bearer abc" }, /^ASANA_PAT contains white space/],
+    [{ ASANA_PAT: "Bearer abc" }, /^ASANA_PAT starts with "Bearer"/],
+    [{ ASANA_PAT: "abc def" }, /^ASANA_PAT contains white space/],
+    [{ ASANA_BOT_PAT: '"abc' }, /^ASANA_BOT_PAT contains a quote character/],
+    [{ ASANA_READ_ONLY: "maybe" }, /^ASANA_READ_ONLY must be one of .*true.*false.* \(got "maybe"\)/],
+    [{ ASANA_BASE_URL: "https://app.asana.com/api/v2" }, /^ASANA_BASE_URL must end in \/api\/1\.0/],
     [{ ASANA_ENV_FILE: "/nonexistent/.env" }, /^ASANA_ENV_FILE=/],
     [{ ASANA_LOG_LEVEL: "loud" }, /^ASANA_LOG_LEVEL must be one of/],
   ])("stops on a bad value with one line naming the variable: %j", (env, message) => {
@@ -48,6 +52,105 @@ describe("loadConfig", () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as Error).message).toMatch(message);
     expect((caught as Error).message).not.toContain("\n");
+  });
+
+  it("takes a token pasted with its quotes (a client's JSON env keeps them) without them", () => {
+    const config = loadConfig({
+      env: { ASANA_PAT: '"1/123:abc"', ASANA_BOT_PAT: "'2/456:def'" },
+      cwd: emptyDir(),
+    });
+    expect(config.tokens.pat?.token).toBe("1/123:abc");
+    expect(config.tokens.bot?.token).toBe("2/456:def");
+  });
+
+  it("reads identity kinds whatever their case", () => {
+    const config = loadConfig({
+      env: { ASANA_PAT: "p", ASANA_BOT_PAT: "b", ASANA_WRITE_AS: "Bot" },
+      cwd: emptyDir(),
+    });
+    expect(config.writeAs).toBe("bot");
+  });
+
+  it("reads booleans whatever their case", () => {
+    for (const value of ["TRUE", "True", "Yes", "ON", "1"]) {
+      expect(loadConfig({ env: { ASANA_READ_ONLY: value }, cwd: emptyDir() }).readOnly, value).toBe(true);
+    }
+    expect(loadConfig({ env: { ASANA_READ_ONLY: "FALSE" }, cwd: emptyDir() }).readOnly).toBe(false);
+    expect(loadConfig({ env: { ASANA_READ_ONLY: '"true"' }, cwd: emptyDir() }).readOnly).toBe(true);
+  });
+
+  it("completes a base URL given as the host alone with Asana's API path", () => {
+    for (const given of [
+      "https://app.asana.com",
+      "https://app.asana.com/",
+      "https://app.asana.com/api/1.0/",
+    ]) {
+      expect(loadConfig({ env: { ASANA_BASE_URL: given }, cwd: emptyDir() }).baseUrl).toBe(
+        "https://app.asana.com/api/1.0",
+      );
+    }
+  });
+
+  it("names every unknown ASANA_* variable, from the environment or .env, with the closest valid name", () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, ".env"), "ASANA_WORKSPACE=1202000000000001\nASANA_PAT=p\n");
+    const config = loadConfig({
+      env: {
+        ASANA_READONLY: "true",
+        ASANA_BOT_TOKEN: "t",
+        ASANA_TOOL_DEADLINE: "1000",
+        ASANA_ENV_FILE: ".env",
+        HOME: "/h",
+      },
+      cwd: dir,
+    });
+    expect(config.readOnly).toBe(false);
+    expect(config.warnings.map((w) => [w.code, w.variable])).toEqual([
+      ["unknown_variable", "ASANA_READONLY"],
+      ["unknown_variable", "ASANA_BOT_TOKEN"],
+      ["unknown_variable", "ASANA_TOOL_DEADLINE"],
+      ["unknown_variable", "ASANA_WORKSPACE"],
+    ]);
+    const messages = config.warnings.map((w) => w.message);
+    expect(messages[0]).toBe(
+      "ASANA_READONLY is not a variable asana-mcp reads, so it has no effect; did you mean ASANA_READ_ONLY?",
+    );
+    expect(messages[1]).toContain("did you mean ASANA_BOT_PAT?");
+    expect(messages[2]).toContain("did you mean ASANA_TOOL_DEADLINE_MS?");
+    expect(messages[3]).toContain("did you mean ASANA_WORKSPACES?");
+    // The value is not repeated: it could be a token.
+    expect(messages.join(" ")).not.toMatch(/\bt\b.*true|=t\b/);
+  });
+
+  it("knows every variable it reads: the documented ones raise no warning", () => {
+    const config = loadConfig({
+      env: {
+        ASANA_PAT: "p",
+        ASANA_ACCESS_TOKEN: "p",
+        ASANA_BOT_PAT: "b",
+        ASANA_SERVICE_ACCOUNT_TOKEN: "s",
+        ASANA_OAUTH_ACCESS_TOKEN: "o",
+        ASANA_READ_AS: "pat",
+        ASANA_WRITE_AS: "bot",
+        ASANA_READ_ONLY: "false",
+        ASANA_TOOLS: "whoami",
+        ASANA_WORKSPACES: "1",
+        ASANA_PROJECTS: "2",
+        ASANA_AUDIT_LOG: "/tmp/a.jsonl",
+        ASANA_AUDIT_LOG_BODIES: "0",
+        ASANA_TIMEOUT_MS: "1000",
+        ASANA_TOOL_DEADLINE_MS: "2000",
+        ASANA_LOG_LEVEL: "warn",
+        ASANA_SANDBOX: "0",
+        ASANA_OAUTH_CLIENT_ID: "1",
+        ASANA_OAUTH_CLIENT_SECRET: "x",
+        ASANA_TOKEN_STORE: "file",
+        ASANA_BROWSER: "true",
+        ASANA_BASE_URL: "https://app.asana.com/api/1.0",
+      },
+      cwd: emptyDir(),
+    });
+    expect(config.warnings).toEqual([]);
   });
 
   it("accepts plain http only on loopback", () => {

@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DoctorReport, formatReport, runDoctor } from "../src/doctor.js";
-import { SANDBOX_TOKENS, SANDBOX_USER_GIDS } from "../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  SANDBOX_TOKENS,
+  SANDBOX_USER_GIDS,
+  SANDBOX_WORKSPACE_GIDS,
+} from "../src/sandbox/demo-data.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { type StartedFakeAsana, startFakeAsana } from "./fake-asana/index.js";
 
@@ -48,7 +53,12 @@ describe("asana-mcp doctor", () => {
     expect(text).toContain("Acme Bot <acme-bot@sandbox.example>");
     expect(text).toMatch(/writes for [a-z_, ]*create_comment/);
     expect(text).toContain("projects:read granted");
-    expect(text).toMatch(/All checks passed\.\n$/);
+    // Ada reads in Side Projects, where the bot is not a member.
+    expect(report.checks.find((c) => c.name === "policy")).toMatchObject({ status: "warn" });
+    expect(text).toMatch(
+      /pat reads in Side Projects \(sandbox\) \(1202000000000002\), where bot \(the writer\) is not a member: writes there will fail/,
+    );
+    expect(text).toMatch(/All checks passed \(1 warning\)\.\n$/);
     expect(text).not.toContain(SANDBOX_TOKENS.pat);
     expect(JSON.stringify(report)).not.toContain(SANDBOX_TOKENS.bot);
   });
@@ -129,5 +139,91 @@ describe("asana-mcp doctor", () => {
     expect(refused.status).toBe(1);
     expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false });
     expect(refused.stdout + refused.stderr).not.toContain("refused-pat-token-1111");
+    const misspelt = await run({ ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_READONLY: "true" });
+    expect(misspelt.status).toBe(1);
+    expect(JSON.parse(misspelt.stdout)).toMatchObject({
+      ok: false,
+      checks: [{ name: "variables", status: "fail" }, { name: "policy" }],
+    });
+  });
+
+  it("fails a misspelt variable, naming it and the variable meant", async () => {
+    const report = await doctor({ ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_READONLY: "true" });
+    expect(report.ok).toBe(false);
+    const variables = report.checks.find((c) => c.name === "variables");
+    expect(variables).toMatchObject({ status: "fail" });
+    expect(variables?.detail).toContain("ASANA_READONLY is not a variable asana-mcp reads");
+    expect(variables?.detail).toContain("did you mean ASANA_READ_ONLY?");
+    const text = formatReport(report);
+    expect(text).toContain("FAIL  variables");
+    expect(text).not.toContain("All checks passed");
+    // Writes are on: the policy says so.
+    expect(text).toContain("writes allowed");
+  });
+
+  it("shows the policy the server applies: read-only lists no write tool", async () => {
+    const report = await doctor({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_READ_ONLY: "true",
+      ASANA_WORKSPACES: SANDBOX_WORKSPACE_GIDS.acme,
+      ASANA_PROJECTS: DEMO_PROJECT_GID,
+      ASANA_AUDIT_LOG: join(cwd(), "audit.jsonl"),
+    });
+    expect(report.ok).toBe(true);
+    const policy = report.checks.find((c) => c.name === "policy");
+    expect(policy?.status).toBe("ok");
+    expect(policy?.detail).toContain("read-only (ASANA_READ_ONLY)");
+    expect(policy?.detail).toContain(`workspaces: ${SANDBOX_WORKSPACE_GIDS.acme}`);
+    expect(policy?.detail).toContain(`projects: ${DEMO_PROJECT_GID}`);
+    expect(policy?.detail).toMatch(/audit log: .*audit\.jsonl/);
+    const text = formatReport(report);
+    expect(text).not.toMatch(/writes for [a-z_, ]*create_/);
+    expect(text).toContain("writes for no tool (read-only: ASANA_READ_ONLY)");
+  });
+
+  it("lists only the tools ASANA_TOOLS exposes", async () => {
+    const report = await doctor({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_TOOLS: "whoami,list_projects,create_comment",
+    });
+    const policy = report.identities[0]?.stages.find((s) => s.name === "policy");
+    expect(policy?.detail).toMatch(/^reads for list_projects; writes for create_comment;/);
+  });
+
+  it("fails an allow-listed workspace or project no identity can see, naming the gid", async () => {
+    const requestsBefore = fake.fake.requests.length;
+    const report = await doctor({
+      ASANA_BOT_PAT: SANDBOX_TOKENS.bot,
+      ASANA_WORKSPACES: `${SANDBOX_WORKSPACE_GIDS.acme},${SANDBOX_WORKSPACE_GIDS.side},1202999999999999`,
+      ASANA_PROJECTS: `${DEMO_PROJECT_GID},1204999999999999`,
+    });
+    expect(report.ok).toBe(false);
+    const policy = report.checks.find((c) => c.name === "policy");
+    expect(policy?.status).toBe("fail");
+    // The bot is not a member of Side Projects: allow-listing it reaches nothing.
+    expect(policy?.detail).toContain(
+      `workspace ${SANDBOX_WORKSPACE_GIDS.side}, which no configured identity`,
+    );
+    expect(policy?.detail).toContain("workspace 1202999999999999, which no configured identity");
+    expect(policy?.detail).toContain("project 1204999999999999, which no configured identity can read");
+    expect(policy?.detail).not.toContain(`project ${DEMO_PROJECT_GID},`);
+    expect(formatReport(report)).toContain("FAIL  policy");
+    const sent = fake.fake.requests.slice(requestsBefore);
+    expect(sent.some((r) => r.path === "/projects/1204999999999999")).toBe(true);
+    expect(sent.every((r) => r.method === "GET")).toBe(true);
+  });
+
+  it("fails an allow-listed project outside the allow-listed workspaces", async () => {
+    const side = await doctor({ ASANA_PAT: SANDBOX_TOKENS.pat });
+    expect(side.ok).toBe(true);
+    const report = await doctor({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_WORKSPACES: SANDBOX_WORKSPACE_GIDS.side,
+      ASANA_PROJECTS: DEMO_PROJECT_GID,
+    });
+    expect(report.checks.find((c) => c.name === "policy")?.detail).toContain(
+      `project ${DEMO_PROJECT_GID}, which is in workspace ${SANDBOX_WORKSPACE_GIDS.acme}, outside ASANA_WORKSPACES`,
+    );
+    expect(report.ok).toBe(false);
   });
 });

@@ -42,7 +42,8 @@ export function statusToError(
         hint:
           context.identity.kind === "oauth"
             ? "The OAuth login is no longer valid: run `asana-mcp auth login` again, then restart the server."
-            : `The token in ${context.identity.variable} was revoked or has expired: create a new one in Asana's developer console, put it in ${context.identity.variable} and restart the server.`,
+            : // Asana's 401 does not say why; "revoked" would send a person to rotate a token they only mistyped.
+              `The token in ${context.identity.variable} may be mistyped, revoked or expired: check it is copied whole (no quotes, no "Bearer"), or create a new one in Asana's developer console; put it in ${context.identity.variable} and restart the server.`,
       });
     case "rate_limited": {
       const wait = context.retryAfterSeconds;

@@ -35,6 +35,8 @@ export const whoami = defineTool({
       projects: z.array(z.string()).nullable(),
       audit_log: z.string().nullable(),
     }),
+    /** Settings that are probably mistakes (an unknown ASANA_* variable): the server ignored them. */
+    configuration_warnings: z.array(z.string()),
   }),
   // Every other tool names who it acts as; this one only has to say what it is for.
   describe: () =>
@@ -91,6 +93,7 @@ export const whoami = defineTool({
         };
       }),
       policy: describePolicy(policy, config.auditLog),
+      configuration_warnings: config.warnings.map((warning) => warning.message),
     };
   },
 });

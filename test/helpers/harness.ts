@@ -51,6 +51,8 @@ export interface HarnessOptions {
   client?: Partial<ConstructorParameters<typeof AsanaClient>[0]>;
   /** The tools to serve; default every tool. */
   tools?: readonly Tool[];
+  /** Progress notifications more often than every 5 s, for tests of them. */
+  progressIntervalMs?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -70,7 +72,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const resolver = new CredentialResolver([...identitiesFromConfig(config.tokens), ...extra], config);
   let app: ReturnType<typeof buildServer>;
   try {
-    app = buildServer({ config, resolver, asana, tools: options.tools ?? ALL_TOOLS, version: "test" });
+    app = buildServer({
+      config,
+      resolver,
+      asana,
+      tools: options.tools ?? ALL_TOOLS,
+      version: "test",
+      progressIntervalMs: options.progressIntervalMs,
+    });
   } catch (error) {
     // A start-up error (ASANA_TOOLS, ASANA_AUDIT_LOG): release the fake before reporting it.
     await asana.close();

@@ -77,6 +77,28 @@ describe("whoami", () => {
     const error = bot?.error as { message: string; hint: string };
     expect(error.message).toContain("ASANA_BOT_PAT");
     expect(error.hint).toContain("ASANA_BOT_PAT");
+    // Asana's 401 does not say why: a mistyped token is as likely as a revoked one.
+    expect(error.hint).toContain("may be mistyped, revoked or expired");
+    expect(error.hint).not.toMatch(/was revoked|has expired/);
+  });
+
+  it("names a misspelt variable the server ignored, next to a policy that shows writes still on", async () => {
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_READONLY: "true" } });
+    const { isError, body } = await h.call("whoami");
+    expect(isError).toBe(false);
+    expect(body.policy).toMatchObject({ read_only: false });
+    expect(body.configuration_warnings).toEqual([
+      "ASANA_READONLY is not a variable asana-mcp reads, so it has no effect; did you mean ASANA_READ_ONLY?",
+    ]);
+    // The setting the person meant is not applied: create_comment is still listed.
+    const { tools } = await h.client.listTools();
+    expect(tools.map((t) => t.name)).toContain("create_comment");
+  });
+
+  it("shows no configuration warning for a correct configuration", async () => {
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_READ_ONLY: "TRUE" } });
+    const { body } = await h.call("whoami");
+    expect(body).toMatchObject({ policy: { read_only: true }, configuration_warnings: [] });
   });
 
   it("answers with no identities when none is configured", async () => {
