@@ -5,6 +5,7 @@ import type { Agent, Dispatcher } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
+import { AsanaClock } from "./clock.js";
 import { statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
 import { noteRequest } from "./trace.js";
@@ -95,6 +96,8 @@ export class AsanaClient {
   /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
   private readonly origin: string;
   private readonly basePath: string;
+  /** Asana's clock, learnt from the Date header of every answer (settling compares created_at with it). */
+  readonly clock = new AsanaClock();
 
   constructor(options: AsanaClientOptions) {
     this.options = {
@@ -150,6 +153,7 @@ export class AsanaClient {
 
     for (;;) {
       call.signal?.throwIfAborted();
+      const sentAt = this.clock.now();
       const attempt = await this.attempt(identity, call, path, isWrite);
 
       if (attempt.kind === "failure") {
@@ -165,6 +169,7 @@ export class AsanaClient {
       }
 
       const { status, headers, text } = attempt;
+      this.clock.observe(firstHeader(headers, ["date"]), sentAt, this.clock.now());
       const requestId = firstHeader(headers, REQUEST_ID_HEADERS);
       noteRequest({ method: call.method, status, requestId });
       logAsanaChange(headers);
