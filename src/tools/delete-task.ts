@@ -25,7 +25,7 @@ export const deleteTask = defineTool({
     await asana.request(identity, {
       method: "GET",
       path: apiPath`/tasks/${a.task_gid}`,
-      query: { opt_fields: "gid" },
+      query: { opt_fields: "name" },
       signal,
     });
     const call = { method: "DELETE", path: apiPath`/tasks/${a.task_gid}`, signal } as const;
