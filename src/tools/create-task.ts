@@ -5,7 +5,7 @@ import { apiPath } from "../asana/http.js";
 import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { resolveCustomFields } from "./custom-fields.js";
-import { defineTool } from "./define.js";
+import { defineTool, type ToolContext } from "./define.js";
 import { canonicalRichText } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
 import { createOnce, squash } from "./settle.js";
@@ -68,6 +68,7 @@ export const createTask = defineTool({
     };
     const { asana, identity, signal } = context;
     const where = readBackPlace(a);
+    let emails: Map<string, string> | undefined;
     const send = async () =>
       (
         await asana.request<Listed>(identity, {
@@ -90,6 +91,9 @@ export const createTask = defineTool({
             send,
             maxItems: MAX_PAGES * 100,
             list: async () => {
+              // Listings name users by gid only (the spec allows no .email there): the emails the
+              // call gave are learnt as gids once, so assignee and followers are compared exactly.
+              emails ??= await gidsOfEmails(context, [a.assignee, ...(a.followers ?? [])]);
               const { items, complete } = await readPages<Listed>(
                 asana,
                 identity,
@@ -100,7 +104,7 @@ export const createTask = defineTool({
             },
             authorOf: (t) => t.created_by?.gid,
             createdAtOf: (t) => t.created_at,
-            matches: (t, acting) => sameTask(t, a, custom, acting),
+            matches: (t, acting) => sameTask(t, a, custom, acting, emails ?? new Map()),
           })
         : // A task in no project, with no parent and no assignee cannot be found again by listing:
           // an uncertain failure stays write_unknown.
@@ -120,7 +124,7 @@ export const createTask = defineTool({
 /** How deep the read-back goes: pages of 100 tasks. */
 const MAX_PAGES = 20;
 
-type Ref = { gid: string; email?: string } | null | undefined;
+type Ref = { gid: string } | null | undefined;
 
 type Listed = AsanaTask & {
   created_at?: string;
@@ -130,12 +134,12 @@ type Listed = AsanaTask & {
   html_notes?: string;
   start_on?: string | null;
   parent?: Ref;
-  assignee?: { gid: string; name?: string; email?: string } | null;
+  assignee?: { gid: string; name?: string } | null;
   memberships?: Array<{ project?: Ref; section?: Ref }>;
   tags?: Array<{ gid: string }>;
-  followers?: Array<{ gid: string; email?: string }>;
+  followers?: Array<{ gid: string }>;
   custom_fields?: Array<{
-    gid: string;
+    gid?: string;
     enum_value?: { gid: string } | null;
     multi_enum_values?: Array<{ gid: string }> | null;
     number_value?: number | null;
@@ -146,8 +150,8 @@ type Listed = AsanaTask & {
 /** Every field create_task can set, read back to be compared. */
 const READ_BACK_FIELDS = [
   RESULT_FIELDS,
-  "created_at,created_by,notes,html_notes,start_on,parent,assignee.email",
-  "memberships.project,memberships.section,tags,followers.email",
+  "created_at,created_by,notes,html_notes,start_on,parent",
+  "memberships.project,memberships.section,tags,followers",
   "custom_fields.enum_value,custom_fields.multi_enum_values,custom_fields.number_value,custom_fields.text_value",
 ].join(",");
 
@@ -196,10 +200,34 @@ function readBackPlace(a: CreateArgs) {
   return undefined;
 }
 
+/** The gid of each email given (GET /users/{email}); a failure leaves the write uncertain. */
+async function gidsOfEmails(
+  context: ToolContext,
+  users: Array<string | null | undefined>,
+): Promise<Map<string, string>> {
+  const emails = [...new Set(users.filter((u): u is string => !!u && u.includes("@")))];
+  const out = new Map<string, string>();
+  for (const email of emails) {
+    const { data } = await context.asana.request<{ gid: string }>(context.identity, {
+      method: "GET",
+      path: apiPath`/users/${email}`,
+      query: { opt_fields: "name" },
+      signal: context.signal,
+    });
+    out.set(email.toLowerCase(), data.gid);
+  }
+  return out;
+}
+
 /** The user a gid, an email or "me" names, against a user Asana answered with. */
-function sameUser(given: string, user: { gid: string; email?: string }, acting: string | undefined): boolean {
+function sameUser(
+  given: string,
+  user: { gid: string },
+  acting: string | undefined,
+  emails: Map<string, string>,
+): boolean {
   if (given === "me") return user.gid === acting;
-  if (given.includes("@")) return user.email?.toLowerCase() === given.toLowerCase();
+  if (given.includes("@")) return user.gid === emails.get(given.toLowerCase());
   return user.gid === given;
 }
 
@@ -209,13 +237,14 @@ function sameTask(
   a: CreateArgs,
   custom: Record<string, unknown> | undefined,
   acting: string | undefined,
-): boolean {
+  emails: Map<string, string>,
+): boolean | "unknown" {
   if (squash(t.name) !== squash(a.name)) return false;
   if (a.notes !== undefined && squash(t.notes) !== squash(a.notes)) return false;
   if (a.html_notes !== undefined && canonicalRichText(t.html_notes ?? "") !== canonicalRichText(a.html_notes))
     return false;
   if (a.assignee === null && t.assignee) return false;
-  if (a.assignee && !(t.assignee && sameUser(a.assignee, t.assignee, acting))) return false;
+  if (a.assignee && !(t.assignee && sameUser(a.assignee, t.assignee, acting, emails))) return false;
   if (a.due_on !== undefined && (t.due_on ?? null) !== a.due_on) return false;
   if (a.due_at !== undefined && !sameInstant(t.due_at, a.due_at)) return false;
   if (a.start_on !== undefined && (t.start_on ?? null) !== a.start_on) return false;
@@ -230,9 +259,14 @@ function sameTask(
     if (tags.size !== new Set(a.tag_gids).size || !a.tag_gids.every((g) => tags.has(g))) return false;
   }
   // Asana adds the creator (and the assignee) as followers: the ones asked for must be among them.
-  if (a.followers && !a.followers.every((f) => (t.followers ?? []).some((u) => sameUser(f, u, acting))))
+  if (
+    a.followers &&
+    !a.followers.every((f) => (t.followers ?? []).some((u) => sameUser(f, u, acting, emails)))
+  )
     return false;
   for (const [field, value] of Object.entries(custom ?? {})) {
+    // Asana names every object's gid; a field answered without one cannot be compared.
+    if (t.custom_fields?.some((c) => c.gid === undefined)) return "unknown";
     const got = t.custom_fields?.find((c) => c.gid === field);
     if (!got || !sameFieldValue(got, value)) return false;
   }

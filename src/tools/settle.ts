@@ -98,8 +98,12 @@ export interface CreateSpec<T extends { gid: string }> {
   /** Who made an object, or null for kinds Asana records no author for (sections). */
   authorOf: ((item: T) => string | undefined) | null;
   createdAtOf: (item: T) => string | undefined;
-  /** Is this exactly what the call sent: every field it set, compared as Asana stores it. */
-  matches: (item: T, actingGid: string | undefined) => boolean;
+  /**
+   * Is this exactly what the call sent: every field it set, compared as Asana stores it.
+   * "unknown" when a field could not be compared: such a candidate is never taken, and it leaves
+   * the write uncertain instead of "not created".
+   */
+  matches: (item: T, actingGid: string | undefined) => boolean | "unknown";
 }
 
 /** Creates once: Asana's answer, or the settled read-back after an uncertain failure. */
@@ -172,14 +176,14 @@ async function settle<T extends { gid: string }>(
         `Asana's answers carry no Date header, so ${what} cannot be told apart from an older one.`,
       );
     }
+    let incomparable = false;
     const candidates = listing.items.filter((item) => {
       const at = Date.parse(spec.createdAtOf(item) ?? "");
-      return (
-        Number.isFinite(at) &&
-        at >= earliest - CLOCK_MARGIN_MS &&
-        (spec.authorOf === null || spec.authorOf(item) === acting) &&
-        spec.matches(item, acting)
-      );
+      if (!Number.isFinite(at) || at < earliest - CLOCK_MARGIN_MS) return false;
+      if (spec.authorOf !== null && spec.authorOf(item) !== acting) return false;
+      const match = spec.matches(item, acting);
+      if (match === "unknown") incomparable = true;
+      return match === true;
     });
     const free = candidates.filter((c) => ledger.claimOf(c.gid) === undefined);
     // A call with the same key whose POST is still unanswered may yet be given one of these by
@@ -202,6 +206,11 @@ async function settle<T extends { gid: string }>(
     if (free.length > 0) {
       throw unknown(
         `An identical call of this server, still waiting for Asana's answer, may have made the ${free.length === 1 ? "one" : "ones"} found in ${where}.`,
+      );
+    }
+    if (incomparable) {
+      throw unknown(
+        `${capitalize(where)} hold one made by this identity just now whose fields could not all be compared with what was sent.`,
       );
     }
     if (candidates.some((c) => ledger.claimOf(c.gid) === "settled")) {
