@@ -147,7 +147,9 @@ async function settle<T extends { gid: string }>(
 
   let acting: string | undefined;
   if (spec.authorOf !== null) {
-    const resolution = await resolver.current(identity, asana, config.requestTimeoutMs, signal);
+    // Worth waiting for (retries included): without it the answer can only be write_unknown.
+    // The tool's deadline still bounds it.
+    const resolution = await resolver.current(identity, asana, config.requestTimeoutMs * 4, signal);
     acting = resolution.status === "ok" ? resolution.user?.gid : undefined;
     if (acting === undefined) {
       throw unknown(
