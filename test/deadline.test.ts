@@ -9,7 +9,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "@modelcontextprotocol/sdk/shared/p
 import { afterEach, describe, expect, it } from "vitest";
 import { CLIENT_TIMEOUT_MS, loadConfig } from "../src/config.js";
 import { DEMO_TASK_GID, SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../src/sandbox/demo-data.js";
-import { SETTLE_DELAYS_MS } from "../src/tools/settle.js";
+import { SETTLE_READS_AT_MS } from "../src/tools/settle.js";
 import { type Harness, startHarness } from "./helpers/harness.js";
 
 let h: Harness | undefined;
@@ -38,7 +38,7 @@ describe("the default deadlines", () => {
     // deadline is the worst case; 10 s of margin for a loaded machine and the answer's transit.
     expect(defaults.toolDeadlineMs + 10_000).toBeLessThanOrEqual(CLIENT_TIMEOUT_MS);
     // A request that times out leaves room for one more attempt (a read retry, a settlement read).
-    expect(2 * defaults.requestTimeoutMs + SETTLE_DELAYS_MS.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(
+    expect(2 * defaults.requestTimeoutMs + SETTLE_READS_AT_MS.at(-1)!).toBeLessThanOrEqual(
       defaults.toolDeadlineMs,
     );
     expect(defaults.warnings).toEqual([]);

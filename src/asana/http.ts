@@ -6,6 +6,7 @@ import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
 import { BodyBudget } from "./budget.js";
+import { AsanaClock } from "./clock.js";
 import { statusToError } from "./errors.js";
 import {
   ABORTED_BEFORE_SENDING,
@@ -120,6 +121,8 @@ export class AsanaClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly budget: BodyBudget;
+  /** Asana's clock, learnt from the Date header of every answer (settling compares created_at with it). */
+  readonly clock = new AsanaClock();
 
   constructor(options: AsanaClientOptions) {
     this.options = {
@@ -184,6 +187,7 @@ export class AsanaClient {
 
     for (;;) {
       call.signal?.throwIfAborted();
+      const sentAt = this.clock.now();
       const attempt = await this.attempt(identity, call, path, isWrite);
 
       if (attempt.kind === "failure") {
@@ -200,6 +204,7 @@ export class AsanaClient {
       }
 
       const { status, headers, text } = attempt;
+      this.clock.observe(firstHeader(headers, ["date"]), sentAt, this.clock.now());
       const requestId = firstHeader(headers, REQUEST_ID_HEADERS);
       noteRequest({ method: call.method, status, requestId });
       logAsanaChange(headers);

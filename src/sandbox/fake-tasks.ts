@@ -61,6 +61,8 @@ interface SectionRec {
   gid: string;
   name: string;
   project: string;
+  /** Absent for seeded sections. */
+  createdAt?: string;
 }
 interface TagRec {
   gid: string;
@@ -273,7 +275,7 @@ export function worldViews(): Record<WorldKind, KindView> {
         if (s === undefined) return undefined;
         return {
           name: () => s.name,
-          created_at: () => "2025-01-01T00:00:00.000Z",
+          created_at: () => s.createdAt ?? "2025-01-01T00:00:00.000Z",
           project: () => new Ref("project", s.project),
           projects: () => [new Ref("project", s.project)],
         };
@@ -481,7 +483,8 @@ function projectOf(ctx: HandlerContext, gid: string) {
 
 function sectionOf(ctx: HandlerContext, gid: string): SectionRec {
   const section = ctx.store.world.sections.get(requireGid("section", gid));
-  if (section === undefined) throw new ApiError(404, `section: Unknown object: ${gid}`);
+  if (section === undefined || ctx.store.lagging(gid))
+    throw new ApiError(404, `section: Unknown object: ${gid}`);
   projectOf(ctx, section.project);
   return section;
 }
@@ -600,7 +603,7 @@ function createTask(ctx: HandlerContext): Reply {
     throw new ApiError(400, "workspace: Missing input: you must specify a workspace, project or parent");
   }
   store.requireWorkspace(workspace, ctx.viewer);
-  const now = new Date().toISOString();
+  const now = store.nowIso();
   const task: TaskRec = {
     gid: store.newGid(),
     name: "",
@@ -634,6 +637,7 @@ function createTask(ctx: HandlerContext): Reply {
     if (!task.followers.includes(gid)) task.followers.push(gid);
   }
   store.tasks.set(task.gid, task);
+  store.markCreated(task.gid);
   if (parent) store.world.parent.set(task.gid, parent.gid);
   return one(ctx, "task", task.gid, 201);
 }
@@ -647,7 +651,7 @@ function updateTask(ctx: HandlerContext): Reply {
   }
   onlyKeys(ctx.body, TASK_UPDATE_KEYS);
   applyTaskFields(ctx, task, ctx.body);
-  task.modifiedAt = new Date().toISOString();
+  task.modifiedAt = ctx.store.nowIso();
   return one(ctx, "task", task.gid);
 }
 
@@ -723,7 +727,7 @@ function applyTaskFields(ctx: HandlerContext, task: TaskRec, b: Record<string, u
     if (typeof b.completed !== "boolean") throw new ApiError(400, "completed: Not a boolean");
     const completed = b.completed;
     changes.push(() => {
-      if (task.completed !== completed) task.completedAt = completed ? new Date().toISOString() : null;
+      if (task.completed !== completed) task.completedAt = completed ? ctx.store.nowIso() : null;
       task.completed = completed;
     });
   }
@@ -963,7 +967,8 @@ function createSection(ctx: HandlerContext): Reply {
   const name = ctx.body.name;
   if (typeof name !== "string" || name.trim() === "") throw new ApiError(400, "name: Missing input");
   const gid = ctx.store.newGid();
-  ctx.store.world.sections.set(gid, { gid, name, project: project.gid });
+  ctx.store.world.sections.set(gid, { gid, name, project: project.gid, createdAt: ctx.store.nowIso() });
+  ctx.store.markCreated(gid);
   return one(ctx, "section", gid, 201);
 }
 
@@ -1099,8 +1104,9 @@ function createStatus(ctx: HandlerContext): Reply {
     text,
     statusType: b.status_type,
     createdBy: ctx.viewer.gid,
-    createdAt: new Date().toISOString(),
+    createdAt: ctx.store.nowIso(),
   });
+  ctx.store.markCreated(gid);
   return one(ctx, "status_update", gid, 201);
 }
 

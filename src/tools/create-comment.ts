@@ -2,9 +2,10 @@ import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
-import { defineTool, type ToolContext } from "./define.js";
+import { defineTool } from "./define.js";
+import { canonicalRichText } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
-import { SKEW_MS, settleCreate } from "./settle.js";
+import { createOnce, squash } from "./settle.js";
 
 /** Asana documents no limit; this keeps an agent's runaway output from becoming a comment. */
 const MAX_TEXT = 65_536;
@@ -78,29 +79,46 @@ export const createComment = defineTool({
       ...(args.text !== undefined ? { text: args.text } : { html_text: args.html_text }),
       ...(args.is_pinned !== undefined ? { is_pinned: args.is_pinned } : {}),
     };
-    const startedAt = Date.now();
-    let story: Story;
-    let verified = false;
+    let outcome: { created: Story; verified: boolean };
     try {
-      ({ data: story } = await asana.request<Story>(identity, {
-        method: "POST",
-        path: apiPath`/tasks/${args.task_gid}/stories`,
-        query: { opt_fields: STORY_FIELDS },
-        body,
-        signal,
-      }));
+      outcome = await createOnce<Story>({
+        context,
+        what: "the comment",
+        where: "the task's comments",
+        readBack: `list_comments on task ${args.task_gid}`,
+        key: JSON.stringify(["comment", args.task_gid, body]),
+        send: async () =>
+          (
+            await asana.request<Story>(identity, {
+              method: "POST",
+              path: apiPath`/tasks/${args.task_gid}/stories`,
+              query: { opt_fields: STORY_FIELDS },
+              body,
+              signal,
+            })
+          ).data,
+        maxItems: MAX_STORY_PAGES * 100,
+        list: () =>
+          readPages<Story>(
+            asana,
+            identity,
+            { path: apiPath`/tasks/${args.task_gid}/stories`, query: { opt_fields: STORY_FIELDS }, signal },
+            MAX_STORY_PAGES,
+          ),
+        authorOf: (s) => s.created_by?.gid,
+        createdAtOf: (s) => s.created_at,
+        matches: (s) => s.resource_subtype === "comment_added" && sameComment(s, body),
+      });
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === "asana_bad_request" && args.html_text !== undefined) {
+      if (error instanceof AppError && error.code === "asana_bad_request" && args.html_text !== undefined) {
         throw new AppError("invalid_rich_text", error.message, {
           requestId: error.requestId,
           status: error.status,
         });
       }
-      if (error.code !== "write_unknown") throw error;
-      story = await settle(context, args.task_gid, body, startedAt, error);
-      verified = true;
+      throw error;
     }
+    const { created: story, verified } = outcome;
     const user = context.resolver.resolution(identity).user;
     return {
       story: {
@@ -123,50 +141,15 @@ export const createComment = defineTool({
   },
 });
 
-/**
- * The POST may or may not have reached Asana. Reading the task's comments decides: the comment
- * is there (answer with it) or it is not (say so, so the agent can safely post again). Never
- * a blind second POST.
- */
-async function settle(
-  context: ToolContext,
-  taskGid: string,
-  body: { text?: string; html_text?: string },
-  startedAt: number,
-  cause: AppError,
-): Promise<Story> {
-  const { asana, identity, resolver, config, signal } = context;
-  const author = (await resolver.current(identity, asana, config.requestTimeoutMs, signal)).user?.gid;
-  return settleCreate({
-    cause,
-    signal,
-    what: "the comment",
-    where: "the task's comments",
-    find: async () => {
-      const { items, complete } = await readPages<Story>(
-        asana,
-        identity,
-        { path: apiPath`/tasks/${taskGid}/stories`, query: { opt_fields: STORY_FIELDS }, signal },
-        MAX_STORY_PAGES,
-      );
-      const match = items
-        .filter(
-          (s) =>
-            s.resource_subtype === "comment_added" &&
-            (author === undefined || s.created_by?.gid === author) &&
-            Date.parse(s.created_at) >= startedAt - SKEW_MS &&
-            sameComment(s, body),
-        )
-        .at(-1);
-      // Not found in a listing cut short proves nothing: the write stays uncertain.
-      if (!match && !complete) throw new Error(`the task has more than ${MAX_STORY_PAGES * 100} stories`);
-      return match;
-    },
-  });
-}
-
-function sameComment(story: Story, body: { text?: string; html_text?: string }): boolean {
-  const squash = (s: string | undefined) => s?.replace(/\s+/g, " ").trim();
+/** Every field the call set, as Asana stores it: rich text in canonical form (mentions, entities). */
+function sameComment(
+  story: Story,
+  body: { text?: string; html_text?: string; is_pinned?: boolean },
+): boolean {
+  if (body.is_pinned !== undefined && (story.is_pinned ?? false) !== body.is_pinned) return false;
   if (body.text !== undefined) return squash(story.text) === squash(body.text);
-  return squash(story.html_text) === squash(body.html_text);
+  return (
+    story.html_text !== undefined &&
+    canonicalRichText(story.html_text) === canonicalRichText(body.html_text ?? "")
+  );
 }

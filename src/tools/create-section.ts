@@ -3,10 +3,9 @@
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { readPages } from "../asana/paginate.js";
-import { AppError } from "../errors.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
-import { settleCreate } from "./settle.js";
+import { createOnce, squash } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
 
 /** Bounded: a project's sections are read at most this many pages of 100 deep. */
@@ -15,6 +14,7 @@ const MAX_PAGES = 20;
 interface Section {
   gid: string;
   name: string;
+  created_at?: string;
 }
 
 export const createSection = defineTool({
@@ -34,44 +34,42 @@ export const createSection = defineTool({
   handler: async (a, context) => {
     const { asana, identity, signal } = context;
     // Every page: a new section goes last, so a first page alone would miss it in a long project.
-    const listSections = async () => {
-      const { items, complete } = await readPages<Section>(
+    const listSections = () =>
+      readPages<Section>(
         asana,
         identity,
-        { path: apiPath`/projects/${a.project_gid}/sections`, query: { opt_fields: "name" }, signal },
+        {
+          path: apiPath`/projects/${a.project_gid}/sections`,
+          query: { opt_fields: "name,created_at" },
+          signal,
+        },
         MAX_PAGES,
       );
-      return { sections: items, complete };
-    };
-    // Sections carry no author, so the ones that exist beforehand are what a new one is told apart from.
-    const before = new Set((await listSections()).sections.map((s) => s.gid));
-    let section: Section;
-    let verified = false;
-    try {
-      ({ data: section } = await asana.request<Section>(identity, {
-        method: "POST",
-        path: apiPath`/projects/${a.project_gid}/sections`,
-        query: { opt_fields: "name" },
-        body: { name: a.name },
-        signal,
-      }));
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
-      section = await settleCreate({
-        cause: error,
-        signal,
-        what: "the section",
-        where: "the project's sections",
-        find: async () => {
-          const { sections, complete } = await listSections();
-          const found = sections.find((s) => !before.has(s.gid) && s.name === a.name);
-          // Not found in a listing cut short proves nothing: the write stays uncertain.
-          if (!found && !complete) throw new Error(`the project has more than ${MAX_PAGES * 100} sections`);
-          return found;
-        },
-      });
-      verified = true;
-    }
+    // Asana records no author for a section, so besides "made after the call was sent" the sections
+    // that exist beforehand are what a new one is told apart from.
+    const before = new Set((await listSections()).items.map((s) => s.gid));
+    const { created: section, verified } = await createOnce<Section>({
+      context,
+      what: "the section",
+      where: "the project's sections",
+      readBack: `get_project ${a.project_gid} (its sections)`,
+      key: JSON.stringify(["section", a.project_gid, a.name]),
+      send: async () =>
+        (
+          await asana.request<Section>(identity, {
+            method: "POST",
+            path: apiPath`/projects/${a.project_gid}/sections`,
+            query: { opt_fields: "name" },
+            body: { name: a.name },
+            signal,
+          })
+        ).data,
+      maxItems: MAX_PAGES * 100,
+      list: listSections,
+      authorOf: null,
+      createdAtOf: (s) => s.created_at,
+      matches: (s) => !before.has(s.gid) && squash(s.name) === squash(a.name),
+    });
     return {
       section: { gid: section.gid, name: section.name },
       acting_as: actingAsOf(context),

@@ -1,10 +1,10 @@
 // create_status_update: a POST that could double, so an uncertain failure is settled by reading the
 // project's status updates back.
 import { z } from "zod";
-import { AppError } from "../errors.js";
+import { readPages } from "../asana/paginate.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
-import { SKEW_MS, settleCreate } from "./settle.js";
+import { createOnce, squash } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
 
 interface Status {
@@ -17,6 +17,8 @@ interface Status {
 }
 
 const STATUS_FIELDS = "title,status_type,text,created_at,author.name";
+/** Bounded read-back: status updates come newest first, 100 a page. */
+const MAX_PAGES = 10;
 
 export const createStatusUpdate = defineTool({
   name: "create_status_update",
@@ -40,43 +42,40 @@ export const createStatusUpdate = defineTool({
   describe: ({ attribution }) =>
     `Post a project status update. Posted as ${attribution("write")}; never twice.`,
   handler: async (a, context) => {
-    const { asana, identity, signal, resolver, config } = context;
-    const startedAt = Date.now();
-    let status: Status;
-    let verified = false;
-    try {
-      ({ data: status } = await asana.request<Status>(identity, {
-        method: "POST",
-        path: "/status_updates",
-        query: { opt_fields: STATUS_FIELDS },
-        body: { parent: a.project_gid, status_type: a.status, title: a.title, text: a.text },
-        signal,
-      }));
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
-      const author = (await resolver.current(identity, asana, config.requestTimeoutMs, signal)).user?.gid;
-      status = await settleCreate({
-        cause: error,
-        signal,
-        what: "the status update",
-        where: "the project's status updates",
-        find: async () => {
-          const { data } = await asana.request<Status[]>(identity, {
-            method: "GET",
+    const { asana, identity, signal } = context;
+    const body = { parent: a.project_gid, status_type: a.status, title: a.title, text: a.text };
+    const { created: status, verified } = await createOnce<Status>({
+      context,
+      what: "the status update",
+      where: "the project's status updates",
+      readBack: `get_project ${a.project_gid} (its latest status updates)`,
+      key: JSON.stringify(["status_update", body]),
+      send: async () =>
+        (
+          await asana.request<Status>(identity, {
+            method: "POST",
             path: "/status_updates",
-            query: { parent: a.project_gid, limit: 20, opt_fields: STATUS_FIELDS },
+            query: { opt_fields: STATUS_FIELDS },
+            body,
             signal,
-          });
-          return data.find(
-            (s) =>
-              s.title === a.title &&
-              Date.parse(s.created_at) >= startedAt - SKEW_MS &&
-              (author === undefined || s.author?.gid === author),
-          );
-        },
-      });
-      verified = true;
-    }
+          })
+        ).data,
+      maxItems: MAX_PAGES * 100,
+      list: () =>
+        readPages<Status>(
+          asana,
+          identity,
+          { path: "/status_updates", query: { parent: a.project_gid, opt_fields: STATUS_FIELDS }, signal },
+          MAX_PAGES,
+        ),
+      authorOf: (s) => s.author?.gid,
+      createdAtOf: (s) => s.created_at,
+      // Every field the call set: an off_track update is not the on_track one with the same title.
+      matches: (s) =>
+        s.status_type === a.status &&
+        squash(s.title) === squash(a.title) &&
+        squash(s.text) === squash(a.text),
+    });
     return {
       status_update: {
         gid: status.gid,

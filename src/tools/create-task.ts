@@ -6,8 +6,9 @@ import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { resolveCustomFields } from "./custom-fields.js";
 import { defineTool, type ToolContext } from "./define.js";
+import { canonicalRichText } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
-import { SKEW_MS, settleCreate } from "./settle.js";
+import { createOnce, squash } from "./settle.js";
 import { type AsanaTask, actingAsOf, resolveMe, userIn } from "./task-common.js";
 import {
   bodyOf,
@@ -79,23 +80,53 @@ export const createTask = defineTool({
       ...(a.tag_gids ? { tags: a.tag_gids } : {}),
       ...(a.followers ? { followers: a.followers } : {}),
     };
-    const startedAt = Date.now();
-    let task: AsanaTask & { permalink_url?: string };
-    let verified = false;
+    const { asana, identity, signal } = context;
+    const where = readBackPlace(a);
+    let emails: Map<string, string> | undefined;
+    const send = async () =>
+      (
+        await asana.request<Listed>(identity, {
+          method: "POST",
+          path: "/tasks",
+          query: { opt_fields: RESULT_FIELDS },
+          body,
+          signal,
+        })
+      ).data;
+    let outcome: { created: Listed; verified: boolean };
     try {
-      ({ data: task } = await context.asana.request<AsanaTask>(context.identity, {
-        method: "POST",
-        path: "/tasks",
-        query: { opt_fields: RESULT_FIELDS },
-        body,
-        signal: context.signal,
-      }));
+      outcome = where
+        ? await createOnce<Listed>({
+            context,
+            what: "the task",
+            where: where.label,
+            readBack: where.readBack,
+            key: JSON.stringify(["task", body]),
+            send,
+            maxItems: MAX_PAGES * 100,
+            list: async () => {
+              // Listings name users by gid only (the spec allows no .email there): the emails the
+              // call gave are learnt as gids once, so assignee and followers are compared exactly.
+              emails ??= await gidsOfEmails(context, [a.assignee, ...(a.followers ?? [])]);
+              const { items, complete } = await readPages<Listed>(
+                asana,
+                identity,
+                { path: where.path, query: { ...where.query, opt_fields: READ_BACK_FIELDS }, signal },
+                MAX_PAGES,
+              );
+              return { items, complete };
+            },
+            authorOf: (t) => t.created_by?.gid,
+            createdAtOf: (t) => t.created_at,
+            matches: (t, acting) => sameTask(t, a, custom, acting, emails ?? new Map()),
+          })
+        : // A task in no project, with no parent and no assignee cannot be found again by listing:
+          // an uncertain failure stays write_unknown.
+          { created: await send(), verified: false };
     } catch (error) {
-      if (!(error instanceof AppError) || error.code !== "write_unknown")
-        throw richTextError(error, a.html_notes !== undefined);
-      task = await settleTask(context, a, startedAt, error);
-      verified = true;
+      throw richTextError(error, a.html_notes !== undefined);
     }
+    const { created: task, verified } = outcome;
     return {
       task: writtenTask(task),
       acting_as: actingAsOf(context),
@@ -107,66 +138,167 @@ export const createTask = defineTool({
 /** How deep the read-back goes: pages of 100 tasks. */
 const MAX_PAGES = 20;
 
-/** Looks for the task among the parent's subtasks, the project's tasks or the assignee's tasks. */
-async function settleTask(
+type Ref = { gid: string } | null | undefined;
+
+type Listed = AsanaTask & {
+  created_at?: string;
+  created_by?: { gid: string } | null;
+  permalink_url?: string;
+  notes?: string;
+  html_notes?: string;
+  start_on?: string | null;
+  parent?: Ref;
+  assignee?: { gid: string; name?: string } | null;
+  memberships?: Array<{ project?: Ref; section?: Ref }>;
+  tags?: Array<{ gid: string }>;
+  followers?: Array<{ gid: string }>;
+  custom_fields?: Array<{
+    gid?: string;
+    enum_value?: { gid: string } | null;
+    multi_enum_values?: Array<{ gid: string }> | null;
+    number_value?: number | null;
+    text_value?: string | null;
+  }>;
+};
+
+/** Every field create_task can set, read back to be compared. */
+const READ_BACK_FIELDS = [
+  RESULT_FIELDS,
+  "created_at,created_by,notes,html_notes,start_on,parent",
+  "memberships.project,memberships.section,tags,followers",
+  "custom_fields.enum_value,custom_fields.multi_enum_values,custom_fields.number_value,custom_fields.text_value",
+].join(",");
+
+interface CreateArgs {
+  name: string;
+  notes?: string;
+  html_notes?: string;
+  assignee?: string | null;
+  due_on?: string | null;
+  due_at?: string | null;
+  start_on?: string | null;
+  project_gid?: string;
+  section_gid?: string;
+  parent_gid?: string;
+  workspace_gid?: string;
+  tag_gids?: string[];
+  followers?: string[];
+}
+
+/** Where the task would be listed: the parent's subtasks, the project's tasks or the assignee's tasks. */
+function readBackPlace(a: CreateArgs) {
+  if (a.parent_gid) {
+    return {
+      path: apiPath`/tasks/${a.parent_gid}/subtasks`,
+      query: {},
+      label: "the parent's subtasks",
+      readBack: `list_tasks with parent_gid ${a.parent_gid}`,
+    };
+  }
+  if (a.project_gid) {
+    return {
+      path: "/tasks",
+      query: { project: a.project_gid },
+      label: "the project's tasks",
+      readBack: `list_tasks with project_gid ${a.project_gid}`,
+    };
+  }
+  if (a.assignee && a.workspace_gid) {
+    return {
+      path: "/tasks",
+      query: { assignee: a.assignee, workspace: a.workspace_gid },
+      label: "the assignee's tasks",
+      readBack: `list_tasks with assignee ${a.assignee}`,
+    };
+  }
+  return undefined;
+}
+
+/** The gid of each email given (GET /users/{email}); a failure leaves the write uncertain. */
+async function gidsOfEmails(
   context: ToolContext,
-  a: {
-    name: string;
-    project_gid?: string;
-    parent_gid?: string;
-    assignee?: string | null;
-    workspace_gid?: string;
-  },
-  startedAt: number,
-  cause: AppError,
-): Promise<AsanaTask> {
-  const { asana, identity, resolver, config, signal } = context;
-  const where = a.parent_gid
-    ? { path: apiPath`/tasks/${a.parent_gid}/subtasks`, query: {}, label: "the parent's subtasks" }
-    : a.project_gid
-      ? { path: "/tasks", query: { project: a.project_gid }, label: "the project's tasks" }
-      : a.assignee && a.workspace_gid
-        ? {
-            path: "/tasks",
-            query: { assignee: a.assignee, workspace: a.workspace_gid },
-            label: "the assignee's tasks",
-          }
-        : undefined;
-  // A task in no project, with no parent and no assignee cannot be found again by listing.
-  if (!where) throw cause;
-  const author = (await resolver.current(identity, asana, config.requestTimeoutMs, signal)).user?.gid;
-  return settleCreate({
-    cause,
-    signal,
-    what: "the task",
-    where: where.label,
-    find: async () => {
-      type Listed = AsanaTask & {
-        created_at: string;
-        created_by?: { gid: string } | null;
-        permalink_url?: string;
-      };
-      const { items, complete } = await readPages<Listed>(
-        asana,
-        identity,
-        {
-          path: where.path,
-          query: { ...where.query, opt_fields: `${RESULT_FIELDS},created_at,created_by` },
-          signal,
-        },
-        MAX_PAGES,
-      );
-      const match = items
-        .filter(
-          (t) =>
-            t.name === a.name &&
-            Date.parse(t.created_at) >= startedAt - SKEW_MS &&
-            (author === undefined || t.created_by?.gid === author),
-        )
-        .at(-1);
-      // Not found in a listing cut short proves nothing: the write stays uncertain.
-      if (!match && !complete) throw new Error(`${where.label} run to more than ${MAX_PAGES * 100} tasks`);
-      return match;
-    },
-  });
+  users: Array<string | null | undefined>,
+): Promise<Map<string, string>> {
+  const emails = [...new Set(users.filter((u): u is string => !!u && u.includes("@")))];
+  const out = new Map<string, string>();
+  for (const email of emails) {
+    const { data } = await context.asana.request<{ gid: string }>(context.identity, {
+      method: "GET",
+      path: apiPath`/users/${email}`,
+      query: { opt_fields: "name" },
+      signal: context.signal,
+    });
+    out.set(email.toLowerCase(), data.gid);
+  }
+  return out;
+}
+
+/** The user a gid, an email or "me" names, against a user Asana answered with. */
+function sameUser(
+  given: string,
+  user: { gid: string },
+  acting: string | undefined,
+  emails: Map<string, string>,
+): boolean {
+  if (given === "me") return user.gid === acting;
+  if (given.includes("@")) return user.gid === emails.get(given.toLowerCase());
+  return user.gid === given;
+}
+
+/** Every field the call set, compared as Asana stores it. */
+function sameTask(
+  t: Listed,
+  a: CreateArgs,
+  custom: Record<string, unknown> | undefined,
+  acting: string | undefined,
+  emails: Map<string, string>,
+): boolean | "unknown" {
+  if (squash(t.name) !== squash(a.name)) return false;
+  if (a.notes !== undefined && squash(t.notes) !== squash(a.notes)) return false;
+  if (a.html_notes !== undefined && canonicalRichText(t.html_notes ?? "") !== canonicalRichText(a.html_notes))
+    return false;
+  if (a.assignee === null && t.assignee) return false;
+  if (a.assignee && !(t.assignee && sameUser(a.assignee, t.assignee, acting, emails))) return false;
+  if (a.due_on !== undefined && (t.due_on ?? null) !== a.due_on) return false;
+  if (a.due_at !== undefined && !sameInstant(t.due_at, a.due_at)) return false;
+  if (a.start_on !== undefined && (t.start_on ?? null) !== a.start_on) return false;
+  if (a.parent_gid && t.parent?.gid !== a.parent_gid) return false;
+  if (a.project_gid) {
+    const membership = t.memberships?.find((m) => m.project?.gid === a.project_gid);
+    if (t.memberships && !membership) return false;
+    if (a.section_gid && membership?.section?.gid !== a.section_gid) return false;
+  }
+  if (a.tag_gids) {
+    const tags = new Set((t.tags ?? []).map((tag) => tag.gid));
+    if (tags.size !== new Set(a.tag_gids).size || !a.tag_gids.every((g) => tags.has(g))) return false;
+  }
+  // Asana adds the creator (and the assignee) as followers: the ones asked for must be among them.
+  if (
+    a.followers &&
+    !a.followers.every((f) => (t.followers ?? []).some((u) => sameUser(f, u, acting, emails)))
+  )
+    return false;
+  for (const [field, value] of Object.entries(custom ?? {})) {
+    // Asana names every object's gid; a field answered without one cannot be compared.
+    if (t.custom_fields?.some((c) => c.gid === undefined)) return "unknown";
+    const got = t.custom_fields?.find((c) => c.gid === field);
+    if (!got || !sameFieldValue(got, value)) return false;
+  }
+  return true;
+}
+
+function sameInstant(got: string | null | undefined, want: string | null): boolean {
+  if (want === null || !got) return (got ?? null) === want;
+  return Date.parse(got) === Date.parse(want);
+}
+
+function sameFieldValue(got: NonNullable<Listed["custom_fields"]>[number], want: unknown): boolean {
+  const chosen = (got.multi_enum_values ?? []).map((o) => o.gid);
+  if (want === null) {
+    return !got.enum_value && got.number_value == null && !got.text_value && chosen.length === 0;
+  }
+  if (typeof want === "number") return got.number_value === want;
+  if (Array.isArray(want))
+    return chosen.length === want.length && want.every((g) => chosen.includes(String(g)));
+  return got.enum_value?.gid === want || got.text_value === want;
 }

@@ -1,5 +1,5 @@
 // delete_task: repeating a delete cannot double it, so an uncertain failure is settled by sending
-// it again.
+// it again; the task is read first, so that a 404 then proves a deletion.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { AppError } from "../errors.js";
@@ -17,14 +17,25 @@ export const deleteTask = defineTool({
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution }) => `Delete a task (restorable from trash). Deleted by ${attribution("write")}.`,
   handler: async (a, context) => {
-    const call = { method: "DELETE", path: apiPath`/tasks/${a.task_gid}`, signal: context.signal } as const;
+    const { asana, identity, signal } = context;
+    // After an uncertain DELETE the repeated DELETE's 404 means "deleted" only if the task existed
+    // before this call: a gid that never existed answers 404 too. So the task is read first, as
+    // the acting identity (one cheap GET per delete, for a destructive tool); an unknown or
+    // forbidden task is answered from that read, before anything is sent that could delete.
+    await asana.request(identity, {
+      method: "GET",
+      path: apiPath`/tasks/${a.task_gid}`,
+      query: { opt_fields: "name" },
+      signal,
+    });
+    const call = { method: "DELETE", path: apiPath`/tasks/${a.task_gid}`, signal } as const;
     try {
-      await context.asana.request(context.identity, call);
+      await asana.request(identity, call);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
-      // Repeating a delete cannot double it; a 404 now means the first one went through.
+      // Repeating a delete cannot double it; a 404 now, for a task that existed, means it is gone.
       try {
-        await context.asana.request(context.identity, call);
+        await asana.request(identity, call);
       } catch (again) {
         if (!(again instanceof AppError) || again.code !== "not_found") throw again;
       }

@@ -1,50 +1,240 @@
-// Settling an uncertain write. A create's POST may or may not have reached Asana: reading back
-// decides, the object is there (answer with it) or it is not (write_not_applied, safe to call
-// again); never a blind second POST. A write that cannot double is simply sent once more.
+// Settling an uncertain write: proof, never likeness. Asana has no idempotency keys, so a create
+// whose POST may or may not have reached Asana (reset, timeout after sending, body cut short) is
+// decided by reading back, never by a blind second POST. A tool supplies how to list the
+// candidates and how to tell "exactly what I sent" (every field it set, as Asana stores it); this
+// mechanism owns the rest, the same for every create:
+//
+// - "created" only with proof the object is this call's own: made by the acting identity (resolved
+//   by /users/me; unresolved means write_unknown, never "any author"), made after this call was sent
+//   in Asana's clock (src/asana/clock.ts), matching every field, and not already given to another
+//   call of this process (the claimed set);
+// - "not created" (write_not_applied, safe to call again) only when the last read-back, made after
+//   Asana's read lag, was complete and nothing in it can be this call's;
+// - everything in between is write_unknown, with a hint naming what to read.
+//
+// A write whose repetition cannot double anything is simply sent once more (idempotentWrite).
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AsanaCall } from "../asana/http.js";
+import type { AsanaCall, AsanaClient } from "../asana/http.js";
 import { AppError } from "../errors.js";
+import { log } from "../log.js";
 import type { ToolContext } from "./define.js";
 
-/** Reads back this many times, this far apart: Asana's reads can lag a write briefly. */
-export const SETTLE_DELAYS_MS = [0, 500, 1_500];
-/** A matching object must be at most this much older than our POST (clock skew). */
-export const SKEW_MS = 120_000;
+/**
+ * When the read-backs start, counted from the moment the write failed. Asana is eventually
+ * consistent: an object may be missing from reads for a moment after it was made. Lag up to
+ * SETTLE_LAG_MS is handled: only a read that starts at least that long after the failure may
+ * answer "not created". The whole wait stays a few seconds inside the tool's deadline.
+ */
+export const SETTLE_READS_AT_MS = [0, 500, 1_500, 3_000, 4_500];
+export const SETTLE_LAG_MS = 4_000;
+/**
+ * Slack under the "created after sent" bound, for created_at and the Date header coming from
+ * different Asana hosts (clock differences within a data centre, milliseconds rounding). The
+ * bound itself already sits below the truth (see AsanaClock).
+ */
+export const CLOCK_MARGIN_MS = 250;
+/** How many gids the claimed set remembers (least recently claimed forgotten first). */
+export const MAX_CLAIMED = 5_000;
 
-export async function settleCreate<T>(options: {
-  cause: AppError;
-  signal: AbortSignal;
-  /** What was being created, for messages: "the task", "the comment". */
+type Claim = "answered" | "settled";
+
+/** Per Asana client, i.e. per process in production (one client), per test in tests. */
+class Ledger {
+  /** gid -> how it was given to a call: by Asana's answer, or by a settlement. Insertion-ordered LRU. */
+  private readonly claimed = new Map<string, Claim>();
+  /** key -> how many calls with that key have a create in flight (POST sent, not answered). */
+  private readonly inFlight = new Map<string, number>();
+
+  claim(gid: string, how: Claim): void {
+    this.claimed.delete(gid);
+    this.claimed.set(gid, how);
+    if (this.claimed.size > MAX_CLAIMED) {
+      const oldest = this.claimed.keys().next().value;
+      if (oldest !== undefined) this.claimed.delete(oldest);
+    }
+  }
+
+  claimOf(gid: string): Claim | undefined {
+    return this.claimed.get(gid);
+  }
+
+  sending(key: string, delta: 1 | -1): void {
+    const n = (this.inFlight.get(key) ?? 0) + delta;
+    if (n > 0) this.inFlight.set(key, n);
+    else this.inFlight.delete(key);
+  }
+
+  othersSending(key: string): number {
+    return this.inFlight.get(key) ?? 0;
+  }
+}
+
+const ledgers = new WeakMap<AsanaClient, Ledger>();
+function ledgerOf(asana: AsanaClient): Ledger {
+  let ledger = ledgers.get(asana);
+  if (!ledger) {
+    ledger = new Ledger();
+    ledgers.set(asana, ledger);
+  }
+  return ledger;
+}
+
+export interface CreateSpec<T extends { gid: string }> {
+  context: ToolContext;
+  /** For messages: "the comment". */
   what: string;
-  /** Where it was looked for, for messages: "the project's tasks". */
+  /** For messages: "the task's comments". */
   where: string;
-  /** One read-back: the created object, or undefined when it is not there. */
-  find: () => Promise<T | undefined>;
-}): Promise<T> {
-  const { cause, signal, what, where, find } = options;
-  for (const delay of SETTLE_DELAYS_MS) {
-    if (delay) await sleep(delay, undefined, { signal });
-    let found: T | undefined;
+  /** What the agent can call to look for itself: "list_comments on task 123". */
+  readBack: string;
+  /** Calls with the same key create identical objects (same tool, target and fields). */
+  key: string;
+  /** The POST. A write_unknown failure is settled; any other error is the answer. */
+  send: () => Promise<T>;
+  /** Where the object would be; complete is false when the listing was cut short. */
+  list: () => Promise<{ items: T[]; complete: boolean }>;
+  /** How many objects list() reads at most, for the message when it is cut short. */
+  maxItems: number;
+  /** Who made an object, or null for kinds Asana records no author for (sections). */
+  authorOf: ((item: T) => string | undefined) | null;
+  createdAtOf: (item: T) => string | undefined;
+  /**
+   * Is this exactly what the call sent: every field it set, compared as Asana stores it.
+   * "unknown" when a field could not be compared: such a candidate is never taken, and it leaves
+   * the write uncertain instead of "not created".
+   */
+  matches: (item: T, actingGid: string | undefined) => boolean | "unknown";
+}
+
+/** Creates once: Asana's answer, or the settled read-back after an uncertain failure. */
+export async function createOnce<T extends { gid: string }>(
+  spec: CreateSpec<T>,
+): Promise<{ created: T; verified: boolean }> {
+  const { asana } = spec.context;
+  const ledger = ledgerOf(asana);
+  const sentAt = asana.clock.now();
+  let created: T;
+  ledger.sending(spec.key, 1);
+  try {
+    created = await spec.send();
+  } catch (error) {
+    ledger.sending(spec.key, -1);
+    if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
+    return { created: await settle(spec, ledger, sentAt, error), verified: true };
+  }
+  ledger.sending(spec.key, -1);
+  if (ledger.claimOf(created.gid) === "settled") {
+    log.warn(`Asana answered a create with ${created.gid}, which a settled call was already given`);
+  }
+  ledger.claim(created.gid, "answered");
+  return { created, verified: false };
+}
+
+async function settle<T extends { gid: string }>(
+  spec: CreateSpec<T>,
+  ledger: Ledger,
+  sentAt: number,
+  cause: AppError,
+): Promise<T> {
+  const { context, what, where } = spec;
+  const { asana, identity, resolver, config, signal } = context;
+  const unknown = (why: string, readError?: unknown) =>
+    new AppError("write_unknown", `${cause.message} ${why}`, {
+      requestId: cause.requestId,
+      cause: readError,
+      hint: `It is not certain whether Asana made ${what}: read the object back (${spec.readBack}) and look for it, made just now, before calling again; call again only if it is not there.`,
+    });
+
+  let acting: string | undefined;
+  if (spec.authorOf !== null) {
+    // Worth waiting for (retries included): without it the answer can only be write_unknown.
+    // The tool's deadline still bounds it.
+    const resolution = await resolver.current(identity, asana, config.requestTimeoutMs * 4, signal);
+    acting = resolution.status === "ok" ? resolution.user?.gid : undefined;
+    if (acting === undefined) {
+      throw unknown(
+        `Who the acting identity is could not be learnt from Asana (${resolution.error?.message ?? "GET /users/me did not answer"}), so ${what} cannot be told apart from someone else's.`,
+      );
+    }
+  }
+
+  const failedAt = asana.clock.now();
+  for (const [i, at] of SETTLE_READS_AT_MS.entries()) {
+    const wait = failedAt + at - asana.clock.now();
+    if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) throw unknown(`The call ended before ${where} could be read to check.`);
+    const last = i === SETTLE_READS_AT_MS.length - 1;
+    let listing: { items: T[]; complete: boolean };
     try {
-      found = await find();
+      listing = await spec.list();
     } catch (readError) {
       const why = readError instanceof Error ? readError.message : String(readError);
-      throw new AppError("write_unknown", `${cause.message} Reading ${where} to check also failed: ${why}`, {
-        requestId: cause.requestId,
-        cause: readError,
-      });
+      throw unknown(`Reading ${where} to check also failed: ${why}`, readError);
     }
-    if (found !== undefined) return found;
+    // Read after the listing: its answers carry the freshest Date headers.
+    const earliest = asana.clock.earliest(sentAt);
+    if (earliest === undefined) {
+      throw unknown(
+        `Asana's answers carry no Date header, so ${what} cannot be told apart from an older one.`,
+      );
+    }
+    let incomparable = false;
+    const candidates = listing.items.filter((item) => {
+      const at = Date.parse(spec.createdAtOf(item) ?? "");
+      if (!Number.isFinite(at) || at < earliest - CLOCK_MARGIN_MS) return false;
+      if (spec.authorOf !== null && spec.authorOf(item) !== acting) return false;
+      const match = spec.matches(item, acting);
+      if (match === "unknown") incomparable = true;
+      return match === true;
+    });
+    const free = candidates.filter((c) => ledger.claimOf(c.gid) === undefined);
+    // A call with the same key whose POST is still unanswered may yet be given one of these by
+    // Asana's answer: claim only when there are more than such calls could take.
+    if (free.length > ledger.othersSending(spec.key)) {
+      const mine = free.sort((a, b) =>
+        (spec.createdAtOf(a) ?? "").localeCompare(spec.createdAtOf(b) ?? ""),
+      )[0];
+      if (mine) {
+        ledger.claim(mine.gid, "settled");
+        return mine;
+      }
+    }
+    if (!listing.complete) {
+      throw unknown(
+        `${capitalize(where)} run to more than ${spec.maxItems}, more than this server reads back, and ${what} is not in the part read.`,
+      );
+    }
+    if (!last) continue;
+    if (free.length > 0) {
+      throw unknown(
+        `An identical call of this server, still waiting for Asana's answer, may have made the ${free.length === 1 ? "one" : "ones"} found in ${where}.`,
+      );
+    }
+    if (incomparable) {
+      throw unknown(
+        `${capitalize(where)} hold one made by this identity just now whose fields could not all be compared with what was sent.`,
+      );
+    }
+    if (candidates.some((c) => ledger.claimOf(c.gid) === "settled")) {
+      throw unknown(
+        `${capitalize(where)} hold an identical one made at the same moment, already given to another identical call of this server; either call may have made it.`,
+      );
+    }
   }
   throw new AppError(
     "write_not_applied",
-    `${cause.message} ${capitalize(where)} were read ${SETTLE_DELAYS_MS.length} times afterwards and ${what} is not there, so it was not created.`,
+    `${cause.message} ${capitalize(where)} were read ${SETTLE_READS_AT_MS.length} times over ${SETTLE_READS_AT_MS.at(-1)! / 1000} s afterwards, completely, and ${what} is not there, so it was not created.`,
     { requestId: cause.requestId },
   );
 }
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Runs of whitespace as one space, trimmed: how plain text is compared. */
+export function squash(s: string | null | undefined): string {
+  return (s ?? "").replace(/\s+/g, " ").trim();
 }
 
 /**

@@ -166,3 +166,53 @@ describe("create_task", () => {
     expect(named(h, "x").map((r) => r.status)).toEqual([403]);
   });
 });
+
+describe("create_task settles on every field it set", () => {
+  const full = {
+    name: "Settle every field",
+    project_gid: DEMO_PROJECT_GID,
+    section_gid: DEMO_SECTION_GIDS.todo,
+    notes: "all of it",
+    assignee: "ada@sandbox.example",
+    followers: ["grace@sandbox.example"],
+    tag_gids: [DEMO_TAG_GIDS.launch],
+    due_on: "2030-01-31",
+  };
+
+  it("finds a task that landed with an assignee and a follower by email, a section and a tag", async () => {
+    const h = await hs.start();
+    h.fake.inject({ method: "POST", path: "/tasks", type: "reset-after" });
+    const out = await h.call("create_task", full);
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body.verified_after_uncertain_failure).toBe(true);
+    expect(h.fake.tasksNamed(full.name)).toEqual([(out.body.task as { gid: string }).gid]);
+  });
+
+  it("does not take a task made just after the call that differs only in its assignee", async () => {
+    const h = await hs.start();
+    h.fake.setClockOffset(30_000);
+    const other = await h.call("create_task", {
+      ...full,
+      custom_fields: { priority: "high", "Estimate (h)": 2 },
+    });
+    h.fake.setClockOffset(0);
+    expect(other.isError, other.text).toBe(false);
+    h.fake.inject({ method: "POST", path: "/tasks", type: "reset-before" });
+    const error = errorOf(await h.call("create_task", full));
+    expect(error.code).toBe("write_not_applied");
+    expect(h.fake.tasksNamed(full.name)).toHaveLength(1);
+  });
+
+  it("never says 'not created' of a landed task with custom fields", async () => {
+    // Found when the custom fields' values can be compared; write_unknown when they cannot (the
+    // sandbox answers nested custom field values without the field's gid).
+    const h = await hs.start();
+    h.fake.inject({ method: "POST", path: "/tasks", type: "reset-after" });
+    const args = { ...full, name: "Settle custom fields", custom_fields: { priority: "low" } };
+    const out = await h.call("create_task", args);
+    const made = h.fake.tasksNamed(args.name);
+    expect(made).toHaveLength(1);
+    if (out.isError) expect(errorOf(out).code).toBe("write_unknown");
+    else expect((out.body.task as { gid: string }).gid).toBe(made[0]);
+  });
+});
