@@ -186,7 +186,9 @@ export class AsanaClient {
     let renewed = false;
 
     for (;;) {
-      call.signal?.throwIfAborted();
+      // A retry's backoff ends early when the deadline passes: that is the call's timeout (a
+      // repeated write is repeated only when it was certainly not sent).
+      if (call.signal?.aborted) throw abortError(call.signal, context, false);
       const sentAt = this.clock.now();
       const attempt = await this.attempt(identity, call, path, isWrite);
 
