@@ -18,7 +18,9 @@ import { demoData, mulberry32 } from "./demo-data.js";
 import {
   describeTask,
   type FakeWorldSeed,
+  projectSettings,
   sectionsOf,
+  seedFieldSettings,
   seedWorld,
   statusesOf,
   type World,
@@ -109,6 +111,8 @@ export interface FakeTaskSeed {
   dueOn?: string | null;
   startOn?: string | null;
   followers?: string[];
+  /** Default "default_task". */
+  resourceSubtype?: string;
 }
 
 /**
@@ -225,6 +229,7 @@ export interface TaskRec {
   dueOn: string | null;
   startOn: string | null;
   followers: string[];
+  resourceSubtype: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -429,7 +434,9 @@ function renderValue(value: FieldValue, tree: FieldTree | null, vc: ViewContext)
   if (value !== null && typeof value === "object") {
     const out: { [key: string]: Json } = {};
     const all = tree === null || tree.size === 0;
-    for (const key of all ? Object.keys(value) : tree.keys()) {
+    // A nested resource (an enum option, say) keeps its gid and resource_type whatever is asked, as in Asana.
+    const keys = all ? Object.keys(value) : ["gid", "resource_type", ...tree.keys()];
+    for (const key of new Set(keys)) {
       const v = value[key];
       if (v !== undefined) out[key] = renderValue(v, all ? null : (tree.get(key) ?? null), vc);
     }
@@ -521,6 +528,7 @@ const VIEWS: Record<Kind, KindView> = {
       "default_view",
       "due_on",
       "start_on",
+      "custom_field_settings",
     ],
     fields(gid, vc) {
       const p = vc.store.projects.get(gid);
@@ -545,6 +553,7 @@ const VIEWS: Record<Kind, KindView> = {
         default_view: () => "list",
         due_on: () => null,
         start_on: () => null,
+        custom_field_settings: () => projectSettings(vc.store, p.gid),
       };
     },
   },
@@ -577,13 +586,14 @@ const VIEWS: Record<Kind, KindView> = {
       "start_on",
       "tags",
       "workspace",
+      "custom_fields",
     ],
     fields(gid, vc) {
       const t = vc.store.tasks.get(gid);
       if (t === undefined) return undefined;
       return {
         name: () => t.name,
-        resource_subtype: () => "default_task",
+        resource_subtype: () => t.resourceSubtype,
         assignee: () => ref("user", t.assignee),
         completed: () => t.completed,
         completed_at: () => t.completedAt,
@@ -753,6 +763,7 @@ export class Store {
         dueOn: t.dueOn ?? null,
         startOn: t.startOn ?? null,
         followers: [...(t.followers ?? [])],
+        resourceSubtype: t.resourceSubtype ?? "default_task",
       });
     }
     const stories = [...(data.stories ?? [])].sort((a, b) =>
@@ -789,6 +800,7 @@ export class Store {
     for (const gid of allGids) {
       if (GID_RE.test(gid) && BigInt(gid) >= this.nextGid) this.nextGid = BigInt(gid) + 1n;
     }
+    seedFieldSettings(this.world, () => this.newGid());
   }
 
   private check(kind: "workspace" | "team" | "project" | "task", gid: string, owner: string): void {

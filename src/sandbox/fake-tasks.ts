@@ -22,8 +22,15 @@ import {
   type TaskRec,
 } from "./fake-asana.js";
 import { htmlToPlainText, parseCommentHtml, textToCommentHtml } from "./html-text.js";
+import { nextTaskDates, violationMessage } from "./task-rules.js";
 
-export type WorldKind = "section" | "tag" | "custom_field" | "attachment" | "status_update";
+export type WorldKind =
+  | "section"
+  | "tag"
+  | "custom_field"
+  | "custom_field_setting"
+  | "attachment"
+  | "status_update";
 
 export interface FakeWorldSeed {
   /** Workspaces on a paid plan; task search answers 402 elsewhere. */
@@ -111,12 +118,15 @@ export interface World {
   taskTags: Map<string, string[]>;
   fields: Map<string, FieldRec>;
   projectFields: Map<string, string[]>;
+  /** Custom field setting gid -> the project and field it joins (gids from the store's sequence). */
+  settings: Map<string, { project: string; field: string }>;
   values: Map<string, Map<string, FieldValue>>;
   parent: Map<string, string>;
   /** task -> the tasks it depends on */
   dependencies: Map<string, string[]>;
   htmlNotes: Map<string, string>;
   dueAt: Map<string, string>;
+  startAt: Map<string, string>;
   attachments: Map<string, AttachmentRec>;
   statuses: Map<string, StatusRec>;
 }
@@ -143,11 +153,13 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
       ]),
     ),
     projectFields: new Map(),
+    settings: new Map(),
     values: new Map(),
     parent: new Map((s.subtasks ?? []).map((x) => [x.task, x.parent])),
     dependencies: new Map(),
     htmlNotes: new Map(),
     dueAt: new Map(),
+    startAt: new Map(),
     attachments: new Map((s.attachments ?? []).map((a) => [a.gid, { ...a }])),
     statuses: new Map((s.statusUpdates ?? []).map((x) => [x.gid, { ...x }])),
   };
@@ -156,6 +168,20 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
   for (const { task, dependsOn } of s.dependencies ?? []) push(world.dependencies, task, dependsOn);
   for (const { task, field, value } of s.values ?? []) valuesOf(world, task).set(field, value);
   return world;
+}
+
+/** Gives each project's custom fields their settings, with unique gids drawn from `newGid`. */
+export function seedFieldSettings(world: World, newGid: () => string): void {
+  for (const [project, fields] of world.projectFields) {
+    for (const field of fields) world.settings.set(newGid(), { project, field });
+  }
+}
+
+/** The custom field settings of a project, in the order its fields were added. */
+export function projectSettings(store: Store, project: string): Ref[] {
+  return [...store.world.settings]
+    .filter(([, s]) => s.project === project && store.world.fields.has(s.field))
+    .map(([gid]) => new Ref("custom_field_setting", gid));
 }
 
 export function worldGids(world: World): string[] {
@@ -189,6 +215,7 @@ export function worldTaskFields(store: Store, t: TaskRec): FieldMap {
   return {
     html_notes: () => w.htmlNotes.get(t.gid) ?? textToCommentHtml(t.notes),
     due_at: () => w.dueAt.get(t.gid) ?? null,
+    start_at: () => w.startAt.get(t.gid) ?? null,
     memberships: () =>
       t.projects.map((p) => ({
         project: new Ref("project", p),
@@ -315,6 +342,21 @@ export function worldViews(): Record<WorldKind, KindView> {
         };
       },
     },
+    custom_field_setting: {
+      resourceType: "custom_field_setting",
+      compact: ["is_important", "custom_field"],
+      full: ["is_important", "custom_field", "parent", "project"],
+      fields(gid, vc) {
+        const s = vc.store.world.settings.get(gid);
+        if (s === undefined) return undefined;
+        return {
+          is_important: () => true,
+          custom_field: () => new Ref("custom_field", s.field),
+          parent: () => new Ref("project", s.project),
+          project: () => new Ref("project", s.project),
+        };
+      },
+    },
     attachment: {
       resourceType: "attachment",
       compact: ["name", "resource_subtype"],
@@ -393,6 +435,8 @@ export function worldRoutes(): Route[] {
     { method: "PUT", path: "/tasks/:task_gid", scope: "tasks:write", handler: updateTask },
     { method: "DELETE", path: "/tasks/:task_gid", scope: "tasks:delete", handler: deleteTask },
     { method: "GET", path: "/tasks/:task_gid/subtasks", scope: "tasks:read", handler: getSubtasks },
+    { method: "POST", path: "/tasks/:task_gid/subtasks", scope: "tasks:write", handler: createSubtask },
+    { method: "GET", path: "/projects/:project_gid/tasks", scope: "tasks:read", handler: getProjectTasks },
     { method: "POST", path: "/tasks/:task_gid/setParent", scope: "tasks:write", handler: setParent },
     { method: "POST", path: "/tasks/:task_gid/addProject", scope: "tasks:write", handler: addProject },
     { method: "POST", path: "/tasks/:task_gid/removeProject", scope: "tasks:write", handler: removeProject },
@@ -513,8 +557,6 @@ function onlyKeys(body: Record<string, unknown>, allowed: string[]): void {
   }
 }
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
 function getTasks(ctx: HandlerContext): Reply {
   const q = ctx.query;
   const project = q.get("project");
@@ -540,21 +582,45 @@ function getTasks(ctx: HandlerContext): Reply {
     const who = userGid(ctx, assignee, "assignee");
     tasks = tasks.filter((t) => t.workspace === workspace && t.assignee === who);
   }
-  const since = q.get("completed_since");
-  if (since !== null) {
-    const cutoff = since === "now" ? Number.POSITIVE_INFINITY : Date.parse(since);
-    if (Number.isNaN(cutoff)) throw new ApiError(400, `completed_since: Not a date: ${since}`);
-    tasks = tasks.filter((t) => !t.completed || Date.parse(t.completedAt ?? "") >= cutoff);
-  }
   return list(
     ctx,
     "task",
-    tasks.map((t) => t.gid),
+    completedSince(ctx, tasks).map((t) => t.gid),
   );
+}
+
+/** `completed_since`: incomplete tasks plus those completed since the given time ("now": none). */
+function completedSince(ctx: HandlerContext, tasks: TaskRec[]): TaskRec[] {
+  const since = ctx.query.get("completed_since");
+  if (since === null) return tasks;
+  const cutoff = since === "now" ? Number.POSITIVE_INFINITY : Date.parse(since);
+  if (Number.isNaN(cutoff)) throw new ApiError(400, `completed_since: Not a date: ${since}`);
+  return tasks.filter((t) => !t.completed || Date.parse(t.completedAt ?? "") >= cutoff);
+}
+
+/** GET /projects/{project_gid}/tasks: the same listing as GET /tasks?project=. */
+function getProjectTasks(ctx: HandlerContext): Reply {
+  const project = projectOf(ctx, param(ctx, "project_gid"));
+  const tasks = [...ctx.store.tasks.values()].filter((t) => t.projects.includes(project.gid));
+  return list(
+    ctx,
+    "task",
+    completedSince(ctx, tasks).map((t) => t.gid),
+  );
+}
+
+/** POST /tasks/{task_gid}/subtasks: a task created with the path's task as its parent. */
+function createSubtask(ctx: HandlerContext): Reply {
+  const parent = taskOf(ctx);
+  if ("parent" in ctx.body)
+    throw new ApiError(400, "parent: Cannot write this property here; the path names it");
+  return createTask({ ...ctx, body: { ...ctx.body, parent: parent.gid } });
 }
 
 const TASK_CREATE_KEYS = [
   "name",
+  "resource_subtype",
+  "start_at",
   "notes",
   "html_notes",
   "assignee",
@@ -572,6 +638,8 @@ const TASK_CREATE_KEYS = [
 ];
 const TASK_UPDATE_KEYS = [
   "name",
+  "resource_subtype",
+  "start_at",
   "notes",
   "html_notes",
   "assignee",
@@ -619,6 +687,7 @@ function createTask(ctx: HandlerContext): Reply {
     dueOn: null,
     startOn: null,
     followers: [ctx.viewer.gid],
+    resourceSubtype: "default_task",
   };
   applyTaskFields(ctx, task, b);
   for (const m of memberships) {
@@ -693,36 +762,29 @@ function applyTaskFields(ctx: HandlerContext, task: TaskRec, b: Record<string, u
       task.assignee = assignee;
     });
   }
-  if (b.due_on !== undefined && b.due_at !== undefined && b.due_on !== null && b.due_at !== null) {
-    throw new ApiError(400, "You may only provide one of due_on or due_at");
-  }
-  for (const key of ["due_on", "start_on"] as const) {
-    const v = b[key];
-    if (v === undefined) continue;
-    if (v !== null && (typeof v !== "string" || !DATE_RE.test(v))) {
-      throw new ApiError(400, `${key}: Not a valid date: ${String(v)}`);
+  const dates = nextTaskDates(
+    {
+      dueOn: task.dueOn,
+      dueAt: w.dueAt.get(task.gid) ?? null,
+      startOn: task.startOn,
+      startAt: w.startAt.get(task.gid) ?? null,
+      resourceSubtype: task.resourceSubtype,
+    },
+    b,
+  );
+  if ("rule" in dates) throw new ApiError(400, violationMessage(dates));
+  changes.push(() => {
+    task.dueOn = dates.dueOn;
+    task.startOn = dates.startOn;
+    task.resourceSubtype = dates.resourceSubtype;
+    for (const [map, value] of [
+      [w.dueAt, dates.dueAt],
+      [w.startAt, dates.startAt],
+    ] as const) {
+      if (value === null) map.delete(task.gid);
+      else map.set(task.gid, value);
     }
-    changes.push(() => {
-      if (key === "due_on") {
-        task.dueOn = v;
-        w.dueAt.delete(task.gid);
-      } else task.startOn = v;
-    });
-  }
-  if (b.due_at !== undefined) {
-    const v = b.due_at;
-    if (v !== null && (typeof v !== "string" || Number.isNaN(Date.parse(v)))) {
-      throw new ApiError(400, `due_at: Not a valid date-time: ${String(v)}`);
-    }
-    changes.push(() => {
-      if (v === null) w.dueAt.delete(task.gid);
-      else {
-        const at = new Date(v).toISOString();
-        w.dueAt.set(task.gid, at);
-        task.dueOn = at.slice(0, 10);
-      }
-    });
-  }
+  });
   if (b.completed !== undefined) {
     if (typeof b.completed !== "boolean") throw new ApiError(400, "completed: Not a boolean");
     const completed = b.completed;
@@ -974,36 +1036,11 @@ function createSection(ctx: HandlerContext): Reply {
 
 function getFieldSettings(ctx: HandlerContext): Reply {
   const project = projectOf(ctx, param(ctx, "project_gid"));
-  const fields = ctx.store.world.projectFields.get(project.gid) ?? [];
-  const { page, nextPage } = ctx.paginator.page(ctx, fields);
-  const vc = { store: ctx.store, viewer: ctx.viewer };
-  // A custom field setting is its own resource; its custom_field is rendered as asked.
-  const sub = ctx.fields?.get("custom_field") ?? null;
-  const data = page.map((f) => ({
-    gid: `${project.gid}${f}`.slice(0, 30),
-    resource_type: "custom_field_setting",
-    is_important: true,
-    custom_field: renderField(f, vc, sub),
-  }));
-  const body: { [key: string]: unknown } = { data };
-  if (nextPage !== undefined) body.next_page = nextPage;
-  return { status: 200, body: body as Reply["body"] };
-}
-
-function renderField(
-  gid: string,
-  vc: { store: Store; viewer: HandlerContext["viewer"] },
-  sub: Map<string, unknown> | null,
-): Reply["body"] {
-  const view = worldViews().custom_field;
-  const fields = view.fields(gid, vc);
-  const out: { [key: string]: Reply["body"] } = { gid, resource_type: "custom_field" };
-  const names = sub === null || sub.size === 0 ? view.compact : [...sub.keys()];
-  for (const name of names) {
-    const field = fields?.[name];
-    if (field) out[name] = field() as Reply["body"];
-  }
-  return out;
+  return list(
+    ctx,
+    "custom_field_setting",
+    projectSettings(ctx.store, project.gid).map((r) => r.gid),
+  );
 }
 
 function getWorkspaceFields(ctx: HandlerContext): Reply {
@@ -1119,6 +1156,7 @@ export function describeTask(store: Store, gid: string) {
     ...structuredClone(t),
     htmlNotes: w.htmlNotes.get(gid) ?? null,
     dueAt: w.dueAt.get(gid) ?? null,
+    startAt: w.startAt.get(gid) ?? null,
     parent: w.parent.get(gid) ?? null,
     tags: [...(w.taskTags.get(gid) ?? [])],
     dependencies: [...(w.dependencies.get(gid) ?? [])],
