@@ -23,6 +23,7 @@ import {
 } from "./fake-asana.js";
 import { htmlToPlainText, parseCommentHtml, textToCommentHtml } from "./html-text.js";
 import { nextTaskDates, violationMessage } from "./task-rules.js";
+import { typeaheadRoutes } from "./typeahead.js";
 
 export type WorldKind =
   | "section"
@@ -30,7 +31,8 @@ export type WorldKind =
   | "custom_field"
   | "custom_field_setting"
   | "attachment"
-  | "status_update";
+  | "status_update"
+  | "portfolio";
 
 export interface FakeWorldSeed {
   /** Workspaces on a paid plan; task search answers 402 elsewhere. */
@@ -53,6 +55,16 @@ export interface FakeWorldSeed {
   subtasks?: Array<{ task: string; parent: string }>;
   dependencies?: Array<{ task: string; dependsOn: string }>;
   attachments?: Array<{ gid: string; name: string; task: string; size: number; createdAt: string }>;
+  /** Portfolios are seen by their owner and members, and by everyone in the workspace when public. */
+  portfolios?: Array<{
+    gid: string;
+    name: string;
+    workspace: string;
+    owner: string;
+    public?: boolean;
+    members?: string[];
+    color?: string;
+  }>;
   statusUpdates?: Array<{
     gid: string;
     project: string;
@@ -99,6 +111,15 @@ interface AttachmentRec {
   size: number;
   createdAt: string;
 }
+export interface PortfolioRec {
+  gid: string;
+  name: string;
+  workspace: string;
+  owner: string;
+  public: boolean;
+  members: string[];
+  color: string;
+}
 interface StatusRec {
   gid: string;
   project: string;
@@ -129,6 +150,7 @@ export interface World {
   startAt: Map<string, string>;
   attachments: Map<string, AttachmentRec>;
   statuses: Map<string, StatusRec>;
+  portfolios: Map<string, PortfolioRec>;
 }
 
 export function seedWorld(seed: FakeWorldSeed | undefined): World {
@@ -162,6 +184,17 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
     startAt: new Map(),
     attachments: new Map((s.attachments ?? []).map((a) => [a.gid, { ...a }])),
     statuses: new Map((s.statusUpdates ?? []).map((x) => [x.gid, { ...x }])),
+    portfolios: new Map(
+      (s.portfolios ?? []).map((x) => [
+        x.gid,
+        {
+          ...x,
+          public: x.public ?? false,
+          members: [...new Set([x.owner, ...(x.members ?? [])])],
+          color: x.color ?? "none",
+        },
+      ]),
+    ),
   };
   for (const { task, tag } of s.taskTags ?? []) push(world.taskTags, task, tag);
   for (const { project, field } of s.projectFields ?? []) push(world.projectFields, project, field);
@@ -185,7 +218,14 @@ export function projectSettings(store: Store, project: string): Ref[] {
 }
 
 export function worldGids(world: World): string[] {
-  const maps = [world.sections, world.tags, world.fields, world.attachments, world.statuses];
+  const maps = [
+    world.sections,
+    world.tags,
+    world.fields,
+    world.attachments,
+    world.statuses,
+    world.portfolios,
+  ];
   const options = [...world.fields.values()].flatMap((f) => f.options.map((o) => o.gid));
   return [...maps.flatMap((m) => [...m.keys()]), ...options];
 }
@@ -389,6 +429,24 @@ export function worldViews(): Record<WorldKind, KindView> {
         };
       },
     },
+    portfolio: {
+      resourceType: "portfolio",
+      compact: ["name"],
+      full: ["name", "color", "owner", "members", "public", "workspace", "permalink_url"],
+      fields(gid, vc) {
+        const p = vc.store.world.portfolios.get(gid);
+        if (p === undefined) return undefined;
+        return {
+          name: () => p.name,
+          color: () => p.color,
+          owner: () => new Ref("user", p.owner),
+          members: () => p.members.map((u) => new Ref("user", u)),
+          public: () => p.public,
+          workspace: () => new Ref("workspace", p.workspace),
+          permalink_url: () => `https://app.asana.com/0/portfolio/${p.gid}/list`,
+        };
+      },
+    },
     status_update: {
       resourceType: "status_update",
       compact: ["title", "resource_subtype"],
@@ -504,6 +562,7 @@ export function worldRoutes(): Route[] {
       handler: getAttachment,
     },
     { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
+    ...typeaheadRoutes(),
     {
       method: "POST",
       path: "/status_updates",
