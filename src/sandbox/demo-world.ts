@@ -2,8 +2,7 @@
  * SANDBOX DEMO DATA, continued: sections, tags, custom fields, subtasks, a dependency, an attachment and
  * a status update around the demo project, so every task tool has something to show. Made up, fixed gids.
  */
-import type { FakeProjectSeed, FakeTaskSeed } from "./fake-asana.js";
-import type { FakeWorldSeed } from "./fake-tasks.js";
+import type { FakeProjectSeed, FakeTaskSeed, FakeWorldSeed } from "./model.js";
 
 /** Sections of the demo project "Q3 Product Launch". */
 export const DEMO_SECTION_GIDS = {

@@ -7,16 +7,11 @@
  * Launch"; every word of the query must start some word of the name); users also match by email. Results
  * are scoped to the workspace and to what the token's user can see (portfolios: owner, members, or public).
  */
-import {
-  ApiError,
-  type HandlerContext,
-  list,
-  param,
-  type Reply,
-  type Route,
-  type Store,
-  type UserRec,
-} from "./fake-asana.js";
+
+import type { UserRec } from "./model.js";
+import { ApiError, type Reply } from "./model.js";
+import { type HandlerContext, list, param, type Route } from "./routing.js";
+import type { Store } from "./store.js";
 
 /** The spec's enum for resource_type. */
 export const TYPEAHEAD_TYPES = [
