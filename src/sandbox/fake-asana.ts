@@ -18,13 +18,10 @@ import { demoData, mulberry32 } from "./demo-data.js";
 import {
   API_PREFIX,
   ApiError,
-  ERROR_HELP,
   type FakeData,
   type FakeTokenSeed,
   type Fault,
   type InFlightCounts,
-  type Json,
-  RATE_LIMIT_MESSAGE,
   REQUEST_ID_HEADER,
   type RecordedRequest,
   type Reply,
@@ -32,6 +29,14 @@ import {
   type UserRec,
 } from "./model.js";
 import { OAuthProvider } from "./oauth-provider.js";
+import {
+  bearerToken,
+  DEFAULT_STATUS_MESSAGES,
+  errorReply,
+  JSON_TYPE,
+  makePhrase,
+  readBody,
+} from "./plumbing.js";
 import { ROUTES } from "./routes.js";
 import { type HandlerContext, matchTemplate, Paginator, type Route } from "./routing.js";
 import { Store } from "./store.js";
@@ -45,67 +50,6 @@ export { STICKER_NAMES } from "./routes-stories.js";
 export { type HandlerContext, list, one, param, type Route } from "./routing.js";
 export { type KindView, requireGid, Store, type ViewContext } from "./store.js";
 export { parseOptFields } from "./views.js";
-
-const MAX_BODY_BYTES = 1024 * 1024;
-
-const JSON_TYPE = "application/json; charset=utf-8";
-
-function errorReply(status: number, message: string, phrase?: string): Reply {
-  const error: Record<string, Json> = { message, help: ERROR_HELP };
-  if (phrase !== undefined) error.phrase = phrase;
-  return { status, body: { errors: [error] } };
-}
-
-const DEFAULT_STATUS_MESSAGES: Record<number, string> = {
-  400: "Bad Request",
-  401: "Not Authorized",
-  402: "This feature is not available on your current premium level.",
-  403: "Forbidden",
-  404: "Not Found",
-  429: RATE_LIMIT_MESSAGE,
-  500: "Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
-function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? "too-large" : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function bearerToken(header: string | undefined): string | null {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return m?.[1] ?? null;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Field selection (opt_fields) and rendering
-// ---------------------------------------------------------------------------------------------------------
-
-const PHRASE_ADJECTIVES = ["sad", "happy", "sleepy", "brave", "fuzzy", "quiet", "jolly", "grumpy", "shiny"];
-
-const PHRASE_NOUNS = ["squid", "sheep", "moose", "deer", "bison", "salmon", "trout", "fish", "cod"];
-
-const PHRASE_VERBS = ["snuggle", "dance", "wander", "sing", "nap", "swim", "juggle", "ponder", "hum"];
-
-const PHRASE_ADVERBS = ["softly", "boldly", "quietly", "gracefully", "happily", "slowly", "loudly", "oddly"];
-
-function makePhrase(rand: () => number): string {
-  const pick = (words: string[]) => words[Math.floor(rand() * words.length)] ?? words[0];
-  const n = 2 + Math.floor(rand() * 19);
-  return `${n} ${pick(PHRASE_ADJECTIVES)} ${pick(PHRASE_NOUNS)} ${pick(PHRASE_VERBS)} ${pick(PHRASE_ADVERBS)}`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The server
