@@ -16,7 +16,7 @@ import type {
   FakeTeamSeed,
   FakeUserSeed,
   PhotoSize,
-} from "./fake-asana.js";
+} from "./model.js";
 
 /** Small, fast, seedable PRNG (mulberry32); returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {

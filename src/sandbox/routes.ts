@@ -1,0 +1,165 @@
+/** Every endpoint the sandbox answers. Order matters only for readability: templates never overlap. */
+
+import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
+import {
+  createSection,
+  createStatus,
+  getProject,
+  getProjects,
+  getSection,
+  getSections,
+  getStatuses,
+  projectList,
+} from "./routes-projects.js";
+import {
+  createStoryForTask,
+  getAttachment,
+  getAttachments,
+  getStoriesForTask,
+  getStory,
+} from "./routes-stories.js";
+import {
+  addProject,
+  addToSection,
+  dependencyEdit,
+  followerEdit,
+  removeProject,
+  search,
+  setParent,
+  tagEdit,
+} from "./routes-task-links.js";
+import {
+  createSubtask,
+  createTask,
+  deleteTask,
+  getProjectTasks,
+  getSubtasks,
+  getTask,
+  getTasks,
+  updateTask,
+} from "./routes-tasks.js";
+import {
+  getOpenIdUserInfo,
+  getTags,
+  getTeams,
+  getUser,
+  getUsers,
+  getUsersPaged,
+  getWorkspace,
+  getWorkspaces,
+} from "./routes-users.js";
+import { capitalize, param, type Route } from "./routing.js";
+import { typeaheadRoutes } from "./typeahead.js";
+
+/** Order matters only for readability: templates never overlap. Add new endpoints here. */
+export const ROUTES: readonly Route[] = [
+  { method: "GET", path: "/users/:user_gid", scope: "users:read", handler: getUser },
+  { method: "GET", path: "/workspaces", scope: "workspaces:read", handler: getWorkspaces },
+  { method: "GET", path: "/workspaces/:workspace_gid", scope: "workspaces:read", handler: getWorkspace },
+  {
+    method: "GET",
+    path: "/workspaces/:workspace_gid/projects",
+    scope: "projects:read",
+    handler: (ctx) => projectList(ctx, { workspace: param(ctx, "workspace_gid") }),
+  },
+  {
+    method: "GET",
+    path: "/teams/:team_gid/projects",
+    scope: "projects:read",
+    handler: (ctx) => projectList(ctx, { team: param(ctx, "team_gid") }),
+  },
+  { method: "GET", path: "/projects", scope: "projects:read", handler: getProjects },
+  { method: "GET", path: "/projects/:project_gid", scope: "projects:read", handler: getProject },
+  { method: "GET", path: "/tasks/:task_gid", scope: "tasks:read", handler: getTask },
+  { method: "GET", path: "/tasks/:task_gid/stories", scope: "stories:read", handler: getStoriesForTask },
+  { method: "POST", path: "/tasks/:task_gid/stories", scope: "stories:write", handler: createStoryForTask },
+  { method: "GET", path: "/stories/:story_gid", scope: "stories:read", handler: getStory },
+  { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
+  ...worldRoutes(),
+];
+
+export function worldRoutes(): Route[] {
+  return [
+    { method: "GET", path: "/tasks", scope: "tasks:read", handler: getTasks },
+    { method: "POST", path: "/tasks", scope: "tasks:write", handler: createTask },
+    { method: "PUT", path: "/tasks/:task_gid", scope: "tasks:write", handler: updateTask },
+    { method: "DELETE", path: "/tasks/:task_gid", scope: "tasks:delete", handler: deleteTask },
+    { method: "GET", path: "/tasks/:task_gid/subtasks", scope: "tasks:read", handler: getSubtasks },
+    { method: "POST", path: "/tasks/:task_gid/subtasks", scope: "tasks:write", handler: createSubtask },
+    { method: "GET", path: "/projects/:project_gid/tasks", scope: "tasks:read", handler: getProjectTasks },
+    { method: "POST", path: "/tasks/:task_gid/setParent", scope: "tasks:write", handler: setParent },
+    { method: "POST", path: "/tasks/:task_gid/addProject", scope: "tasks:write", handler: addProject },
+    { method: "POST", path: "/tasks/:task_gid/removeProject", scope: "tasks:write", handler: removeProject },
+    { method: "POST", path: "/tasks/:task_gid/addTag", scope: "tasks:write", handler: tagEdit(true) },
+    { method: "POST", path: "/tasks/:task_gid/removeTag", scope: "tasks:write", handler: tagEdit(false) },
+    {
+      method: "POST",
+      path: "/tasks/:task_gid/addFollowers",
+      scope: "tasks:write",
+      handler: followerEdit(true),
+    },
+    {
+      method: "POST",
+      path: "/tasks/:task_gid/removeFollowers",
+      scope: "tasks:write",
+      handler: followerEdit(false),
+    },
+    ...(["dependencies", "dependents"] as const).flatMap((kind): Route[] => [
+      {
+        method: "POST",
+        path: `/tasks/:task_gid/add${capitalize(kind)}`,
+        scope: "tasks:write",
+        handler: dependencyEdit(kind, true),
+      },
+      {
+        method: "POST",
+        path: `/tasks/:task_gid/remove${capitalize(kind)}`,
+        scope: "tasks:write",
+        handler: dependencyEdit(kind, false),
+      },
+    ]),
+    { method: "GET", path: "/workspaces/:workspace_gid/tasks/search", scope: "tasks:read", handler: search },
+    // Asana's spec names no granular scope for sections and status updates (`oauth2: []`): only a
+    // token with Full permissions (`default`) reaches them.
+    { method: "GET", path: "/projects/:project_gid/sections", scope: "default", handler: getSections },
+    {
+      method: "POST",
+      path: "/projects/:project_gid/sections",
+      scope: "default",
+      handler: createSection,
+    },
+    { method: "GET", path: "/sections/:section_gid", scope: "default", handler: getSection },
+    { method: "POST", path: "/sections/:section_gid/addTask", scope: "tasks:write", handler: addToSection },
+    {
+      method: "GET",
+      path: "/projects/:project_gid/custom_field_settings",
+      scope: "projects:read",
+      handler: getFieldSettings,
+    },
+    {
+      method: "GET",
+      path: "/workspaces/:workspace_gid/custom_fields",
+      scope: "custom_fields:read",
+      handler: getWorkspaceFields,
+    },
+    { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
+    { method: "GET", path: "/workspaces/:workspace_gid/users", scope: "users:read", handler: getUsers },
+    { method: "GET", path: "/users", scope: "users:read", handler: getUsersPaged },
+    { method: "GET", path: "/workspaces/:workspace_gid/teams", scope: "teams:read", handler: getTeams },
+    { method: "GET", path: "/attachments", scope: "attachments:read", handler: getAttachments },
+    {
+      method: "GET",
+      path: "/attachments/:attachment_gid",
+      scope: "attachments:read",
+      handler: getAttachment,
+    },
+    { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
+    ...typeaheadRoutes(),
+    {
+      method: "POST",
+      path: "/status_updates",
+      scope: "default",
+      handler: createStatus,
+    },
+  ];
+}
