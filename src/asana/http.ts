@@ -5,7 +5,7 @@ import type { Agent, Dispatcher } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
-import { statusToError } from "./errors.js";
+import { requestIdFrom, statusToError } from "./errors.js";
 import { Limiter } from "./limiter.js";
 import { noteRequest } from "./trace.js";
 import { loadUndici } from "./undici.js";
@@ -165,7 +165,7 @@ export class AsanaClient {
       }
 
       const { status, headers, text } = attempt;
-      const requestId = firstHeader(headers, REQUEST_ID_HEADERS);
+      const requestId = requestIdFrom(firstHeader(headers, REQUEST_ID_HEADERS));
       noteRequest({ method: call.method, status, requestId });
       logAsanaChange(headers);
       const body = parseJson(text);

@@ -6,7 +6,7 @@ import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { OAuthSettings } from "../config.js";
-import { log, registerSecret } from "../log.js";
+import { log, registerSecret, SECRET_SLOTS } from "../log.js";
 import { verifiedClaimsSchema } from "./identities.js";
 
 export const STORE_VERSION = 1;
@@ -50,7 +50,7 @@ const ACCOUNT = "oauth-login";
 
 /** Registers every secret of a login with the log redactor before anything can print it. */
 function guard(login: StoredLogin): StoredLogin {
-  registerSecret(login.refresh_token);
+  registerSecret(login.refresh_token, SECRET_SLOTS.oauthRefresh);
   registerSecret(login.client_secret);
   return login;
 }
