@@ -2,7 +2,6 @@
 // anything.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
-import { AppError } from "../errors.js";
 import { resolveCustomFields } from "./custom-fields.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
@@ -15,7 +14,21 @@ export const updateTask = defineTool({
   title: "Update a task",
   kind: "write",
   actsAs: "write",
-  input: z.object({ task_gid: gid(), ...fields, completed: z.boolean().optional() }).strict(),
+  // Nothing to change is refused with the arguments, before any request: the agent must not be
+  // told "updated" for an empty PUT. Keys zod drops (`"__proto__"` in custom_fields) count as absent.
+  input: z
+    .object({ task_gid: gid(), ...fields, completed: z.boolean().optional() })
+    .strict()
+    .refine(
+      (a) =>
+        Object.entries(a).some(
+          ([key, value]) =>
+            key !== "task_gid" &&
+            value !== undefined &&
+            !(key === "custom_fields" && Object.keys(value as object).length === 0),
+        ),
+      "nothing to change: give at least one field to set (custom_fields needs at least one entry).",
+    ),
   output: z.object({ task: compactTaskOut.extend({ url: z.string().optional() }), acting_as: actingAs }),
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution }) =>
@@ -23,7 +36,8 @@ export const updateTask = defineTool({
   handler: async (a, context) => {
     checkFields(a);
     let custom: Record<string, unknown> | undefined;
-    if (a.custom_fields) {
+    // An empty custom_fields changes nothing: no read of the task's fields, nothing in the PUT.
+    if (a.custom_fields && Object.keys(a.custom_fields).length > 0) {
       const { data } = await context.asana.request<{ projects?: Array<{ gid: string }> }>(context.identity, {
         method: "GET",
         path: apiPath`/tasks/${a.task_gid}`,
@@ -37,8 +51,6 @@ export const updateTask = defineTool({
       );
     }
     const body = { ...bodyOf(a, custom), ...(a.completed !== undefined ? { completed: a.completed } : {}) };
-    if (Object.keys(body).length === 0)
-      throw new AppError("invalid_input", "nothing to change: give at least one field.");
     let task: AsanaTask & { permalink_url?: string };
     try {
       ({ data: task } = await idempotentWrite<AsanaTask>(context, {
