@@ -29,13 +29,13 @@ interface Needle {
 }
 
 /** The process's fixed credentials (configured tokens, client secrets): few, registered once. */
-const pinned = new Map<string, Needle>();
+const pinned = new Map<string, Needle[]>();
 /**
  * Credentials that are replaced over time (OAuth access and refresh tokens), by slot: the current
  * value plus the few before it, which may still sit in a late log line or an answer in flight.
  * Older ones are expired or revoked, so the set stays bounded however long the server runs.
  */
-const rotating = new Map<string, Array<{ secret: string; needle: Needle }>>();
+const rotating = new Map<string, Array<{ secret: string; needles: Needle[] }>>();
 export const ROTATING_HISTORY = 4;
 /** The credentials that rotate: access tokens hourly, refresh tokens when Asana rotates them. */
 export const SECRET_SLOTS = {
@@ -52,7 +52,13 @@ let scanner: RegExp | undefined;
 let slices = new Map<string, Array<{ needle: Needle; offset: number }>>();
 let count = 0;
 
-function compile(secret: string): Needle {
+/** A secret with a quote, a backslash or a control character is also looked for as JSON writes it. */
+function compile(secret: string): Needle[] {
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  return escaped === secret ? [needleOf(secret)] : [needleOf(secret), needleOf(escaped)];
+}
+
+function needleOf(secret: string): Needle {
   const colon = secret.lastIndexOf(":");
   const split = /^\d+\/[0-9/]+:./.test(secret) && secret.length - colon - 1 >= 12;
   const core = split ? secret.slice(colon + 1) : secret;
@@ -62,7 +68,7 @@ function compile(secret: string): Needle {
 }
 
 function rebuild(): void {
-  const all = [...pinned.values(), ...[...rotating.values()].flat().map((r) => r.needle)];
+  const all = [...[...pinned.values()].flat(), ...[...rotating.values()].flat().flatMap((r) => r.needles)];
   count = all.length;
   slices = new Map();
   for (const needle of all) {
@@ -97,7 +103,7 @@ export function registerSecret(secret: string | undefined, slot?: string): void 
     const history = rotating.get(slot) ?? [];
     if (history.at(-1)?.secret === secret) return;
     const kept = history.filter((r) => r.secret !== secret);
-    kept.push({ secret, needle: compile(secret) });
+    kept.push({ secret, needles: compile(secret) });
     rotating.set(slot, kept.slice(-ROTATING_HISTORY));
   }
   rebuild();

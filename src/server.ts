@@ -184,13 +184,26 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
  * Everything a result carries came from Asana or the arguments, so, success or error, it passes
  * the one redaction before it leaves: a task named after a token, or a proxy echoing one, reaches
  * the agent as "[redacted]". One pass over the serialized text (no walk of the object); the
- * structured copy is re-read from the redacted text only when something was replaced, which keeps
- * it valid JSON since redacted runs never span a quote or an escape (secrets hold neither).
+ * structured copy is re-read from the redacted text only when something was replaced.
  */
 function redactedResult(output: Record<string, unknown>): CallToolResult {
   const raw = JSON.stringify(output);
   const text = redact(raw);
-  const structuredContent = text === raw ? output : (JSON.parse(text) as Record<string, unknown>);
+  if (text === raw) return { content: [{ type: "text", text }], structuredContent: output };
+  let structuredContent: Record<string, unknown>;
+  try {
+    structuredContent = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // A secret holding a quote or a backslash (a client secret may) can cut across JSON escapes:
+    // redact each decoded string instead.
+    structuredContent = JSON.parse(raw, (_key, value: unknown) =>
+      typeof value === "string" ? redact(value) : value,
+    ) as Record<string, unknown>;
+    return {
+      content: [{ type: "text", text: redact(JSON.stringify(structuredContent)) }],
+      structuredContent,
+    };
+  }
   return { content: [{ type: "text", text }], structuredContent };
 }
 

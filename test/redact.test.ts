@@ -32,6 +32,14 @@ describe("redact", () => {
     expect(redact("..Zq7Wm2K..")).toBe("..Zq7Wm2K..");
   });
 
+  it("finds a secret with a quote or backslash in JSON text too, as results are redacted serialized", () => {
+    const secret = 'cl13nt"s3cr3t\\with-quotes-0987654321';
+    registerSecret(secret);
+    const json = JSON.stringify({ name: `see ${secret}`, notes: secret.slice(2, 30) });
+    const out = redact(json);
+    expect(JSON.parse(out)).toEqual({ name: "see [redacted]", notes: "[redacted]" });
+  });
+
   it("keeps a bounded history of rotated tokens, and every pinned secret", () => {
     const before = registeredSecretCount();
     const tokens = Array.from({ length: 50 }, (_, i) => `access-${i}-${"k".repeat(8)}${i * 7919}Qx`);
