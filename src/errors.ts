@@ -120,6 +120,6 @@ export function toToolError(error: unknown): ToolErrorBody {
       retryable: appError.retryable,
       hint: redact(appError.hint),
     },
-    request_id: appError.requestId ?? null,
+    request_id: appError.requestId === undefined ? null : redact(appError.requestId),
   };
 }

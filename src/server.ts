@@ -17,7 +17,7 @@ import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
 import { AppError, toToolError } from "./errors.js";
-import { log } from "./log.js";
+import { log, redact } from "./log.js";
 import { buildPolicy, checkScope, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
 import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
 
@@ -172,14 +172,14 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     try {
       const output = await result;
       recordAttempt("ok", null);
-      return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
+      return redactedResult(output);
     } catch (error) {
       const body = toToolError(asAppError(error));
       recordAttempt(body.error.code, body.request_id);
       if (body.error.code === "internal")
         log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
       else log.debug(`${tool.name} answered ${body.error.code}`, { message: body.error.message });
-      return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
+      return { isError: true, content: [{ type: "text", text: redact(JSON.stringify(body)) }] };
     } finally {
       clearTimeout(deadline);
       if (progress) clearInterval(progress);
@@ -281,6 +281,33 @@ function reportProgress(
   return timer;
 }
 
+/**
+ * Everything a result carries came from Asana or the arguments, so, success or error, it passes
+ * the one redaction before it leaves: a task named after a token, or a proxy echoing one, reaches
+ * the agent as "[redacted]". One pass over the serialized text (no walk of the object); the
+ * structured copy is re-read from the redacted text only when something was replaced.
+ */
+function redactedResult(output: Record<string, unknown>): CallToolResult {
+  const raw = JSON.stringify(output);
+  const text = redact(raw);
+  if (text === raw) return { content: [{ type: "text", text }], structuredContent: output };
+  let structuredContent: Record<string, unknown>;
+  try {
+    structuredContent = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // A secret holding a quote or a backslash (a client secret may) can cut across JSON escapes:
+    // redact each decoded string instead.
+    structuredContent = JSON.parse(raw, (_key, value: unknown) =>
+      typeof value === "string" ? redact(value) : value,
+    ) as Record<string, unknown>;
+    return {
+      content: [{ type: "text", text: redact(JSON.stringify(structuredContent)) }],
+      structuredContent,
+    };
+  }
+  return { content: [{ type: "text", text }], structuredContent };
+}
+
 function auditRecord(
   tool: Tool,
   resolver: CredentialResolver,
@@ -378,7 +405,8 @@ function toWire(tool: Tool, context: DescribeContext): McpTool {
   return {
     name: tool.name,
     title: tool.title,
-    description: tool.describe(context),
+    // Descriptions carry names read from Asana (who each route acts as).
+    description: redact(tool.describe(context)),
     inputSchema: PRECOMPUTED_SCHEMAS?.[tool.name] ?? inputSchemaOf(tool),
     // Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world).
     annotations: readOnly ? { readOnlyHint: true } : { destructiveHint: tool.kind === "destructive" },
@@ -467,5 +495,7 @@ function instructions(config: Config, resolver: CredentialResolver, policy: Poli
   const scoped = limits.length
     ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
     : "";
-  return `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${scoped}`;
+  return redact(
+    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${scoped}`,
+  );
 }

@@ -8,8 +8,14 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TASK_GID, SANDBOX_USER_GIDS, SANDBOX_WORKSPACE_GIDS } from "../src/sandbox/demo-data.js";
+import {
+  DEMO_TASK_GID,
+  demoData,
+  SANDBOX_USER_GIDS,
+  SANDBOX_WORKSPACE_GIDS,
+} from "../src/sandbox/demo-data.js";
 import { startFakeAsana } from "./fake-asana/index.js";
+import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 
 const BIN = resolve(import.meta.dirname, "../dist/index.js");
 
@@ -216,5 +222,115 @@ describe("tokens never leave the process", () => {
         expect(bytes.includes("LEAKCANARY"), `part of a token found in ${where}`).toBe(false);
       }
     }
+  });
+});
+
+describe("what comes from Asana passes redaction on its way to the agent", () => {
+  // Asana's PAT form: the secret is the part after the last `:`; the gids before it are public.
+  const PAT = "2/1201000000000001/1201000000000099:FRAGCANARY0123456789abcdef0123";
+  const SECRET_HALF = PAT.slice(PAT.lastIndexOf(":") + 1);
+  const agentSaw: string[] = [];
+  let h: Harness;
+  let audit: string;
+  let stderr = "";
+  const write = process.stderr.write.bind(process.stderr);
+
+  beforeAll(async () => {
+    const data = demoData();
+    data.tokens.push({ token: PAT, userGid: SANDBOX_USER_GIDS.pat, kind: "pat" });
+    // Successful data carrying the token: a task someone named after it, notes with its secret half.
+    const task = data.tasks?.find((t) => t.gid === DEMO_TASK_GID);
+    if (!task) throw new Error("the demo task is missing");
+    task.name = `deploy with ${PAT}`;
+    task.notes = `secret: ${SECRET_HALF}; minus three: ${PAT.slice(0, -3)}`;
+    audit = join(mkdtempSync(join(tmpdir(), "asana-mcp-secrets-audit-")), "audit.jsonl");
+    h = await startHarness({
+      data,
+      env: { ASANA_PAT: PAT, ASANA_AUDIT_LOG: audit, ASANA_LOG_LEVEL: "debug" },
+      client: { maxReadRetries: 0 },
+    });
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      stderr += String(chunk);
+      return write(chunk, ...rest);
+    }) as typeof process.stderr.write;
+  });
+  afterAll(async () => {
+    process.stderr.write = write;
+    await h.close();
+  });
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const outcome = await h.call(name, args);
+    agentSaw.push(outcome.text, JSON.stringify(outcome.body));
+    return outcome;
+  };
+  const leaks = (text: string) =>
+    ["FRAGCANARY", SECRET_HALF.slice(0, 16), SECRET_HALF.slice(-16)].filter((s) => text.includes(s));
+
+  it("redacts the token, its secret half and most of it in a successful result", async () => {
+    const got = await call("get_task", { task_gid: DEMO_TASK_GID });
+    expect(got.isError).toBe(false);
+    const task = got.body.task as { name: string; notes: string };
+    expect(task.name).toBe("deploy with [redacted]");
+    expect(task.notes).toBe("secret: [redacted]; minus three: [redacted]");
+    expect(got.text).not.toContain("FRAGCANARY");
+  });
+
+  it("keeps a real request id, and never passes on a token echoed as X-Request-Id", async () => {
+    h.fake.inject({ method: "GET", path: `/tasks/${DEMO_TASK_GID}`, type: "status", status: 404 });
+    const plain = await call("get_task", { task_gid: DEMO_TASK_GID });
+    expect(plain.body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    for (const [echoed, expected] of [
+      [PAT, null], // not the shape of a request id: dropped
+      [SECRET_HALF, "[redacted]"], // id-shaped, but a secret
+    ] as const) {
+      h.fake.inject({
+        method: "GET",
+        path: `/tasks/${DEMO_TASK_GID}`,
+        type: "status",
+        status: 404,
+        headers: { "X-Request-Id": echoed },
+      });
+      const got = await call("get_task", { task_gid: DEMO_TASK_GID });
+      expect(errorOf(got).code).toBe("not_found");
+      expect(got.body.request_id).toBe(expected);
+    }
+  });
+
+  it("redacts fragments of the token in an error and the audit log", async () => {
+    for (const echoed of [PAT, SECRET_HALF]) {
+      h.fake.inject({
+        method: "GET",
+        path: `/tasks/${DEMO_TASK_GID}`,
+        type: "status",
+        status: 403,
+        headers: { "X-Request-Id": echoed },
+        body: { errors: [{ message: `no access for ${SECRET_HALF.slice(2)} (${PAT.slice(0, -4)})` }] },
+      });
+      const got = await call("get_task", { task_gid: DEMO_TASK_GID });
+      expect(errorOf(got).code).toBe("forbidden");
+      expect(errorOf(got).message).toContain("[redacted]");
+      expect(got.body.request_id).not.toBe(echoed);
+    }
+    // A write's audit line records the request id: an echoed token is not one.
+    h.fake.inject({
+      method: "POST",
+      type: "status",
+      status: 400,
+      headers: { "X-Request-Id": SECRET_HALF },
+      body: { errors: [{ message: `bad ${SECRET_HALF}` }] },
+    });
+    const write = await call("create_comment", { task_gid: DEMO_TASK_GID, text: "hello" });
+    expect(errorOf(write).code).toBe("asana_bad_request");
+    const auditText = readFileSync(audit, "utf8");
+    expect(auditText).toContain('"outcome":"asana_bad_request"');
+    expect(leaks(auditText)).toEqual([]);
+  });
+
+  it("left nothing of the token in anything the agent, the audit log or stderr received", () => {
+    const tools = h.fake.requests.filter((r) => r.userGid === SANDBOX_USER_GIDS.pat);
+    expect(tools.length).toBeGreaterThan(0); // the token was really used
+    expect(leaks(agentSaw.join("\n"))).toEqual([]);
+    expect(leaks(readFileSync(audit, "utf8"))).toEqual([]);
+    expect(leaks(stderr)).toEqual([]);
   });
 });

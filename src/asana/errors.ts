@@ -2,6 +2,16 @@
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError, type ErrorCode } from "../errors.js";
 
+/**
+ * A request id as Asana's answer gave it, kept only when it has the shape of one (hex, a UUID, a
+ * short opaque id: letters, digits, `-`, `_`, `.`, at most 64 characters). The header is copied into
+ * results, errors and the audit log, so a proxy echoing a token (`N/gid:secret`) or anything long
+ * there must not carry it through; such a value is dropped, as if no id had come.
+ */
+export function requestIdFrom(header: string | undefined): string | undefined {
+  return header !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(header) ? header : undefined;
+}
+
 /** Asana's error body: `{errors: [{message, help, phrase}]}` (every member optional). */
 export interface AsanaErrorBody {
   errors?: Array<{ message?: string; help?: string; phrase?: string }>;

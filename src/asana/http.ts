@@ -7,7 +7,7 @@ import { AppError } from "../errors.js";
 import { log } from "../log.js";
 import { BodyBudget } from "./budget.js";
 import { AsanaClock } from "./clock.js";
-import { statusToError } from "./errors.js";
+import { requestIdFrom, statusToError } from "./errors.js";
 import {
   ABORTED_BEFORE_SENDING,
   BODY_TOO_SLOW,
@@ -207,7 +207,7 @@ export class AsanaClient {
 
       const { status, headers, text } = attempt;
       this.clock.observe(firstHeader(headers, ["date"]), sentAt, this.clock.now());
-      const requestId = firstHeader(headers, REQUEST_ID_HEADERS);
+      const requestId = requestIdFrom(firstHeader(headers, REQUEST_ID_HEADERS));
       noteRequest({ method: call.method, status, requestId });
       logAsanaChange(headers);
       const body = parseJson(text);

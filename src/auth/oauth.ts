@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { loadUndici } from "../asana/undici.js";
 import { AppError } from "../errors.js";
-import { log, registerSecret } from "../log.js";
+import { log, registerSecret, SECRET_SLOTS } from "../log.js";
 import type { Identity } from "./identities.js";
 import type { StoredLogin, TokenStore } from "./store.js";
 
@@ -123,8 +123,8 @@ export async function tokenRequest(
   const { status, body } = await fetchJson(oauthEndpoints(baseUrl).token, { timeoutMs, form });
   const answer = (body ?? {}) as Partial<TokenResponse> & { error?: string; error_description?: string };
   if (status === 200 && typeof answer.access_token === "string") {
-    registerSecret(answer.access_token);
-    registerSecret(answer.refresh_token);
+    registerSecret(answer.access_token, SECRET_SLOTS.oauthAccess);
+    registerSecret(answer.refresh_token, SECRET_SLOTS.oauthRefresh);
     return answer as TokenResponse;
   }
   const what = form.grant_type === "refresh_token" ? "refresh token" : "sign-in code";
@@ -179,7 +179,7 @@ export class OAuthIdentity implements Identity {
 
   constructor(private readonly options: OAuthIdentityOptions) {
     this.login = options.login;
-    registerSecret(this.login.refresh_token);
+    registerSecret(this.login.refresh_token, SECRET_SLOTS.oauthRefresh);
     registerSecret(this.login.client_secret);
   }
 
@@ -197,7 +197,7 @@ export class OAuthIdentity implements Identity {
 
   /** Installs an access token as if just refreshed (start-up from a token known to be fresh). */
   setAccessToken(token: string, expiresInSeconds: number): void {
-    registerSecret(token);
+    registerSecret(token, SECRET_SLOTS.oauthAccess);
     this.access = { token, expiresAt: Date.now() + expiresInSeconds * 1000 };
   }
 

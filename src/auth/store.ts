@@ -2,11 +2,11 @@
 // between runs. The OS keychain when it works, otherwise a 0600 file written atomically. The
 // access token is never stored: it lives in memory and is refreshed on start.
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { OAuthSettings } from "../config.js";
-import { log, registerSecret } from "../log.js";
+import { log, registerSecret, SECRET_SLOTS } from "../log.js";
 import { verifiedClaimsSchema } from "./identities.js";
 
 export const STORE_VERSION = 1;
@@ -39,6 +39,8 @@ export interface TokenStore {
   write(login: StoredLogin): Promise<void>;
   /** Resolves true when something was deleted. */
   delete(): Promise<boolean>;
+  /** Removes temporary files an interrupted write left (they hold the secrets); resolves how many. */
+  removeLeftovers(): Promise<number>;
 }
 
 export class StoreError extends Error {
@@ -50,7 +52,7 @@ const ACCOUNT = "oauth-login";
 
 /** Registers every secret of a login with the log redactor before anything can print it. */
 function guard(login: StoredLogin): StoredLogin {
-  registerSecret(login.refresh_token);
+  registerSecret(login.refresh_token, SECRET_SLOTS.oauthRefresh);
   registerSecret(login.client_secret);
   return login;
 }
@@ -111,6 +113,7 @@ export class FileStore implements TokenStore {
   async write(login: StoredLogin): Promise<void> {
     guard(login);
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await this.removeLeftovers();
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     // Created 0600 from the first byte (no chmod window), flushed, then renamed over the old file.
     const handle = await open(temp, "wx", 0o600);
@@ -126,6 +129,38 @@ export class FileStore implements TokenStore {
     await rename(temp, this.path);
   }
 
+  /**
+   * A write killed between creating its temp file and renaming it leaves `<path>.<pid>.<hex>.tmp`
+   * holding the refresh token and client secret. Only files of exactly that name, next to the store,
+   * are removed; one of a process still running and written in the last minute may be a write in
+   * flight (another asana-mcp refreshing), so it is left to that process.
+   */
+  async removeLeftovers(): Promise<number> {
+    const dir = dirname(this.path);
+    const ours = new RegExp(`^${escapeRegExp(basename(this.path))}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const pid = ours.exec(name)?.[1];
+      if (pid === undefined) continue;
+      const path = join(dir, name);
+      try {
+        if (processRuns(Number(pid)) && Date.now() - (await stat(path)).mtimeMs < IN_FLIGHT_MS) continue;
+        await rm(path);
+        removed++;
+      } catch {
+        // Gone already (renamed by its writer, or removed by another process).
+      }
+    }
+    if (removed) log.info(`removed ${removed} leftover temporary file(s) of the token store in ${dir}`);
+    return removed;
+  }
+
   async delete(): Promise<boolean> {
     try {
       await rm(this.path);
@@ -135,6 +170,22 @@ export class FileStore implements TokenStore {
       throw error;
     }
   }
+}
+
+/** How long a temp file of a running process counts as a write in flight. */
+const IN_FLIGHT_MS = 60_000;
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 type KeyringEntry = {
@@ -186,6 +237,10 @@ export class KeychainStore implements TokenStore {
     } catch (error) {
       throw new StoreError(`The OS keychain refused the login (${messageOf(error)}).`);
     }
+  }
+
+  async removeLeftovers(): Promise<number> {
+    return 0; // the keychain is written in one call: nothing is left behind
   }
 
   async delete(): Promise<boolean> {
@@ -246,6 +301,10 @@ export class AutoStore implements TokenStore {
       }
     }
     await this.file.write(login);
+  }
+
+  removeLeftovers(): Promise<number> {
+    return this.file.removeLeftovers();
   }
 
   async delete(): Promise<boolean> {

@@ -122,7 +122,12 @@ async function logoutCommand(config: Config): Promise<void> {
   const store = openTokenStore(config.oauth.tokenStore);
   const stored = await store.read();
   if (!stored) {
-    process.stdout.write(`Not signed in (looked in ${store.location}); nothing to do.\n`);
+    const leftovers = await store.removeLeftovers();
+    process.stdout.write(
+      leftovers
+        ? `Not signed in (looked in ${store.location}).${leftoverNote(leftovers)}\n`
+        : `Not signed in (looked in ${store.location}); nothing to do.\n`,
+    );
     return;
   }
   try {
@@ -135,7 +140,14 @@ async function logoutCommand(config: Config): Promise<void> {
     );
   }
   await store.delete();
-  process.stdout.write(`Deleted the login from ${store.location}.\n`);
+  const leftovers = await store.removeLeftovers();
+  process.stdout.write(`Deleted the login from ${store.location}.${leftoverNote(leftovers)}\n`);
+}
+
+function leftoverNote(count: number): string {
+  return count
+    ? ` Also removed ${count} leftover temporary file(s) that held login secrets (from a write that was interrupted).`
+    : "";
 }
 
 /** ASANA_BROWSER names a command (with arguments) that receives the URL; otherwise the platform opener. */

@@ -28,6 +28,18 @@ export const updateTask = defineTool({
   input: z
     .object({ task_gid: gid("task"), ...fields, completed: z.boolean().optional() })
     .strict()
+    // Nothing to change is refused with the arguments, before any request: the agent must not be
+    // told "updated" for an empty PUT. Keys zod drops (`"__proto__"` in custom_fields) count as absent.
+    .refine(
+      (a) =>
+        Object.entries(a).some(
+          ([key, value]) =>
+            key !== "task_gid" &&
+            value !== undefined &&
+            !(key === "custom_fields" && Object.keys(value as object).length === 0),
+        ),
+      "nothing to change: give at least one field to set (custom_fields needs at least one entry).",
+    )
     .superRefine(fieldRules("unread")),
   output: z.object({ task: writtenTaskOut, acting_as: actingAs }),
   scope: (a) => ({ task: a.task_gid }),
@@ -36,12 +48,12 @@ export const updateTask = defineTool({
   handler: async (args, context) => {
     // One read of the task, only when custom field names or a start date without a due date need it.
     const dueNeeded = needsCurrentDue(args);
+    // An empty custom_fields changes nothing: no read of the task's fields, nothing in the PUT.
+    const customFields =
+      args.custom_fields && Object.keys(args.custom_fields).length > 0 ? args.custom_fields : undefined;
     let current: { projects?: Array<{ gid: string }>; due_on?: string | null; due_at?: string | null } = {};
-    if (args.custom_fields || dueNeeded) {
-      const wanted = [
-        ...(args.custom_fields ? ["projects"] : []),
-        ...(dueNeeded ? ["due_on", "due_at"] : []),
-      ];
+    if (customFields || dueNeeded) {
+      const wanted = [...(customFields ? ["projects"] : []), ...(dueNeeded ? ["due_on", "due_at"] : [])];
       ({ data: current } = await context.asana.request<typeof current>(context.identity, {
         method: "GET",
         path: apiPath`/tasks/${args.task_gid}`,
@@ -51,17 +63,15 @@ export const updateTask = defineTool({
       const problem = dueNeeded && fieldProblem(args, current);
       if (problem) throw new AppError("invalid_input", problem);
     }
-    const a = { ...args, assignee: await resolveMe(context, args.assignee) };
+    const a = { ...args, custom_fields: customFields, assignee: await resolveMe(context, args.assignee) };
     const custom =
-      a.custom_fields &&
+      customFields &&
       (await resolveCustomFields(
         context,
         (current.projects ?? []).map((p) => p.gid),
-        a.custom_fields,
+        customFields,
       ));
     const body = { ...bodyOf(a, custom), ...(a.completed !== undefined ? { completed: a.completed } : {}) };
-    if (Object.keys(body).length === 0)
-      throw new AppError("invalid_input", "nothing to change: give at least one field.");
     let task: AsanaTask & { permalink_url?: string };
     try {
       ({ data: task } = await idempotentWrite<AsanaTask>(context, {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OAuthIdentity } from "../../src/auth/oauth.js";
 import { AutoStore, type FileStore, KeychainStore, type StoredLogin } from "../../src/auth/store.js";
@@ -36,6 +36,35 @@ function killAt(storePath: string, step: "token-response" | "stored"): Promise<v
 }
 
 describe("file token store", () => {
+  it("removes temp files an interrupted write left (they hold the secrets) on the next write", async () => {
+    const store = tempStore();
+    const login = await signIn(started.baseUrl, store);
+    const dir = dirname(store.path);
+    // As a write killed before its rename leaves them: a process long gone, and this one an hour ago.
+    const gone = `${store.path}.4194999.0badc0de.tmp`;
+    const stale = `${store.path}.${process.pid}.00c0ffee.tmp`;
+    // Left alone: a fresh temp file of a running process (a write in flight), and files not ours.
+    const inFlight = `${store.path}.${process.pid}.feedf00d.tmp`;
+    const others = [`${store.path}.bak`, join(dir, "other.json.4194999.0badc0de.tmp")];
+    for (const path of [gone, stale, inFlight, ...others]) writeFileSync(path, JSON.stringify(login));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(stale, hourAgo, hourAgo);
+    await store.write({ ...login, refreshed_at: new Date().toISOString() });
+    expect(existsSync(gone)).toBe(false);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(inFlight)).toBe(true);
+    for (const path of others) expect(existsSync(path)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        "oauth-login.json",
+        "oauth-login.json.bak",
+        basename(inFlight),
+        "other.json.4194999.0badc0de.tmp",
+      ].sort(),
+    );
+    expect(await store.removeLeftovers()).toBe(0);
+  });
+
   it("writes 0600 atomically, validates what it reads, and refuses a newer format", async () => {
     const store = tempStore();
     const login = await signIn(started.baseUrl, store);
@@ -127,6 +156,7 @@ describe("OS keychain token store", () => {
         throw new Error("AccessDenied");
       },
       delete: async () => false,
+      removeLeftovers: async () => 0,
     };
     const file: FileStore = tempStore();
     const auto = new AutoStore(refusing, file);

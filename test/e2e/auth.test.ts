@@ -2,7 +2,15 @@
 // against the fake Asana's OAuth provider. Everything the processes print or write (other than
 // the token store) is scanned for tokens and secrets.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -138,10 +146,15 @@ describe("asana-mcp auth (built bin)", () => {
 
   it("logout revokes the refresh token at Asana, then deletes it", async () => {
     const login = JSON.parse(readFileSync(storePath, "utf8")) as { refresh_token: string };
+    // What a write killed before its rename leaves: the login, secrets included, under a temp name.
+    const leftover = `${storePath}.4194999.0badc0de.tmp`;
+    writeFileSync(leftover, JSON.stringify(login));
     const result = await run(["auth", "logout"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Asana revoked the login");
+    expect(result.stdout).toContain("Also removed 1 leftover temporary file(s) that held login secrets");
     expect(existsSync(storePath)).toBe(false);
+    expect(existsSync(leftover)).toBe(false);
     expect(started.fake.oauth.revokeRequests).toBe(1);
     const revoke = new URLSearchParams(
       String(started.fake.requests.find((r) => r.path === "/-/oauth_revoke")?.body),
