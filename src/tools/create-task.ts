@@ -33,14 +33,7 @@ export const createTask = defineTool({
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
   }),
-  scope: (a) => ({
-    ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
-    ...(a.project_gid ? { project: a.project_gid } : {}),
-    ...(a.parent_gid ? { task: a.parent_gid } : {}),
-  }),
-  describe: ({ attribution }) =>
-    `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice.`,
-  handler: async (a, context) => {
+  validate: (a) => {
     checkFields(a);
     if (!a.project_gid && !a.parent_gid && !a.workspace_gid) {
       throw new AppError(
@@ -50,6 +43,16 @@ export const createTask = defineTool({
     }
     if (a.section_gid && !a.project_gid)
       throw new AppError("invalid_input", "section_gid needs project_gid.");
+  },
+  scope: (a) => ({
+    ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
+    ...(a.project_gid ? { project: a.project_gid } : {}),
+    ...(a.section_gid ? { section: a.section_gid } : {}),
+    ...(a.parent_gid ? { task: a.parent_gid } : {}),
+  }),
+  describe: ({ attribution }) =>
+    `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice.`,
+  handler: async (a, context) => {
     const custom =
       a.custom_fields &&
       (await resolveCustomFields(context, a.project_gid ? [a.project_gid] : [], a.custom_fields));

@@ -23,43 +23,49 @@ export const moveTask = defineTool({
     })
     .strict(),
   output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
-  // The destination too: a section, a project, a new parent.
+  // Every action's own argument, checked before the policy reads anything.
+  validate: (a) => {
+    const needs = {
+      to_section: ["section_gid", a.section_gid],
+      add_to_project: ["project_gid", a.project_gid],
+      remove_from_project: ["project_gid", a.project_gid],
+      set_parent: ["parent_gid", a.parent_gid],
+    } as const;
+    const [what, value] = needs[a.action];
+    if (value === undefined) throw new AppError("invalid_input", `action ${a.action} needs ${what}.`);
+  },
+  // The destination too: a section, a project, a new parent; and re-parenting or detaching
+  // changes the current parent as well.
   scope: (a) => ({
     task: a.task_gid,
     ...(a.project_gid ? { project: a.project_gid } : {}),
     ...(a.section_gid ? { section: a.section_gid } : {}),
     ...(a.parent_gid ? { linkedTasks: [a.parent_gid] } : {}),
+    ...(a.action === "set_parent" ? { currentParent: true } : {}),
   }),
   describe: ({ attribution }) =>
     `Move a task between sections or projects, or set its parent. Moved by ${attribution("write")}.`,
   handler: async (a, context) => {
-    const need = (what: string, value: unknown) => {
-      if (value === undefined) throw new AppError("invalid_input", `action ${a.action} needs ${what}.`);
-    };
     let call: AsanaCall;
     if (a.action === "to_section") {
-      need("section_gid", a.section_gid);
       call = {
         method: "POST",
         path: apiPath`/sections/${a.section_gid ?? ""}/addTask`,
         body: { task: a.task_gid },
       };
     } else if (a.action === "add_to_project") {
-      need("project_gid", a.project_gid);
       call = {
         method: "POST",
         path: apiPath`/tasks/${a.task_gid}/addProject`,
         body: { project: a.project_gid, ...(a.section_gid ? { section: a.section_gid } : {}) },
       };
     } else if (a.action === "remove_from_project") {
-      need("project_gid", a.project_gid);
       call = {
         method: "POST",
         path: apiPath`/tasks/${a.task_gid}/removeProject`,
         body: { project: a.project_gid },
       };
     } else {
-      need("parent_gid", a.parent_gid);
       call = {
         method: "POST",
         path: apiPath`/tasks/${a.task_gid}/setParent`,

@@ -31,6 +31,12 @@ export const taskLinks = defineTool({
     })
     .strict(),
   output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
+  // Before the policy reads anything: tasks and tags are given by gid, only followers by email or "me".
+  validate: (a) => {
+    if (a.relation !== "followers" && a.gids.some((g) => !/^[0-9]+$/.test(g))) {
+      throw new AppError("invalid_input", `gids: ${a.relation} are given by gid.`);
+    }
+  },
   // Linking to a task changes that task too (its dependents or dependencies).
   scope: (a) => ({
     task: a.task_gid,
@@ -39,9 +45,6 @@ export const taskLinks = defineTool({
   describe: ({ attribution }) =>
     `Add or remove a task's dependencies, dependents (it blocks), followers, tags. Done by ${attribution("write")}.`,
   handler: async (a, context) => {
-    if (a.relation !== "followers" && a.gids.some((g) => !/^[0-9]+$/.test(g))) {
-      throw new AppError("invalid_input", `gids: ${a.relation} are given by gid.`);
-    }
     const verb = a.action === "add" ? "add" : "remove";
     if (a.relation === "tags") {
       // One tag per request, as Asana's addTag/removeTag take a single tag. A failure partway

@@ -17,11 +17,20 @@ export const updateTask = defineTool({
   actsAs: "write",
   input: z.object({ task_gid: gid(), ...fields, completed: z.boolean().optional() }).strict(),
   output: z.object({ task: compactTaskOut.extend({ url: z.string().optional() }), acting_as: actingAs }),
+  // Before the policy reads anything (the same body the handler builds, custom fields unresolved).
+  validate: (a) => {
+    checkFields(a);
+    const body = {
+      ...bodyOf(a, a.custom_fields),
+      ...(a.completed !== undefined ? { completed: a.completed } : {}),
+    };
+    if (Object.keys(body).length === 0)
+      throw new AppError("invalid_input", "nothing to change: give at least one field.");
+  },
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution }) =>
     `Change or complete a task; custom fields by name. Changed by ${attribution("write")}.`,
   handler: async (a, context) => {
-    checkFields(a);
     let custom: Record<string, unknown> | undefined;
     if (a.custom_fields) {
       const { data } = await context.asana.request<{ projects?: Array<{ gid: string }> }>(context.identity, {
@@ -37,8 +46,6 @@ export const updateTask = defineTool({
       );
     }
     const body = { ...bodyOf(a, custom), ...(a.completed !== undefined ? { completed: a.completed } : {}) };
-    if (Object.keys(body).length === 0)
-      throw new AppError("invalid_input", "nothing to change: give at least one field.");
     let task: AsanaTask & { permalink_url?: string };
     try {
       ({ data: task } = await idempotentWrite<AsanaTask>(context, {
