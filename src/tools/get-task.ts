@@ -10,7 +10,7 @@ import { withinAllowList } from "./task-view.js";
 const TASK_FIELDS = [
   "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
   "parent.name,parent.projects,num_subtasks,memberships.project.name,memberships.section.name,tags.name,followers.name",
-  "dependencies,dependents,custom_fields.name,custom_fields.display_value",
+  "dependencies,dependents,custom_fields.gid,custom_fields.name,custom_fields.display_value",
 ].join(",");
 
 interface TaskDetail extends AsanaTask {
