@@ -92,7 +92,7 @@ export interface ScopeReader {
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
  * without an allow-list; otherwise at most one GET per project (when ASANA_WORKSPACES is set),
- * per task, per section and per attachment it names. Both lists hold together: an object must
+ * per task, per section and per attachment it names, and per current parent it changes. Both lists hold together: an object must
  * be in an allowed workspace and, under ASANA_PROJECTS, in an allowed project. Errors of those
  * reads (404, 403…) reach the agent as they are.
  */
@@ -221,15 +221,18 @@ async function checkTask(
   reader: ScopeReader,
   options: { subject?: string; currentParent?: boolean } = {},
 ): Promise<void> {
-  // The current parent comes in the same read: detaching or re-parenting changes it too.
-  const { data } = await read<TaskPlace & { parent?: ({ gid: string } & TaskPlace) | null }>(
+  // Detaching or re-parenting changes the current parent too: it is named in the same read, then
+  // read itself (Asana offers no parent.projects on a task).
+  const { data } = await read<TaskPlace & { parent?: { gid: string } | null }>(
     reader,
     apiPath`/tasks/${task}`,
-    options.currentParent ? "workspace,projects,parent.workspace,parent.projects" : "workspace,projects",
+    options.currentParent ? "workspace,projects,parent" : "workspace,projects",
   );
   judgeTask(policy, data, options.subject ? `${options.subject} is` : `task ${task} is`);
-  if (options.currentParent && data.parent) {
-    judgeTask(policy, data.parent, `task ${task}'s current parent ${data.parent.gid} is`);
+  const parent = options.currentParent ? data.parent?.gid : undefined;
+  if (parent) {
+    const { data: place } = await read<TaskPlace>(reader, apiPath`/tasks/${parent}`, "workspace,projects");
+    judgeTask(policy, place, `task ${task}'s current parent ${parent} is`);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   SANDBOX_WORKSPACE_GIDS,
 } from "../src/sandbox/demo-data.js";
 import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS } from "../src/sandbox/demo-world.js";
+import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 
 let h: Harness | undefined;
@@ -61,6 +62,16 @@ function multiHomed() {
   world.subtasks?.push({ task: DEMO_TASK_GID, parent: OUTSIDE.task });
   world.dependencies?.push({ task: DEMO_TASK_GID, dependsOn: OUTSIDE.task });
   return data;
+}
+
+/** Every request the server sent, the policy's and the results' own reads included, is one Asana documents. */
+function expectSpecValid(harness: Harness) {
+  for (const r of harness.fake.requests) {
+    expect(
+      validateRequest({ method: r.method, path: r.path, query: r.query }),
+      `${r.method} ${r.path}`,
+    ).toEqual([]);
+  }
 }
 
 const nonGets = (harness: Harness) => harness.fake.requests.filter((r) => r.method !== "GET");
@@ -118,6 +129,7 @@ describe("a task in an allowed and an outside project", () => {
     for (const secret of [OUTSIDE.name, "Secret budget", "Hush", OUTSIDE.project])
       expect(outcome.text).not.toContain(secret);
     expect(touched(h, `/projects/${OUTSIDE.project}`)).toEqual([]);
+    expectSpecValid(h);
   });
 
   it("update_task cannot set, or learn, an outside project's field, by name or by gid", async () => {
@@ -166,12 +178,15 @@ describe("a call that changes a second object checks it too", () => {
     }
     expect(nonGets(h)).toEqual([]);
     expect(h.fake.task(DEMO_TASK_GID)?.parent).toBe(OUTSIDE.task);
-    // The parent is read with the task: one lookup, no more.
-    const lookups = h.fake.requests.filter((r) => r.path === `/tasks/${DEMO_TASK_GID}`);
-    expect(lookups.map((r) => r.query.opt_fields)).toEqual([
-      "workspace,projects,parent.workspace,parent.projects",
-      "workspace,projects,parent.workspace,parent.projects",
+    // The task names its parent; the parent is read once; the new parent is never reached.
+    const lookups = h.fake.requests.filter((r) => r.path.startsWith("/tasks/"));
+    expect(lookups.map((r) => `${r.path}?${r.query.opt_fields}`)).toEqual([
+      `/tasks/${DEMO_TASK_GID}?workspace,projects,parent`,
+      `/tasks/${OUTSIDE.task}?workspace,projects`,
+      `/tasks/${DEMO_TASK_GID}?workspace,projects,parent`,
+      `/tasks/${OUTSIDE.task}?workspace,projects`,
     ]);
+    expectSpecValid(h);
   });
 
   it("move_task re-parenting a task whose parent is inside acts", async () => {

@@ -42,7 +42,7 @@ export interface CallScope {
   linkedTasks?: string[];
   /**
    * The call changes `task`'s current parent too (detaching or re-parenting it), so that parent
-   * must be inside the allow-lists as well; it is read with the task, at no extra request.
+   * must be inside the allow-lists as well (named by the task's lookup, then one GET of its own).
    */
   currentParent?: boolean;
 }

@@ -9,8 +9,8 @@ import { withinAllowList } from "./task-view.js";
 
 const TASK_FIELDS = [
   "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
-  "parent.name,parent.projects,num_subtasks,memberships.project.name,memberships.section.name,tags.name,followers.name",
-  "dependencies,dependents,custom_fields.gid,custom_fields.name,custom_fields.display_value",
+  "parent.name,num_subtasks,memberships.project.name,memberships.section.name,tags.name,followers.name",
+  "dependencies,dependents,custom_fields.name,custom_fields.display_value",
 ].join(",");
 
 interface TaskDetail extends AsanaTask {
@@ -19,7 +19,7 @@ interface TaskDetail extends AsanaTask {
   html_notes?: string;
   permalink_url?: string;
   modified_at?: string;
-  parent?: { gid: string; name?: string; projects?: Array<{ gid: string }> | null } | null;
+  parent?: { gid: string; name?: string } | null;
   num_subtasks?: number;
   memberships?: Array<{
     project?: { gid: string; name?: string };
