@@ -61,6 +61,13 @@ function multiHomed() {
   world.values?.push({ task: DEMO_TASK_GID, field: SECRET_FIELD, value: "1210000000000098" });
   world.subtasks?.push({ task: DEMO_TASK_GID, parent: OUTSIDE.task });
   world.dependencies?.push({ task: DEMO_TASK_GID, dependsOn: OUTSIDE.task });
+  data.stories?.push({
+    gid: "1206000000000999",
+    task: DEMO_TASK_GID,
+    createdBy: data.users[0]?.gid ?? "",
+    text: `added to ${OUTSIDE.name}`,
+    type: "system",
+  });
   return data;
 }
 
@@ -130,6 +137,21 @@ describe("a task in an allowed and an outside project", () => {
       expect(outcome.text).not.toContain(secret);
     expect(touched(h, `/projects/${OUTSIDE.project}`)).toEqual([]);
     expectSpecValid(h);
+  });
+
+  it("list_comments leaves out the activity, which names the outside project", async () => {
+    h = await startHarness({ env: onlyDemo, data: multiHomed() });
+    const outcome = await h.call("list_comments", { task_gid: DEMO_TASK_GID, include_activity: true });
+    expect(outcome.isError, outcome.text).toBe(false);
+    expect(outcome.text).not.toContain(OUTSIDE.name);
+    expect(outcome.body.activity_withheld).toBe(
+      "comments only: the task is also in projects outside this server's allow-list, which its activity would name",
+    );
+    expect((outcome.body.comments as unknown[]).length).toBeGreaterThan(0);
+    // Inside the allow-list only, the activity is shown.
+    const inside = await h.call("list_comments", { task_gid: DEMO_SECOND_TASK, include_activity: true });
+    expect(inside.body.activity_withheld).toBeUndefined();
+    expect(inside.text).toContain("added to");
   });
 
   it("update_task cannot set, or learn, an outside project's field, by name or by gid", async () => {
