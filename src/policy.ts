@@ -91,9 +91,10 @@ export interface ScopeReader {
 
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
- * without an allow-list; otherwise at most one GET per project (when only workspaces are
- * restricted), per task, per section and per attachment it names. Errors of those reads (404,
- * 403…) reach the agent as they are.
+ * without an allow-list; otherwise at most one GET per project (when ASANA_WORKSPACES is set),
+ * per task, per section and per attachment it names, and per current parent it changes. Both lists hold together: an object must
+ * be in an allowed workspace and, under ASANA_PROJECTS, in an allowed project. Errors of those
+ * reads (404, 403…) reach the agent as they are.
  */
 export async function checkScope(
   policy: Policy,
@@ -134,7 +135,10 @@ export async function checkScope(
     );
     const project = data.project?.gid;
     if (!project) deny(`section ${scope.section} is in no project this server can check`);
-    await checkProject(policy, project, reader, `section ${scope.section} is in project ${project}, which`);
+    // A section of the project just checked costs no second check.
+    if (project !== scope.project) {
+      await checkProject(policy, project, reader, `section ${scope.section} is in project ${project}, which`);
+    }
   }
   if (scope.attachment !== undefined) {
     const { data } = await read<{ parent?: { gid: string; resource_type?: string } | null }>(
@@ -145,15 +149,40 @@ export async function checkScope(
     const parent = data.parent;
     const on = `attachment ${scope.attachment} is on`;
     if (parent?.resource_type === "task")
-      await checkTask(policy, parent.gid, reader, `${on} task ${parent.gid}, which`);
+      await checkTask(policy, parent.gid, reader, { subject: `${on} task ${parent.gid}, which` });
     else if (parent?.resource_type === "project")
       await checkProject(policy, parent.gid, reader, `${on} project ${parent.gid}, which`);
     else
       deny(`${on} ${parent?.resource_type ?? "nothing"}, which ${rules(policy)} cannot be checked against`);
   }
-  // The main task first, then each further one once: the first refusal ends the call.
-  const tasks = new Set([scope.task, ...(scope.linkedTasks ?? [])].filter((t) => t !== undefined));
-  for (const task of tasks) await checkTask(policy, task, reader);
+  // The main task first (with its current parent when the call changes that too), then each
+  // further one once: the first refusal ends the call.
+  if (scope.task !== undefined) {
+    await checkTask(policy, scope.task, reader, { currentParent: scope.currentParent === true });
+  }
+  const further = new Set((scope.linkedTasks ?? []).filter((t) => t !== scope.task));
+  for (const task of further) await checkTask(policy, task, reader);
+}
+
+/** The projects of a task that the allow-lists let a result show, and how many others it is in. */
+export function allowedProjects<T>(
+  policy: Policy,
+  items: readonly T[],
+  gidOf: (item: T) => string | undefined,
+): { shown: T[]; outside: number } {
+  // A task's projects are all in its own workspace, which checkScope has already allowed, so
+  // only ASANA_PROJECTS can leave some of them outside.
+  const shown = items.filter((item) => {
+    const gid = gidOf(item);
+    return gid !== undefined && projectListed(policy, gid);
+  });
+  return { shown, outside: items.length - shown.length };
+}
+
+/** What a result says in place of the projects it leaves out. */
+export function outsideNote(outside: number): string | undefined {
+  if (outside === 0) return undefined;
+  return `and ${outside} project${outside === 1 ? "" : "s"} outside this server's allow-list`;
 }
 
 async function checkProject(
@@ -163,11 +192,12 @@ async function checkProject(
   subject?: string,
 ): Promise<void> {
   const { workspaces, projects } = policy;
-  if (projects) {
-    if (!projects.has(project)) {
-      deny(subject ? `${subject} is not in ASANA_PROJECTS` : `project ${project} is not in ASANA_PROJECTS`);
-    }
-  } else if (workspaces) {
+  const what = subject ? `${subject} is` : `project ${project} is`;
+  if (projects && !projects.has(project)) {
+    deny(subject ? `${subject} is not in ASANA_PROJECTS` : `project ${project} is not in ASANA_PROJECTS`);
+  }
+  // Listed or not, a project outside the allowed workspaces is outside: both lists hold.
+  if (workspaces) {
     const { data } = await read<{ workspace?: { gid: string } | null }>(
       reader,
       apiPath`/projects/${project}`,
@@ -175,29 +205,49 @@ async function checkProject(
     );
     const workspace = data.workspace?.gid;
     if (!workspace || !workspaces.has(workspace)) {
-      deny(
-        `${subject ? `${subject} is` : `project ${project} is`} in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`,
-      );
+      deny(`${what} in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`);
     }
   }
 }
 
-async function checkTask(policy: Policy, task: string, reader: ScopeReader, subject?: string): Promise<void> {
+interface TaskPlace {
+  workspace?: { gid: string } | null;
+  projects?: Array<{ gid: string }> | null;
+}
+
+async function checkTask(
+  policy: Policy,
+  task: string,
+  reader: ScopeReader,
+  options: { subject?: string; currentParent?: boolean } = {},
+): Promise<void> {
+  // Detaching or re-parenting changes the current parent too: it is named in the same read, then
+  // read itself (Asana offers no parent.projects on a task).
+  const { data } = await read<TaskPlace & { parent?: { gid: string } | null }>(
+    reader,
+    apiPath`/tasks/${task}`,
+    options.currentParent ? "workspace,projects,parent" : "workspace,projects",
+  );
+  judgeTask(policy, data, options.subject ? `${options.subject} is` : `task ${task} is`);
+  const parent = options.currentParent ? data.parent?.gid : undefined;
+  if (parent) {
+    const { data: place } = await read<TaskPlace>(reader, apiPath`/tasks/${parent}`, "workspace,projects");
+    judgeTask(policy, place, `task ${task}'s current parent ${parent} is`);
+  }
+}
+
+function judgeTask(policy: Policy, data: TaskPlace, what: string): void {
   const { workspaces, projects } = policy;
-  const { data } = await read<{
-    workspace?: { gid: string } | null;
-    projects?: Array<{ gid: string }> | null;
-  }>(reader, apiPath`/tasks/${task}`, "workspace,projects");
-  const what = subject ? `${subject} is` : `task ${task} is`;
   const workspace = data.workspace?.gid;
   if (workspaces && (!workspace || !workspaces.has(workspace))) {
     deny(`${what} in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`);
   }
   if (projects) {
     const taskProjects = (data.projects ?? []).map((p) => p.gid);
+    // Outside projects stay unnamed: their gids are theirs, not this server's to show.
     if (!taskProjects.some((gid) => projects.has(gid))) {
       deny(
-        `${what} in ${taskProjects.length ? `projects ${taskProjects.join(", ")}` : "no project"}, none of which ASANA_PROJECTS allows`,
+        `${what} in ${taskProjects.length ? `no project ASANA_PROJECTS allows (${[...projects].join(", ")})` : "no project, so in none ASANA_PROJECTS allows"}`,
       );
     }
   }

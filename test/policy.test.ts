@@ -196,7 +196,7 @@ describe("ASANA_PROJECTS", () => {
     const error = errorOf(await h.call("create_comment", { task_gid: otherAcmeTask.gid, text: "no" }));
     expect(error.code).toBe("policy_denied");
     expect(error.message).toBe(
-      `task ${otherAcmeTask.gid} is in projects ${otherAcmeTask.projects.join(", ")}, none of which ASANA_PROJECTS allows.`,
+      `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
     );
     expect(posts(h)).toHaveLength(0);
     const ok = await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "yes" });
@@ -441,7 +441,7 @@ describe("the task tools under the allow-lists", () => {
     h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID } });
     const error = errorOf(await h.call("update_task", { task_gid: otherAcmeTask.gid, name: "Not mine" }));
     expect(error.message).toBe(
-      `task ${otherAcmeTask.gid} is in projects ${otherAcmeTask.projects.join(", ")}, none of which ASANA_PROJECTS allows.`,
+      `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
     );
     expect(h.fake.requests.filter((r) => r.path === `/tasks/${otherAcmeTask.gid}`)).toHaveLength(1);
     expect(nonGets(h)).toEqual([]);
@@ -503,7 +503,7 @@ describe("the task tools under the allow-lists", () => {
       ],
       [
         { action: "set_parent", parent_gid: otherAcmeTask.gid },
-        `task ${otherAcmeTask.gid} is in projects ${elsewhere}, none of which ASANA_PROJECTS allows.`,
+        `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
       ],
     ];
     for (const [args, message] of cases) {
@@ -550,7 +550,7 @@ describe("the task tools under the allow-lists", () => {
       }),
     );
     expect(error.message).toBe(
-      `task ${otherAcmeTask.gid} is in projects ${otherAcmeTask.projects.join(", ")}, none of which ASANA_PROJECTS allows.`,
+      `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
     );
     expect(nonGets(h)).toEqual([]);
     expect(h.fake.task(otherAcmeTask.gid)?.dependencies).not.toContain(DEMO_TASK_GID);
@@ -568,7 +568,7 @@ describe("the task tools under the allow-lists", () => {
     h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: otherAcmeTask.projects[0] ?? "" } });
     const error = errorOf(await h.call("get_attachment", { attachment_gid: DEMO_ATTACHMENT_GID }));
     expect(error.message).toBe(
-      `attachment ${DEMO_ATTACHMENT_GID} is on task ${DEMO_TASK_GID}, which is in projects ${DEMO_PROJECT_GID}, none of which ASANA_PROJECTS allows.`,
+      `attachment ${DEMO_ATTACHMENT_GID} is on task ${DEMO_TASK_GID}, which is in no project ASANA_PROJECTS allows (${otherAcmeTask.projects[0]}).`,
     );
     const lookups = h.fake.requests.map((r) => `${r.method} ${r.path}?${r.query.opt_fields}`);
     expect(lookups.filter((l) => !l.startsWith("GET /users/me"))).toEqual([

@@ -43,22 +43,25 @@ export const createTask = defineTool({
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
   }),
-  scope: (a) => ({
-    ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
-    ...(a.project_gid ? { project: a.project_gid } : {}),
-    ...(a.parent_gid ? { task: a.parent_gid } : {}),
-  }),
-  describe: ({ attribution, me }) =>
-    `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice. "me" = ${me()}.`,
-  handler: async (args, context) => {
-    if (!args.project_gid && !args.parent_gid && !args.workspace_gid) {
+  validate: (a) => {
+    if (!a.project_gid && !a.parent_gid && !a.workspace_gid) {
       throw new AppError(
         "invalid_input",
         "give project_gid, parent_gid or workspace_gid: a task must live somewhere.",
       );
     }
-    if (args.section_gid && !args.project_gid)
+    if (a.section_gid && !a.project_gid)
       throw new AppError("invalid_input", "section_gid needs project_gid.");
+  },
+  scope: (a) => ({
+    ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
+    ...(a.project_gid ? { project: a.project_gid } : {}),
+    ...(a.section_gid ? { section: a.section_gid } : {}),
+    ...(a.parent_gid ? { task: a.parent_gid } : {}),
+  }),
+  describe: ({ attribution, me }) =>
+    `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice. "me" = ${me()}.`,
+  handler: async (args, context) => {
     // "me" is the person, also in the settlement's read-back by assignee.
     const a = {
       ...args,

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type AsanaClient, apiPath } from "../asana/http.js";
 import type { Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
+import { allowedProjects } from "../policy.js";
 import type { ToolContext } from "./define.js";
 
 export interface FieldDef {
@@ -63,8 +64,24 @@ export const customFieldsIn = z
 export type CustomFieldsIn = NonNullable<z.output<typeof customFieldsIn>>;
 
 /**
+ * The field definitions of a task's projects that the allow-lists let this server read: those of
+ * its allowed projects only. An outside project's settings are never requested, so its fields
+ * and options can be neither named in an error nor set through the task.
+ */
+export async function allowedFields(
+  context: ToolContext,
+  projects: string[],
+): Promise<{ fields: FieldDef[]; outside: number }> {
+  const { shown, outside } = allowedProjects(context.policy, projects, (p) => p);
+  const { asana, identity, signal } = context;
+  const fields = (await Promise.all(shown.map((p) => projectFields(asana, identity, p, signal)))).flat();
+  return { fields, outside };
+}
+
+/**
  * Turns {name or gid: value} into Asana's {field gid: value}, with enum options by name. An unknown
  * field or option is an invalid_input error naming the valid ones, before anything is written.
+ * Only the fields of projects inside the allow-lists are candidates.
  */
 export async function resolveCustomFields(
   context: ToolContext,
@@ -77,8 +94,8 @@ export async function resolveCustomFields(
       "custom_fields: the task is in no project, so it has no custom fields; add it to a project first.",
     );
   }
-  const { asana, identity, signal } = context;
-  const all = (await Promise.all(projects.map((p) => projectFields(asana, identity, p, signal)))).flat();
+  const { fields: all, outside } = await allowedFields(context, projects);
+  const beyond = outside ? ` (fields of projects outside this server's allow-list cannot be set)` : "";
   const out: Record<string, string | number | string[] | null> = {};
   for (const [key, value] of Object.entries(input)) {
     const wanted = key.trim().toLowerCase();
@@ -87,7 +104,7 @@ export async function resolveCustomFields(
       const names = [...new Set(all.map((f) => f.name))].join(", ") || "none";
       throw new AppError(
         "invalid_input",
-        `custom_fields: no field "${key}" on this task's projects; fields: ${names}.`,
+        `custom_fields: no field "${key}" on this task's projects; fields: ${names}${beyond}.`,
       );
     }
     out[field.gid] = fieldValue(field, value);

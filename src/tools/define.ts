@@ -40,6 +40,11 @@ export interface CallScope {
   attachment?: string;
   /** Tasks the call changes besides `task`: a new parent, dependencies, dependents. */
   linkedTasks?: string[];
+  /**
+   * The call changes `task`'s current parent too (detaching or re-parenting it), so that parent
+   * must be inside the allow-lists as well (named by the task's lookup, then one GET of its own).
+   */
+  currentParent?: boolean;
 }
 
 export interface DescribeContext {
@@ -57,7 +62,10 @@ export interface Tool {
   input: z.ZodObject;
   output: z.ZodObject;
   describe(context: DescribeContext): string;
-  /** Validates the arguments (throws a ZodError on bad input). */
+  /**
+   * Validates the arguments (throws a ZodError, or an invalid_input AppError from the tool's
+   * validate(), on bad input): the whole input, before the policy's lookups cost any request.
+   */
   parse(args: unknown): unknown;
   /** What the validated arguments touch; absent for tools that touch no single object. */
   scope?(args: unknown): CallScope;
@@ -79,6 +87,11 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   input: I;
   output: O;
   describe(context: DescribeContext): string;
+  /**
+   * The checks of the arguments that zod's schema does not express (combinations, per-action
+   * needs); throws an invalid_input AppError. Runs in parse, so before scope() and any request.
+   */
+  validate?(args: z.output<I>): void;
   scope?(args: z.output<I>): CallScope;
   filtersByPolicy?: boolean;
   handler(args: z.output<I>, context: ToolContext): Promise<z.input<O>>;
@@ -93,7 +106,11 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
     input: spec.input,
     output: spec.output,
     describe: spec.describe,
-    parse: (args) => spec.input.parse(args ?? {}),
+    parse: (args) => {
+      const parsed = spec.input.parse(args ?? {});
+      spec.validate?.(parsed);
+      return parsed;
+    },
     ...(spec.filtersByPolicy ? { filtersByPolicy: true } : {}),
     ...(spec.scope ? { scope: (args: unknown) => spec.scope!(args as z.output<I>) } : {}),
     run: async (args, context) =>

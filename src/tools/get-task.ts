@@ -5,6 +5,7 @@ import { fieldsByName } from "./custom-fields.js";
 import { defineTool } from "./define.js";
 import { gid } from "./schemas.js";
 import { type AsanaTask, compactTask } from "./task-common.js";
+import { withinAllowList } from "./task-view.js";
 
 const TASK_FIELDS = [
   "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
@@ -28,7 +29,7 @@ interface TaskDetail extends AsanaTask {
   followers?: Array<{ gid: string; name?: string }>;
   dependencies?: Array<{ gid: string; name?: string }>;
   dependents?: Array<{ gid: string; name?: string }>;
-  custom_fields?: Array<{ name: string; display_value?: string | null }>;
+  custom_fields?: Array<{ gid?: string; name: string; display_value?: string | null }>;
 }
 
 const ref = (r: { gid: string; name?: string }) => ({ gid: r.gid, name: r.name ?? "" });
@@ -45,8 +46,9 @@ export const getTask = defineTool({
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution }) =>
     `A task: notes, dates, sections, subtasks, tags, followers, dependencies, custom fields, attachments. Reads as ${attribution("read")}.`,
-  handler: async (a, { asana, identity, signal }) => {
-    const [{ data: t }, { data: files, nextPage }] = await Promise.all([
+  handler: async (a, context) => {
+    const { asana, identity, signal } = context;
+    const [{ data: read }, { data: files, nextPage }] = await Promise.all([
       asana.request<TaskDetail>(identity, {
         method: "GET",
         path: apiPath`/tasks/${a.task_gid}`,
@@ -60,6 +62,7 @@ export const getTask = defineTool({
         signal,
       }),
     ]);
+    const t = await withinAllowList(context, read);
     const list = (xs: Array<{ gid: string; name?: string }> | undefined) =>
       xs?.length ? xs.map(ref) : undefined;
     const fields = fieldsByName(t.custom_fields);
@@ -77,6 +80,7 @@ export const getTask = defineTool({
           ...ref(m.project as { gid: string; name?: string }),
           ...(m.section ? { section: ref(m.section) } : {}),
         })),
+      ...(t.outside_projects ? { outside_projects: t.outside_projects } : {}),
       tags: list(t.tags),
       followers: list(t.followers),
       // The spec offers no names for these, only gids.

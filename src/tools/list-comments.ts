@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { decodeCursor, encodeCursor } from "../asana/paginate.js";
-import { defineTool } from "./define.js";
+import { allowedProjects } from "../policy.js";
+import { defineTool, type ToolContext } from "./define.js";
 import { cursor, gid, limit } from "./schemas.js";
 
 const STORY_FIELDS = "created_at,created_by.name,resource_subtype,text";
@@ -23,12 +24,15 @@ export const listComments = defineTool({
   output: z.object({
     comments: z.array(z.object({ gid: z.string(), at: z.string(), by: z.string(), text: z.string() })),
     next_cursor: z.string().nullable(),
+    activity_withheld: z.string().optional(),
   }),
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution }) => `A task's comments, oldest first. Reads as ${attribution("read")}.`,
-  handler: async (a, { asana, identity, signal }) => {
+  handler: async (a, context) => {
+    const { asana, identity, signal } = context;
     const scope = `stories:${a.task_gid}`;
     const offset = a.cursor ? decodeCursor(a.cursor, scope) : undefined;
+    const activity = a.include_activity && !(await hasOutsideProjects(context, a.task_gid));
     const { data, nextPage } = await asana.request<
       Array<{
         gid: string;
@@ -45,7 +49,7 @@ export const listComments = defineTool({
     });
     return {
       comments: data
-        .filter((s) => a.include_activity || s.resource_subtype === "comment_added")
+        .filter((s) => activity || s.resource_subtype === "comment_added")
         .map((s) => ({
           gid: s.gid,
           at: s.created_at,
@@ -53,6 +57,28 @@ export const listComments = defineTool({
           text: s.text ?? "",
         })),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
+      ...(a.include_activity && !activity
+        ? {
+            activity_withheld:
+              "comments only: the task is also in projects outside this server's allow-list, which its activity would name",
+          }
+        : {}),
     };
   },
 });
+
+/**
+ * Activity stories name the projects a task is added to or moved between, by name: under
+ * ASANA_PROJECTS a task that is also in an outside project shows its comments only.
+ */
+async function hasOutsideProjects(context: ToolContext, task: string): Promise<boolean> {
+  const { asana, identity, signal, policy } = context;
+  if (!policy.projects) return false;
+  const { data } = await asana.request<{ projects?: Array<{ gid: string }> | null }>(identity, {
+    method: "GET",
+    path: apiPath`/tasks/${task}`,
+    query: { opt_fields: "projects" },
+    signal,
+  });
+  return allowedProjects(policy, data.projects ?? [], (p) => p.gid).outside > 0;
+}

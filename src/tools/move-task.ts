@@ -50,12 +50,14 @@ export const moveTask = defineTool({
       }
     }),
   output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
-  // The destination too: a section, a project, a new parent.
+  // The destination too: a section, a project, a new parent; and re-parenting or detaching
+  // changes the current parent as well.
   scope: (a) => ({
     task: a.task_gid,
     ...(a.project_gid ? { project: a.project_gid } : {}),
     ...(a.section_gid ? { section: a.section_gid } : {}),
     ...(a.parent_gid ? { linkedTasks: [a.parent_gid] } : {}),
+    ...(a.action === "set_parent" ? { currentParent: true } : {}),
   }),
   describe: ({ attribution }) =>
     `Move a task between sections or projects, or set its parent. Moved by ${attribution("write")}.`,

@@ -47,6 +47,7 @@ export const searchTasks = defineTool({
   scope: (a) => ({
     ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
     ...(a.project_gid ? { project: a.project_gid } : {}),
+    ...(a.section_gid ? { section: a.section_gid } : {}),
   }),
   describe: ({ attribution, me }) =>
     `Search tasks by text, assignee, project, section, tag, dates (paid plans only; else list_tasks). Reads as ${attribution("read")}; "me" = ${me()}.`,

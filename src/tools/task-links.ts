@@ -60,6 +60,12 @@ export const taskLinks = defineTool({
       }),
     })),
   output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
+  // Before the policy reads anything: tasks and tags are given by gid, only followers by email or "me".
+  validate: (a) => {
+    if (a.relation !== "followers" && a.gids.some((g) => !/^[0-9]+$/.test(g))) {
+      throw new AppError("invalid_input", `gids: ${a.relation} are given by gid.`);
+    }
+  },
   // Linking to a task changes that task too (its dependents or dependencies).
   scope: (a) => ({
     task: a.task_gid,
