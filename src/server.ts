@@ -471,8 +471,9 @@ function asAppError(error: unknown): unknown {
       if (issue.code === "unrecognized_keys") {
         return `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
       }
-      const where = issue.path.length ? issue.path.join(".") : "arguments";
-      return `${where}: ${issue.message}`;
+      // Messages may end in a full stop of their own; the sentence gets one at its end.
+      const message = issue.message.replace(/\.+$/, "");
+      return issue.path.length ? `${issue.path.join(".")}: ${message}` : message;
     });
     return new AppError("invalid_input", `Invalid arguments: ${problems.join("; ")}.`);
   }

@@ -261,26 +261,26 @@ describe("bad input costs no request, with an allow-list set", () => {
     [
       "task_links",
       { task_gid: DEMO_TASK_GID, action: "add", relation: "dependencies", gids: ["me"] },
-      "gids: dependencies are given by gid.",
+      "gids.0: must be an Asana gid",
     ],
     [
       "task_links",
       { task_gid: DEMO_TASK_GID, action: "remove", relation: "dependents", gids: ["ada@acme.com"] },
-      "gids: dependents are given by gid.",
+      "gids.0: must be an Asana gid",
     ],
     [
       "task_links",
       { task_gid: DEMO_TASK_GID, action: "add", relation: "dependencies", gids: ["../../users@me"] },
-      "gids: dependencies are given by gid.",
+      "gids.0: must be an Asana gid",
     ],
     [
       "task_links",
       { task_gid: DEMO_TASK_GID, action: "add", relation: "tags", gids: ["me"] },
-      "gids: tags are given by gid.",
+      "gids.0: must be an Asana gid",
     ],
-    ["move_task", { task_gid: DEMO_TASK_GID, action: "to_section" }, "action to_section needs section_gid."],
-    ["move_task", { task_gid: DEMO_TASK_GID, action: "set_parent" }, "action set_parent needs parent_gid."],
-    ["update_task", { task_gid: DEMO_TASK_GID }, "nothing to change: give at least one field."],
+    ["move_task", { task_gid: DEMO_TASK_GID, action: "to_section" }, "action to_section needs section_gid"],
+    ["move_task", { task_gid: DEMO_TASK_GID, action: "set_parent" }, "action set_parent needs parent_gid"],
+    ["update_task", { task_gid: DEMO_TASK_GID }, "nothing to change: give at least one field"],
     [
       "update_task",
       { task_gid: DEMO_TASK_GID, notes: "a", html_notes: "<body>a</body>" },
@@ -313,7 +313,7 @@ describe("bad input costs no request, with an allow-list set", () => {
     for (const [name, args, message] of BAD) {
       const error = errorOf(await h.call(name, args));
       expect(error.code, `${name} ${JSON.stringify(args)}`).toBe("invalid_input");
-      expect(error.message, name).toBe(message);
+      expect(error.message, name).toContain(message);
     }
     expect(h.fake.requests.length).toBe(before);
   });
