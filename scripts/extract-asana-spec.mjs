@@ -97,6 +97,15 @@ const OPERATION_NOTES = {
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
+// Rules the schema keywords cannot express live only in prose ("should not be used together with
+// `due_at`", "`due_on` or `due_at` must be present in the request…"). The sandbox enforces some of
+// them, and test/contract/sandbox-rules.test.ts checks that each one it enforces is stated here, so the
+// prose of these schema properties and operations is kept whole in a second, small file.
+const DESCRIBED_PROPERTIES = {
+  TaskBase: ["due_at", "due_on", "start_at", "start_on", "resource_subtype"],
+};
+const DESCRIBED_OPERATIONS = ["typeaheadForWorkspace", "createSubtaskForTask", "getTasksForProject"];
+
 function usage(message) {
   if (message) console.error(`error: ${message}`);
   console.error("usage: node scripts/extract-asana-spec.mjs <path-to-asana_oas.yaml> [--commit <sha>]");
@@ -341,6 +350,7 @@ function main() {
   };
 
   const here = dirname(fileURLToPath(import.meta.url));
+  writeRules(doc, byId, { commit, sha256 }, resolve(here, "../test/contract/asana-field-rules.json"));
   const outPath = resolve(here, "../test/contract/asana-oas-subset.json");
   const text = `${stringify(subset, "")}\n`;
   writeFileSync(outPath, text);
@@ -354,6 +364,63 @@ function main() {
       `${Object.keys(components.responses).length} responses\n` +
       `source commit ${commit}, sha256 ${sha256} (update test/contract/NOTICE.md if these changed)`,
   );
+}
+
+// A property declared on the schema itself or on one of its allOf parts (following local $refs).
+function findProperty(doc, schema, name) {
+  if (!isObject(schema)) return undefined;
+  if (typeof schema.$ref === "string") {
+    const target = /^#\/components\/schemas\/([^/]+)$/.exec(schema.$ref)?.[1];
+    return target === undefined ? undefined : findProperty(doc, doc.components.schemas?.[target], name);
+  }
+  if (isObject(schema.properties) && isObject(schema.properties[name])) return schema.properties[name];
+  for (const part of Array.isArray(schema.allOf) ? schema.allOf : []) {
+    const found = findProperty(doc, part, name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+// The prose that states rules: each DESCRIBED_PROPERTIES property with its type keywords and whole
+// description, and each DESCRIBED_OPERATIONS operation's description.
+function writeRules(doc, byId, source, outPath) {
+  const properties = {};
+  for (const [schema, names] of Object.entries(DESCRIBED_PROPERTIES)) {
+    for (const name of names) {
+      const prop = findProperty(doc, doc.components.schemas?.[schema], name);
+      if (!isObject(prop) || typeof prop.description !== "string") {
+        throw new Error(`${schema}.${name} is missing or has no description`);
+      }
+      const { type, format, nullable, enum: values, readOnly, description } = prop;
+      properties[`${schema}.${name}`] = { type, format, nullable, enum: values, readOnly, description };
+    }
+  }
+  const operations = {};
+  for (const id of DESCRIBED_OPERATIONS) {
+    const found = byId.get(id);
+    if (found === undefined || typeof found.op.description !== "string") {
+      throw new Error(`operation ${id} is missing or has no description`);
+    }
+    operations[id] = {
+      method: found.method.toUpperCase(),
+      path: found.path,
+      description: found.op.description,
+    };
+  }
+  const rules = {
+    "x-source": {
+      repository: UPSTREAM_REPO,
+      path: UPSTREAM_PATH,
+      ...source,
+      license: "Apache-2.0",
+      generator: "scripts/extract-asana-spec.mjs",
+      note: "Descriptions (verbatim) of the schema properties and operations whose prose states rules the schema keywords cannot. See test/contract/NOTICE.md.",
+    },
+    properties,
+    operations,
+  };
+  writeFileSync(outPath, `${stringify(rules, "")}\n`);
+  console.log(`wrote ${outPath}`);
 }
 
 main();

@@ -25,6 +25,11 @@ export const DEMO_PRIORITY_OPTIONS = {
 export const DEMO_TAG_GIDS = { launch: "1208000000000001", blocked: "1208000000000002" } as const;
 /** "launch-checklist.pdf" on the demo task. */
 export const DEMO_ATTACHMENT_GID = "1211000000000001";
+/** Portfolios in Acme Corp: one public, one private to Grace (the oauth identity) and Ada is not in it. */
+export const DEMO_PORTFOLIO_GIDS = {
+  launches: "1213000000000001",
+  leadership: "1213000000000002",
+} as const;
 /** Subtasks of the demo task. */
 export const DEMO_SUBTASK_GIDS = ["1205900000000001", "1205900000000002"] as const;
 
@@ -104,6 +109,24 @@ export function demoWorld(input: {
         task: demoTask.gid,
         size: 48_213,
         createdAt: demoTask.modifiedAt ?? "2025-01-01T00:00:00.000Z",
+      },
+    ],
+    portfolios: [
+      {
+        gid: DEMO_PORTFOLIO_GIDS.launches,
+        name: "Product launches 2025",
+        workspace: acme,
+        owner: author,
+        public: true,
+        color: "light-green",
+      },
+      {
+        gid: DEMO_PORTFOLIO_GIDS.leadership,
+        name: "Leadership bets",
+        workspace: acme,
+        owner: author,
+        public: false,
+        color: "dark-purple",
       },
     ],
     statusUpdates: [

@@ -18,7 +18,9 @@ import { demoData, mulberry32 } from "./demo-data.js";
 import {
   describeTask,
   type FakeWorldSeed,
+  projectSettings,
   sectionsOf,
+  seedFieldSettings,
   seedWorld,
   statusesOf,
   type World,
@@ -109,6 +111,8 @@ export interface FakeTaskSeed {
   dueOn?: string | null;
   startOn?: string | null;
   followers?: string[];
+  /** Default "default_task". */
+  resourceSubtype?: string;
 }
 
 /**
@@ -225,6 +229,7 @@ export interface TaskRec {
   dueOn: string | null;
   startOn: string | null;
   followers: string[];
+  resourceSubtype: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -429,7 +434,9 @@ function renderValue(value: FieldValue, tree: FieldTree | null, vc: ViewContext)
   if (value !== null && typeof value === "object") {
     const out: { [key: string]: Json } = {};
     const all = tree === null || tree.size === 0;
-    for (const key of all ? Object.keys(value) : tree.keys()) {
+    // A nested resource (an enum option, say) keeps its gid and resource_type whatever is asked, as in Asana.
+    const keys = all ? Object.keys(value) : ["gid", "resource_type", ...tree.keys()];
+    for (const key of new Set(keys)) {
       const v = value[key];
       if (v !== undefined) out[key] = renderValue(v, all ? null : (tree.get(key) ?? null), vc);
     }
@@ -521,6 +528,7 @@ const VIEWS: Record<Kind, KindView> = {
       "default_view",
       "due_on",
       "start_on",
+      "custom_field_settings",
     ],
     fields(gid, vc) {
       const p = vc.store.projects.get(gid);
@@ -545,6 +553,7 @@ const VIEWS: Record<Kind, KindView> = {
         default_view: () => "list",
         due_on: () => null,
         start_on: () => null,
+        custom_field_settings: () => projectSettings(vc.store, p.gid),
       };
     },
   },
@@ -577,13 +586,14 @@ const VIEWS: Record<Kind, KindView> = {
       "start_on",
       "tags",
       "workspace",
+      "custom_fields",
     ],
     fields(gid, vc) {
       const t = vc.store.tasks.get(gid);
       if (t === undefined) return undefined;
       return {
         name: () => t.name,
-        resource_subtype: () => "default_task",
+        resource_subtype: () => t.resourceSubtype,
         assignee: () => ref("user", t.assignee),
         completed: () => t.completed,
         completed_at: () => t.completedAt,
@@ -685,6 +695,14 @@ export class Store {
   readonly tokens = new Map<string, FakeTokenSeed>();
   readonly world: World;
   private nextGid = 1n;
+  /** How far the sandbox's clock runs ahead of this machine's (negative: behind); see setClockOffset. */
+  clockOffsetMs = 0;
+  /** How long an object created through the API stays out of reads; see setReadLag. */
+  readLagMs = 0;
+  /** True while a GET is being answered: only reads see the eventual consistency. */
+  reading = false;
+  /** gid -> this machine's Date.now() when the API created it. */
+  private readonly createdByApi = new Map<string, number>();
 
   constructor(data: FakeData) {
     for (const w of data.workspaces) {
@@ -745,6 +763,7 @@ export class Store {
         dueOn: t.dueOn ?? null,
         startOn: t.startOn ?? null,
         followers: [...(t.followers ?? [])],
+        resourceSubtype: t.resourceSubtype ?? "default_task",
       });
     }
     const stories = [...(data.stories ?? [])].sort((a, b) =>
@@ -781,6 +800,7 @@ export class Store {
     for (const gid of allGids) {
       if (GID_RE.test(gid) && BigInt(gid) >= this.nextGid) this.nextGid = BigInt(gid) + 1n;
     }
+    seedFieldSettings(this.world, () => this.newGid());
   }
 
   private check(kind: "workspace" | "team" | "project" | "task", gid: string, owner: string): void {
@@ -795,6 +815,30 @@ export class Store {
       ...seed,
       oauthScopes: seed.oauthScopes ? [...seed.oauthScopes] : undefined,
     });
+  }
+
+  /** The sandbox's clock: what it stamps on created_at/modified_at and sends as the Date header. */
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  nowIso(): string {
+    return this.now().toISOString();
+  }
+
+  /** Records that `gid` was just created through the API, for the read lag. */
+  markCreated(gid: string): void {
+    this.createdByApi.set(gid, Date.now());
+  }
+
+  /**
+   * Whether a read must behave as if `gid` did not exist yet: Asana is eventually consistent, so an
+   * object created through the API is missing from listings and GETs for a while.
+   */
+  lagging(gid: string): boolean {
+    if (!this.reading || this.readLagMs <= 0) return false;
+    const created = this.createdByApi.get(gid);
+    return created !== undefined && Date.now() - created < this.readLagMs;
   }
 
   newGid(): string {
@@ -822,7 +866,7 @@ export class Store {
     viewer: UserRec,
   ): T {
     const rec = map.get(requireGid(kind, gid));
-    if (rec === undefined) throw new ApiError(404, `${kind}: Unknown object: ${gid}`);
+    if (rec === undefined || this.lagging(gid)) throw new ApiError(404, `${kind}: Unknown object: ${gid}`);
     if (!this.sharesWorkspace(viewer, rec.workspace)) throw new ApiError(403, "Forbidden");
     return rec;
   }
@@ -903,11 +947,13 @@ function viewOf(ctx: HandlerContext): ViewContext {
 }
 
 export function one(ctx: HandlerContext, kind: Kind, gid: string, status = 200): Reply {
+  if (ctx.store.lagging(gid)) throw new ApiError(404, `${kind}: Unknown object: ${gid}`);
   return { status, body: { data: renderResource(kind, gid, viewOf(ctx), ctx.fields, "full") } };
 }
 
 export function list(ctx: HandlerContext, kind: Kind, gids: string[]): Reply {
-  const { page, nextPage } = ctx.paginator.page(ctx, gids);
+  const visible = gids.filter((gid) => !ctx.store.lagging(gid));
+  const { page, nextPage } = ctx.paginator.page(ctx, visible);
   const vc = viewOf(ctx);
   const body: { [key: string]: Json } = {
     data: page.map((gid) => renderResource(kind, gid, vc, ctx.fields, "compact")),
@@ -1083,7 +1129,7 @@ function createStoryForTask(ctx: HandlerContext): Reply {
   const story: StoryRecord = {
     gid: ctx.store.newGid(),
     resource_type: "story",
-    created_at: new Date().toISOString(),
+    created_at: ctx.store.nowIso(),
     created_by: compactUser(ctx.viewer),
     resource_subtype: "comment_added",
     type: "comment",
@@ -1095,6 +1141,7 @@ function createStoryForTask(ctx: HandlerContext): Reply {
     target: compactTask(task),
   };
   ctx.store.addStory(story);
+  ctx.store.markCreated(story.gid);
   const reply = one(ctx, "story", story.gid, 201);
   reply.headers = { Location: `${ctx.origin}${API_PREFIX}/stories/${story.gid}` };
   return reply;
@@ -1356,6 +1403,25 @@ export class FakeAsana {
     });
   }
 
+  /**
+   * Asana is eventually consistent: for `ms` milliseconds after an object (story, task, subtask, section,
+   * status update) is created through the API, every listing leaves it out and a GET of it answers 404,
+   * as if it did not exist yet. The POST's own answer is immediate and whole. 0 (the default) disables.
+   */
+  setReadLag(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("setReadLag: ms must be a finite number >= 0");
+    this.store.readLagMs = ms;
+  }
+
+  /**
+   * Makes the sandbox's clock run `ms` ahead of this machine's (negative: behind): the created_at and
+   * modified_at it stamps on new objects and the Date header of every answer use Date.now() + ms.
+   */
+  setClockOffset(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError("setClockOffset: ms must be a finite number");
+    this.store.clockOffsetMs = ms;
+  }
+
   inject(fault: Fault): void {
     this.faults.push({ fault, remaining: fault.times ?? 1 });
   }
@@ -1451,6 +1517,8 @@ export class FakeAsana {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const id = randomUUID();
     res.setHeader(REQUEST_ID_HEADER, id);
+    // Every Asana answer carries a Date header; this one reads the sandbox's (possibly offset) clock.
+    res.setHeader("Date", this.store.now().toUTCString());
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     const isApi = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
     const path = isApi ? url.pathname.slice(API_PREFIX.length) || "/" : url.pathname;
@@ -1595,12 +1663,16 @@ export class FakeAsana {
       origin: this.origin,
       paginator: this.paginator,
     };
+    // Handlers are synchronous, so the flag cannot leak into another request.
+    this.store.reading = method === "GET";
     try {
       return route.handler(ctx);
     } catch (error) {
       if (error instanceof ApiError) return errorReply(error.status, error.message);
       this.internalErrors.push(error);
       return errorReply(500, "Server Error", makePhrase(this.phraseRand));
+    } finally {
+      this.store.reading = false;
     }
   }
 

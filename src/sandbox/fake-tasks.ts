@@ -22,8 +22,17 @@ import {
   type TaskRec,
 } from "./fake-asana.js";
 import { htmlToPlainText, parseCommentHtml, textToCommentHtml } from "./html-text.js";
+import { nextTaskDates, violationMessage } from "./task-rules.js";
+import { typeaheadRoutes } from "./typeahead.js";
 
-export type WorldKind = "section" | "tag" | "custom_field" | "attachment" | "status_update";
+export type WorldKind =
+  | "section"
+  | "tag"
+  | "custom_field"
+  | "custom_field_setting"
+  | "attachment"
+  | "status_update"
+  | "portfolio";
 
 export interface FakeWorldSeed {
   /** Workspaces on a paid plan; task search answers 402 elsewhere. */
@@ -46,6 +55,16 @@ export interface FakeWorldSeed {
   subtasks?: Array<{ task: string; parent: string }>;
   dependencies?: Array<{ task: string; dependsOn: string }>;
   attachments?: Array<{ gid: string; name: string; task: string; size: number; createdAt: string }>;
+  /** Portfolios are seen by their owner and members, and by everyone in the workspace when public. */
+  portfolios?: Array<{
+    gid: string;
+    name: string;
+    workspace: string;
+    owner: string;
+    public?: boolean;
+    members?: string[];
+    color?: string;
+  }>;
   statusUpdates?: Array<{
     gid: string;
     project: string;
@@ -61,6 +80,8 @@ interface SectionRec {
   gid: string;
   name: string;
   project: string;
+  /** Absent for seeded sections. */
+  createdAt?: string;
 }
 interface TagRec {
   gid: string;
@@ -90,6 +111,15 @@ interface AttachmentRec {
   size: number;
   createdAt: string;
 }
+export interface PortfolioRec {
+  gid: string;
+  name: string;
+  workspace: string;
+  owner: string;
+  public: boolean;
+  members: string[];
+  color: string;
+}
 interface StatusRec {
   gid: string;
   project: string;
@@ -109,14 +139,18 @@ export interface World {
   taskTags: Map<string, string[]>;
   fields: Map<string, FieldRec>;
   projectFields: Map<string, string[]>;
+  /** Custom field setting gid -> the project and field it joins (gids from the store's sequence). */
+  settings: Map<string, { project: string; field: string }>;
   values: Map<string, Map<string, FieldValue>>;
   parent: Map<string, string>;
   /** task -> the tasks it depends on */
   dependencies: Map<string, string[]>;
   htmlNotes: Map<string, string>;
   dueAt: Map<string, string>;
+  startAt: Map<string, string>;
   attachments: Map<string, AttachmentRec>;
   statuses: Map<string, StatusRec>;
+  portfolios: Map<string, PortfolioRec>;
 }
 
 export function seedWorld(seed: FakeWorldSeed | undefined): World {
@@ -141,13 +175,26 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
       ]),
     ),
     projectFields: new Map(),
+    settings: new Map(),
     values: new Map(),
     parent: new Map((s.subtasks ?? []).map((x) => [x.task, x.parent])),
     dependencies: new Map(),
     htmlNotes: new Map(),
     dueAt: new Map(),
+    startAt: new Map(),
     attachments: new Map((s.attachments ?? []).map((a) => [a.gid, { ...a }])),
     statuses: new Map((s.statusUpdates ?? []).map((x) => [x.gid, { ...x }])),
+    portfolios: new Map(
+      (s.portfolios ?? []).map((x) => [
+        x.gid,
+        {
+          ...x,
+          public: x.public ?? false,
+          members: [...new Set([x.owner, ...(x.members ?? [])])],
+          color: x.color ?? "none",
+        },
+      ]),
+    ),
   };
   for (const { task, tag } of s.taskTags ?? []) push(world.taskTags, task, tag);
   for (const { project, field } of s.projectFields ?? []) push(world.projectFields, project, field);
@@ -156,8 +203,29 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
   return world;
 }
 
+/** Gives each project's custom fields their settings, with unique gids drawn from `newGid`. */
+export function seedFieldSettings(world: World, newGid: () => string): void {
+  for (const [project, fields] of world.projectFields) {
+    for (const field of fields) world.settings.set(newGid(), { project, field });
+  }
+}
+
+/** The custom field settings of a project, in the order its fields were added. */
+export function projectSettings(store: Store, project: string): Ref[] {
+  return [...store.world.settings]
+    .filter(([, s]) => s.project === project && store.world.fields.has(s.field))
+    .map(([gid]) => new Ref("custom_field_setting", gid));
+}
+
 export function worldGids(world: World): string[] {
-  const maps = [world.sections, world.tags, world.fields, world.attachments, world.statuses];
+  const maps = [
+    world.sections,
+    world.tags,
+    world.fields,
+    world.attachments,
+    world.statuses,
+    world.portfolios,
+  ];
   const options = [...world.fields.values()].flatMap((f) => f.options.map((o) => o.gid));
   return [...maps.flatMap((m) => [...m.keys()]), ...options];
 }
@@ -187,6 +255,7 @@ export function worldTaskFields(store: Store, t: TaskRec): FieldMap {
   return {
     html_notes: () => w.htmlNotes.get(t.gid) ?? textToCommentHtml(t.notes),
     due_at: () => w.dueAt.get(t.gid) ?? null,
+    start_at: () => w.startAt.get(t.gid) ?? null,
     memberships: () =>
       t.projects.map((p) => ({
         project: new Ref("project", p),
@@ -273,7 +342,7 @@ export function worldViews(): Record<WorldKind, KindView> {
         if (s === undefined) return undefined;
         return {
           name: () => s.name,
-          created_at: () => "2025-01-01T00:00:00.000Z",
+          created_at: () => s.createdAt ?? "2025-01-01T00:00:00.000Z",
           project: () => new Ref("project", s.project),
           projects: () => [new Ref("project", s.project)],
         };
@@ -313,6 +382,21 @@ export function worldViews(): Record<WorldKind, KindView> {
         };
       },
     },
+    custom_field_setting: {
+      resourceType: "custom_field_setting",
+      compact: ["is_important", "custom_field"],
+      full: ["is_important", "custom_field", "parent", "project"],
+      fields(gid, vc) {
+        const s = vc.store.world.settings.get(gid);
+        if (s === undefined) return undefined;
+        return {
+          is_important: () => true,
+          custom_field: () => new Ref("custom_field", s.field),
+          parent: () => new Ref("project", s.project),
+          project: () => new Ref("project", s.project),
+        };
+      },
+    },
     attachment: {
       resourceType: "attachment",
       compact: ["name", "resource_subtype"],
@@ -342,6 +426,24 @@ export function worldViews(): Record<WorldKind, KindView> {
           permanent_url: () => `https://app.asana.com/app/asana/-/get_asset?asset_id=${a.gid}`,
           size: () => a.size,
           view_url: () => null,
+        };
+      },
+    },
+    portfolio: {
+      resourceType: "portfolio",
+      compact: ["name"],
+      full: ["name", "color", "owner", "members", "public", "workspace", "permalink_url"],
+      fields(gid, vc) {
+        const p = vc.store.world.portfolios.get(gid);
+        if (p === undefined) return undefined;
+        return {
+          name: () => p.name,
+          color: () => p.color,
+          owner: () => new Ref("user", p.owner),
+          members: () => p.members.map((u) => new Ref("user", u)),
+          public: () => p.public,
+          workspace: () => new Ref("workspace", p.workspace),
+          permalink_url: () => `https://app.asana.com/0/portfolio/${p.gid}/list`,
         };
       },
     },
@@ -391,6 +493,8 @@ export function worldRoutes(): Route[] {
     { method: "PUT", path: "/tasks/:task_gid", scope: "tasks:write", handler: updateTask },
     { method: "DELETE", path: "/tasks/:task_gid", scope: "tasks:delete", handler: deleteTask },
     { method: "GET", path: "/tasks/:task_gid/subtasks", scope: "tasks:read", handler: getSubtasks },
+    { method: "POST", path: "/tasks/:task_gid/subtasks", scope: "tasks:write", handler: createSubtask },
+    { method: "GET", path: "/projects/:project_gid/tasks", scope: "tasks:read", handler: getProjectTasks },
     { method: "POST", path: "/tasks/:task_gid/setParent", scope: "tasks:write", handler: setParent },
     { method: "POST", path: "/tasks/:task_gid/addProject", scope: "tasks:write", handler: addProject },
     { method: "POST", path: "/tasks/:task_gid/removeProject", scope: "tasks:write", handler: removeProject },
@@ -458,6 +562,7 @@ export function worldRoutes(): Route[] {
       handler: getAttachment,
     },
     { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
+    ...typeaheadRoutes(),
     {
       method: "POST",
       path: "/status_updates",
@@ -481,7 +586,8 @@ function projectOf(ctx: HandlerContext, gid: string) {
 
 function sectionOf(ctx: HandlerContext, gid: string): SectionRec {
   const section = ctx.store.world.sections.get(requireGid("section", gid));
-  if (section === undefined) throw new ApiError(404, `section: Unknown object: ${gid}`);
+  if (section === undefined || ctx.store.lagging(gid))
+    throw new ApiError(404, `section: Unknown object: ${gid}`);
   projectOf(ctx, section.project);
   return section;
 }
@@ -510,8 +616,6 @@ function onlyKeys(body: Record<string, unknown>, allowed: string[]): void {
   }
 }
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
 function getTasks(ctx: HandlerContext): Reply {
   const q = ctx.query;
   const project = q.get("project");
@@ -537,21 +641,45 @@ function getTasks(ctx: HandlerContext): Reply {
     const who = userGid(ctx, assignee, "assignee");
     tasks = tasks.filter((t) => t.workspace === workspace && t.assignee === who);
   }
-  const since = q.get("completed_since");
-  if (since !== null) {
-    const cutoff = since === "now" ? Number.POSITIVE_INFINITY : Date.parse(since);
-    if (Number.isNaN(cutoff)) throw new ApiError(400, `completed_since: Not a date: ${since}`);
-    tasks = tasks.filter((t) => !t.completed || Date.parse(t.completedAt ?? "") >= cutoff);
-  }
   return list(
     ctx,
     "task",
-    tasks.map((t) => t.gid),
+    completedSince(ctx, tasks).map((t) => t.gid),
   );
+}
+
+/** `completed_since`: incomplete tasks plus those completed since the given time ("now": none). */
+function completedSince(ctx: HandlerContext, tasks: TaskRec[]): TaskRec[] {
+  const since = ctx.query.get("completed_since");
+  if (since === null) return tasks;
+  const cutoff = since === "now" ? Number.POSITIVE_INFINITY : Date.parse(since);
+  if (Number.isNaN(cutoff)) throw new ApiError(400, `completed_since: Not a date: ${since}`);
+  return tasks.filter((t) => !t.completed || Date.parse(t.completedAt ?? "") >= cutoff);
+}
+
+/** GET /projects/{project_gid}/tasks: the same listing as GET /tasks?project=. */
+function getProjectTasks(ctx: HandlerContext): Reply {
+  const project = projectOf(ctx, param(ctx, "project_gid"));
+  const tasks = [...ctx.store.tasks.values()].filter((t) => t.projects.includes(project.gid));
+  return list(
+    ctx,
+    "task",
+    completedSince(ctx, tasks).map((t) => t.gid),
+  );
+}
+
+/** POST /tasks/{task_gid}/subtasks: a task created with the path's task as its parent. */
+function createSubtask(ctx: HandlerContext): Reply {
+  const parent = taskOf(ctx);
+  if ("parent" in ctx.body)
+    throw new ApiError(400, "parent: Cannot write this property here; the path names it");
+  return createTask({ ...ctx, body: { ...ctx.body, parent: parent.gid } });
 }
 
 const TASK_CREATE_KEYS = [
   "name",
+  "resource_subtype",
+  "start_at",
   "notes",
   "html_notes",
   "assignee",
@@ -569,6 +697,8 @@ const TASK_CREATE_KEYS = [
 ];
 const TASK_UPDATE_KEYS = [
   "name",
+  "resource_subtype",
+  "start_at",
   "notes",
   "html_notes",
   "assignee",
@@ -600,7 +730,7 @@ function createTask(ctx: HandlerContext): Reply {
     throw new ApiError(400, "workspace: Missing input: you must specify a workspace, project or parent");
   }
   store.requireWorkspace(workspace, ctx.viewer);
-  const now = new Date().toISOString();
+  const now = store.nowIso();
   const task: TaskRec = {
     gid: store.newGid(),
     name: "",
@@ -616,6 +746,7 @@ function createTask(ctx: HandlerContext): Reply {
     dueOn: null,
     startOn: null,
     followers: [ctx.viewer.gid],
+    resourceSubtype: "default_task",
   };
   applyTaskFields(ctx, task, b);
   for (const m of memberships) {
@@ -634,6 +765,7 @@ function createTask(ctx: HandlerContext): Reply {
     if (!task.followers.includes(gid)) task.followers.push(gid);
   }
   store.tasks.set(task.gid, task);
+  store.markCreated(task.gid);
   if (parent) store.world.parent.set(task.gid, parent.gid);
   return one(ctx, "task", task.gid, 201);
 }
@@ -647,7 +779,7 @@ function updateTask(ctx: HandlerContext): Reply {
   }
   onlyKeys(ctx.body, TASK_UPDATE_KEYS);
   applyTaskFields(ctx, task, ctx.body);
-  task.modifiedAt = new Date().toISOString();
+  task.modifiedAt = ctx.store.nowIso();
   return one(ctx, "task", task.gid);
 }
 
@@ -689,41 +821,34 @@ function applyTaskFields(ctx: HandlerContext, task: TaskRec, b: Record<string, u
       task.assignee = assignee;
     });
   }
-  if (b.due_on !== undefined && b.due_at !== undefined && b.due_on !== null && b.due_at !== null) {
-    throw new ApiError(400, "You may only provide one of due_on or due_at");
-  }
-  for (const key of ["due_on", "start_on"] as const) {
-    const v = b[key];
-    if (v === undefined) continue;
-    if (v !== null && (typeof v !== "string" || !DATE_RE.test(v))) {
-      throw new ApiError(400, `${key}: Not a valid date: ${String(v)}`);
+  const dates = nextTaskDates(
+    {
+      dueOn: task.dueOn,
+      dueAt: w.dueAt.get(task.gid) ?? null,
+      startOn: task.startOn,
+      startAt: w.startAt.get(task.gid) ?? null,
+      resourceSubtype: task.resourceSubtype,
+    },
+    b,
+  );
+  if ("rule" in dates) throw new ApiError(400, violationMessage(dates));
+  changes.push(() => {
+    task.dueOn = dates.dueOn;
+    task.startOn = dates.startOn;
+    task.resourceSubtype = dates.resourceSubtype;
+    for (const [map, value] of [
+      [w.dueAt, dates.dueAt],
+      [w.startAt, dates.startAt],
+    ] as const) {
+      if (value === null) map.delete(task.gid);
+      else map.set(task.gid, value);
     }
-    changes.push(() => {
-      if (key === "due_on") {
-        task.dueOn = v;
-        w.dueAt.delete(task.gid);
-      } else task.startOn = v;
-    });
-  }
-  if (b.due_at !== undefined) {
-    const v = b.due_at;
-    if (v !== null && (typeof v !== "string" || Number.isNaN(Date.parse(v)))) {
-      throw new ApiError(400, `due_at: Not a valid date-time: ${String(v)}`);
-    }
-    changes.push(() => {
-      if (v === null) w.dueAt.delete(task.gid);
-      else {
-        const at = new Date(v).toISOString();
-        w.dueAt.set(task.gid, at);
-        task.dueOn = at.slice(0, 10);
-      }
-    });
-  }
+  });
   if (b.completed !== undefined) {
     if (typeof b.completed !== "boolean") throw new ApiError(400, "completed: Not a boolean");
     const completed = b.completed;
     changes.push(() => {
-      if (task.completed !== completed) task.completedAt = completed ? new Date().toISOString() : null;
+      if (task.completed !== completed) task.completedAt = completed ? ctx.store.nowIso() : null;
       task.completed = completed;
     });
   }
@@ -963,42 +1088,18 @@ function createSection(ctx: HandlerContext): Reply {
   const name = ctx.body.name;
   if (typeof name !== "string" || name.trim() === "") throw new ApiError(400, "name: Missing input");
   const gid = ctx.store.newGid();
-  ctx.store.world.sections.set(gid, { gid, name, project: project.gid });
+  ctx.store.world.sections.set(gid, { gid, name, project: project.gid, createdAt: ctx.store.nowIso() });
+  ctx.store.markCreated(gid);
   return one(ctx, "section", gid, 201);
 }
 
 function getFieldSettings(ctx: HandlerContext): Reply {
   const project = projectOf(ctx, param(ctx, "project_gid"));
-  const fields = ctx.store.world.projectFields.get(project.gid) ?? [];
-  const { page, nextPage } = ctx.paginator.page(ctx, fields);
-  const vc = { store: ctx.store, viewer: ctx.viewer };
-  // A custom field setting is its own resource; its custom_field is rendered as asked.
-  const sub = ctx.fields?.get("custom_field") ?? null;
-  const data = page.map((f) => ({
-    gid: `${project.gid}${f}`.slice(0, 30),
-    resource_type: "custom_field_setting",
-    is_important: true,
-    custom_field: renderField(f, vc, sub),
-  }));
-  const body: { [key: string]: unknown } = { data };
-  if (nextPage !== undefined) body.next_page = nextPage;
-  return { status: 200, body: body as Reply["body"] };
-}
-
-function renderField(
-  gid: string,
-  vc: { store: Store; viewer: HandlerContext["viewer"] },
-  sub: Map<string, unknown> | null,
-): Reply["body"] {
-  const view = worldViews().custom_field;
-  const fields = view.fields(gid, vc);
-  const out: { [key: string]: Reply["body"] } = { gid, resource_type: "custom_field" };
-  const names = sub === null || sub.size === 0 ? view.compact : [...sub.keys()];
-  for (const name of names) {
-    const field = fields?.[name];
-    if (field) out[name] = field() as Reply["body"];
-  }
-  return out;
+  return list(
+    ctx,
+    "custom_field_setting",
+    projectSettings(ctx.store, project.gid).map((r) => r.gid),
+  );
 }
 
 function getWorkspaceFields(ctx: HandlerContext): Reply {
@@ -1099,8 +1200,9 @@ function createStatus(ctx: HandlerContext): Reply {
     text,
     statusType: b.status_type,
     createdBy: ctx.viewer.gid,
-    createdAt: new Date().toISOString(),
+    createdAt: ctx.store.nowIso(),
   });
+  ctx.store.markCreated(gid);
   return one(ctx, "status_update", gid, 201);
 }
 
@@ -1113,6 +1215,7 @@ export function describeTask(store: Store, gid: string) {
     ...structuredClone(t),
     htmlNotes: w.htmlNotes.get(gid) ?? null,
     dueAt: w.dueAt.get(gid) ?? null,
+    startAt: w.startAt.get(gid) ?? null,
     parent: w.parent.get(gid) ?? null,
     tags: [...(w.taskTags.get(gid) ?? [])],
     dependencies: [...(w.dependencies.get(gid) ?? [])],
