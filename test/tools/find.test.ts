@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, DEMO_TASK_GID, demoData, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
-import { DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
-import { startFakeAsana } from "../fake-asana/index.js";
+import { DEMO_PROJECT_GID, DEMO_TASK_GID, demoData } from "../../src/sandbox/demo-data.js";
+import { DEMO_PORTFOLIO_GIDS, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf, type Harness } from "../helpers/harness.js";
 import {
   ACME,
@@ -18,19 +17,6 @@ import {
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
-
-/** Whether the sandbox has Asana's typeahead yet; until it does these tests are reported skipped. */
-async function sandboxHasTypeahead(): Promise<boolean> {
-  const started = await startFakeAsana();
-  try {
-    const url = `${started.baseUrl}/workspaces/${ACME}/typeahead?resource_type=project&query=Q3`;
-    const response = await fetch(url, { headers: { authorization: `Bearer ${SANDBOX_TOKENS.bot}` } });
-    return response.status === 200;
-  } finally {
-    await started.close();
-  }
-}
-const typeahead = await sandboxHasTypeahead();
 
 interface Result {
   gid: string;
@@ -58,7 +44,7 @@ function otherQ3Project(): string {
   return project.gid;
 }
 
-describe.skipIf(!typeahead)("find", () => {
+describe("find", () => {
   it("finds a project by part of its name in one request, in the identity's only workspace", async () => {
     const h = await hs.start(BOT_ONLY);
     const outcome = await h.call("find", { type: "project", query: "Q3 Product" });
@@ -77,7 +63,7 @@ describe.skipIf(!typeahead)("find", () => {
     });
   });
 
-  it("finds tasks with their projects and done flag, users with their email, and tags", async () => {
+  it("finds tasks with their projects, users with their email, tags and portfolios", async () => {
     const h = await hs.start();
     const tasks = await find(h, { type: "task", query: "launch checklist", workspace_gid: ACME });
     expect(tasks).toContainEqual({
@@ -89,11 +75,14 @@ describe.skipIf(!typeahead)("find", () => {
     expect(users).toContainEqual({ gid: ADA_GID, name: "Ada Lovelace", email: "ada@sandbox.example" });
     const tags = await find(h, { type: "tag", query: "launch", workspace_gid: ACME, limit: 5 });
     expect(tags).toContainEqual({ gid: DEMO_TAG_GIDS.launch, name: "launch" });
+    const portfolios = await find(h, { type: "portfolio", query: "product launches", workspace_gid: ACME });
+    expect(portfolios).toEqual([{ gid: DEMO_PORTFOLIO_GIDS.launches, name: "Product launches 2025" }]);
     // Read as the read identity (Ada), never the bot that writes.
     expect(typeaheads(h).map((r) => [r.query.resource_type, r.query.opt_fields, r.userGid])).toEqual([
       ["task", "name,completed,projects.name", ADA_GID],
       ["user", "name,email", ADA_GID],
       ["tag", "name", ADA_GID],
+      ["portfolio", "name", ADA_GID],
     ]);
     expect(typeaheads(h)[2]?.query.count).toBe("5");
   });
