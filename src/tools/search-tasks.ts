@@ -67,6 +67,13 @@ export const searchTasks = defineTool({
     const { cursor: given, limit: size, ...filters } = a;
     const scope = `search:${workspace}:${JSON.stringify(filters)}`;
     const createdBefore = given ? decodeCursor(given, scope) : undefined;
+    // Only a bound this tool wrote reaches Asana's created_at.before.
+    if (createdBefore !== undefined && Number.isNaN(Date.parse(createdBefore))) {
+      throw new AppError(
+        "invalid_input",
+        "cursor: not a next_cursor returned by this tool; call again without cursor.",
+      );
+    }
     try {
       const { data } = await context.asana.request<FoundTask[]>(context.identity, {
         method: "GET",
