@@ -57,7 +57,9 @@ seen = fake.requests.length;
 // 1. Find the project by name: the find tool where there is one, else page through the listing.
 let project;
 if (tools.has("find")) {
-  const [found] = await step("find the project", [["find", { type: "project", query: "Q3 Product" }]]);
+  const [found] = await step("find the project", [
+    ["find", { type: "project", query: "Q3 Product", workspace_gid: workspace }],
+  ]);
   project = (found.results ?? found.items ?? []).find((item) => item.name === PROJECT_NAME);
 } else {
   const calls = [];

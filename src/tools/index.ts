@@ -4,6 +4,7 @@ import { createStatusUpdate } from "./create-status-update.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteTask } from "./delete-task.js";
+import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
 import { getProject } from "./get-project.js";
 import { getTask } from "./get-task.js";
@@ -22,6 +23,7 @@ import { whoami } from "./whoami.js";
 export const ALL_TOOLS: readonly Tool[] = [
   whoami,
   listProjects,
+  find,
   getProject,
   listWorkspace,
   searchTasks,

@@ -19,7 +19,7 @@ export const listProjects = defineTool({
   actsAs: "read",
   input: z
     .object({
-      workspace_gid: gid().optional().describe("omit when the identity sees one workspace"),
+      workspace_gid: gid().optional(),
       archived: z.boolean().default(false).describe("true: only archived"),
       limit: limit(50),
       cursor: cursor(),
@@ -41,7 +41,7 @@ export const listProjects = defineTool({
   // Picks its default among allowed workspaces and drops projects ASANA_PROJECTS does not list.
   filtersByPolicy: true,
   describe: ({ attribution }) =>
-    `List projects in an Asana workspace (gid, name, team), a page at a time; pass next_cursor for more. Reads as ${attribution("read")}.`,
+    `Projects of a workspace (gid, name, team), paged by next_cursor. Reads as ${attribution("read")}.`,
   handler: async (args, context) => {
     const { asana, identity, signal, policy } = context;
     const workspaceGid = await workspaceOf(context, args.workspace_gid);

@@ -25,7 +25,7 @@ export const oidcUserinfo = defineTool({
     picture: z.string().nullable(),
   }),
   describe: ({ attribution }) =>
-    `Return the verified OpenID Connect profile (sub, name, email) of the person signed in with OAuth: ${attribution("oauth")}. Needs an OAuth login with the openid scope; whoami works with every token.`,
+    `Verified OpenID Connect profile (sub, name, email) of the OAuth login: ${attribution("oauth")}. Needs scope openid; else use whoami.`,
   handler: async (_args, { asana, identity, signal }) => {
     try {
       const { data } = await asana.request<UserInfo>(identity, {

@@ -27,7 +27,6 @@ it("task tool requests match Asana's OpenAPI spec", async () => {
         assignee: "me",
         completed: false,
         due_before: "2026-01-01",
-        sort_by: "due_date",
       },
     ],
     ["list_tasks", { project_gid: DEMO_PROJECT_GID, incomplete_only: true }],

@@ -26,6 +26,7 @@ describe("whoami", () => {
       acts_for: ["read"],
       tools: [
         "list_projects",
+        "find",
         "get_project",
         "list_workspace",
         "search_tasks",
