@@ -27,6 +27,8 @@ export const whoami = defineTool({
     sandbox: z.boolean(),
     read_as: z.string().nullable(),
     write_as: z.string().nullable(),
+    /** Whom "me" means in every tool's arguments, reads and writes alike. */
+    me: z.object({ kind: z.string(), gid: z.string().nullable(), name: z.string() }).nullable(),
     identities: z.array(identityOut),
     policy: z.object({
       read_only: z.boolean(),
@@ -54,10 +56,13 @@ export const whoami = defineTool({
       const name = identity && resolver.resolution(identity).user?.name;
       return name ? `${kind} (${name})` : (kind ?? null);
     };
+    const person = resolver.person();
+    const personUser = person && resolver.resolution(person).user;
     return {
       sandbox: config.sandbox,
       read_as: describeRoute(resolver.readAs),
       write_as: describeRoute(resolver.writeAs),
+      me: person ? { kind: person.kind, gid: personUser?.gid ?? null, name: resolver.personName() } : null,
       identities: resolver.identities.map((identity, i) => {
         const resolution = resolutions[i] ?? { status: "pending" as const };
         const routes = resolver.routesOf(identity);

@@ -15,6 +15,8 @@ describe("whoami", () => {
     expect(isError).toBe(false);
     expect(body.read_as).toBe("pat (Ada Lovelace)");
     expect(body.write_as).toBe("bot (Acme Bot)");
+    // "me" is the person reading, never the bot that writes.
+    expect(body.me).toEqual({ kind: "pat", gid: "1201000000000001", name: "Ada Lovelace" });
     const identities = body.identities as Array<Record<string, unknown>>;
     expect(identities.map((i) => i.kind)).toEqual(["pat", "bot"]);
     const [pat, bot] = identities;
@@ -106,7 +108,7 @@ describe("whoami", () => {
     h = await startHarness({ env: {} });
     const { isError, body } = await h.call("whoami");
     expect(isError).toBe(false);
-    expect(body).toMatchObject({ identities: [], read_as: null, write_as: null });
+    expect(body).toMatchObject({ identities: [], read_as: null, write_as: null, me: null });
   });
 });
 
