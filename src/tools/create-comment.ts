@@ -53,6 +53,13 @@ export const createComment = defineTool({
         .trim()
         .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
         .regex(/^<body>[\s\S]*<\/body>$/, "must be wrapped in <body>…</body>")
+        // An empty <body></body> (or only empty tags) would post a blank comment; a mention alone is content.
+        .refine(
+          (html) =>
+            /<a\s[^>]*data-asana-gid/.test(html) ||
+            html.replace(/<[^>]*>/g, "").replace(/&nbsp;|\s/g, "").length > 0,
+          "must not be empty",
+        )
         .optional()
         .describe(
           'Rich text: <body> with <strong> <em> <u> <s> <code> <ol> <ul> <li> <a href="…">; <a data-asana-gid="USER_GID"/> @-mentions.',

@@ -72,6 +72,11 @@ describe("create_comment", () => {
       [{ task_gid: DEMO_TASK_GID, text: "   " }, "text: must not be empty"],
       [{ task_gid: DEMO_TASK_GID, text: "x".repeat(70_000) }, "text: must be at most 65536 characters"],
       [{ task_gid: DEMO_TASK_GID, html_text: "no body" }, "html_text: must be wrapped in <body>"],
+      [{ task_gid: DEMO_TASK_GID, html_text: "<body></body>" }, "html_text: must not be empty"],
+      [
+        { task_gid: DEMO_TASK_GID, html_text: "<body><strong> </strong></body>" },
+        "html_text: must not be empty",
+      ],
       [{ task_gid: "12a", text: "hi" }, "task_gid: must be an Asana gid"],
       [{ task_gid: "../users/me", text: "hi" }, "task_gid: must be an Asana gid"],
       [{ task_gid: "1?x=1", text: "hi" }, "task_gid: must be an Asana gid"],
