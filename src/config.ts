@@ -430,7 +430,9 @@ function describeInvalid(name: string, raw: string | undefined, error: z.ZodErro
   const issue = error.issues[0];
   const shown =
     raw === undefined ? "" : ` (got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)})`;
-  if (issue?.code === "invalid_value") return `${name} must be one of ${issue.values.join(", ")}${shown}.`;
+  // "" is how an empty variable reads as unset: never worth listing as a choice.
+  if (issue?.code === "invalid_value")
+    return `${name} must be one of ${issue.values.filter((v) => v !== "").join(", ")}${shown}.`;
   if (issue?.code === "too_small") return `${name} must be at least ${issue.minimum}${shown}.`;
   if (issue?.code === "too_big") return `${name} must be at most ${issue.maximum}${shown}.`;
   return `${name} is invalid${shown}: ${issue?.message ?? "unexpected value"}.`;

@@ -3,7 +3,7 @@ import { apiPath } from "../asana/http.js";
 import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { defineTool } from "./define.js";
-import { canonicalRichText } from "./rich-text.js";
+import { COMMENT_TAGS, canonicalRichText, richTextProblem } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
 import { createOnce, squash } from "./settle.js";
 
@@ -60,6 +60,10 @@ export const createComment = defineTool({
             html.replace(/<[^>]*>/g, "").replace(/&nbsp;|\s/g, "").length > 0,
           "must not be empty",
         )
+        .superRefine((html, ctx) => {
+          const problem = richTextProblem(html, COMMENT_TAGS);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
         .optional()
         .describe(
           'Rich text: <body> with <strong> <em> <u> <s> <code> <ol> <ul> <li> <a href="…">; <a data-asana-gid="USER_GID"/> @-mentions.',

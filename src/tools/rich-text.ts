@@ -76,3 +76,56 @@ export function canonicalRichText(html: string): string {
   }
   return joined.trim();
 }
+
+/** Tags Asana accepts in every rich-text field (comments, status updates). */
+export const COMMENT_TAGS: ReadonlySet<string> = new Set([
+  "body",
+  "strong",
+  "em",
+  "u",
+  "s",
+  "code",
+  "ol",
+  "ul",
+  "li",
+  "a",
+]);
+/** Task notes also take headings, rules, inline images and tables. */
+export const NOTES_TAGS: ReadonlySet<string> = new Set([
+  ...COMMENT_TAGS,
+  "h1",
+  "h2",
+  "hr",
+  "img",
+  "table",
+  "tr",
+  "td",
+]);
+/** The only tags Asana lets carry attributes. */
+const ATTRIBUTED = new Set(["a", "img"]);
+
+/**
+ * Why Asana would refuse this rich text (a 400: "Invalid XML, as well as unsupported tags, will be
+ * rejected… Only <a> tags support attributes"), or undefined. Checked before sending, so a bad
+ * tag costs no request, and an uncertain failure is never spent settling a write Asana refused.
+ * Tags are case-sensitive in Asana's XML: `<B>` is no tag it knows.
+ */
+export function richTextProblem(html: string, allowed: ReadonlySet<string>): string | undefined {
+  const open: string[] = [];
+  for (const m of html.matchAll(/<(\/?)([^\s/>]+)((?:\s+[^>]*?)?)\s*(\/?)>|<(?![/A-Za-z!])/g)) {
+    const [whole, closing, tag, attrs, selfClosing] = m;
+    if (tag === undefined) return `a bare "<" at ${m.index}: write it as &lt;`;
+    if (tag.startsWith("!--")) continue;
+    if (!allowed.has(tag)) {
+      return `<${tag}> is not a tag Asana accepts here (only ${[...allowed].map((t) => `<${t}>`).join(" ")}); send plain text, or escape "<" as &lt;`;
+    }
+    if (closing) {
+      if (open.pop() !== tag) return `</${tag}> closes no open <${tag}>: tags must be balanced`;
+      continue;
+    }
+    if (attrs?.trim() && !ATTRIBUTED.has(tag)) return `<${tag}> may carry no attributes (${whole})`;
+    if (!selfClosing) open.push(tag);
+  }
+  if (open.length > 0) return `<${open.at(-1)}> is never closed: tags must be balanced`;
+  return undefined;
+}

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { AppError } from "../errors.js";
 import { customFieldsIn } from "./custom-fields.js";
+import { NOTES_TAGS, richTextProblem } from "./rich-text.js";
 import { userRef } from "./schemas.js";
 import {
   type AsanaTask,
@@ -24,6 +25,10 @@ export const fields = {
     .string()
     .max(MAX_NOTES)
     .regex(/^<body>[\s\S]*<\/body>$/, "must be wrapped in <body>…</body>")
+    .superRefine((html, ctx) => {
+      const problem = richTextProblem(html, NOTES_TAGS);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
     .optional(),
   assignee: userIn().nullable().optional().describe('gid, email or "me"; null unassigns'),
   due_on: dateOnly().nullable().optional(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalRichText } from "../../src/tools/rich-text.js";
+import { COMMENT_TAGS, canonicalRichText, NOTES_TAGS, richTextProblem } from "../../src/tools/rich-text.js";
 
 describe("canonicalRichText: rich text compared as Asana stores it", () => {
   it("takes a mention as sent and as Asana rewrote it for the same", () => {
@@ -33,5 +33,30 @@ describe("canonicalRichText: rich text compared as Asana stores it", () => {
     expect(canonicalRichText("<body><strong>a</strong></body>")).not.toBe(
       canonicalRichText("<body>a</body>"),
     );
+  });
+});
+
+describe("richTextProblem: what Asana would refuse, found before sending", () => {
+  it("accepts what Asana writes and returns", () => {
+    for (const html of [
+      '<body>Done by <strong>bot</strong> for <a data-asana-gid="4168112"/></body>',
+      '<body><a href="https://app.asana.com/0/1/2" data-asana-accessible="true" data-asana-dynamic="true" data-asana-type="user" data-asana-gid="1">@Ada</a> &lt;3</body>',
+      "<body><ul><li><em>a</em></li><li><code>b</code></li></ul><!-- note --></body>",
+    ]) {
+      expect(richTextProblem(html, COMMENT_TAGS), html).toBeUndefined();
+    }
+    expect(richTextProblem('<body><h1>Plan</h1><hr/><img data-asana-gid="5"/></body>', NOTES_TAGS)).toBe(
+      undefined,
+    );
+  });
+
+  it("names the tag, the imbalance or the bare '<'", () => {
+    expect(richTextProblem("<body><script>x</script></body>", COMMENT_TAGS)).toContain("<script>");
+    expect(richTextProblem("<body><B>x</B></body>", COMMENT_TAGS)).toContain("<B>");
+    expect(richTextProblem("<body><h1>x</h1></body>", COMMENT_TAGS)).toContain("<h1>");
+    expect(richTextProblem("<body><em>x</strong></body>", COMMENT_TAGS)).toContain("balanced");
+    expect(richTextProblem("<body><em>x</body>", COMMENT_TAGS)).toContain("balanced");
+    expect(richTextProblem('<body><u style="x">x</u></body>', COMMENT_TAGS)).toContain("no attributes");
+    expect(richTextProblem("<body>a < b</body>", COMMENT_TAGS)).toContain("&lt;");
   });
 });
