@@ -4,9 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_PROJECT_GID, DEMO_TASK_GID, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS } from "../../src/sandbox/demo-world.js";
-import type { Harness } from "../helpers/harness.js";
-import { errorOf } from "../helpers/harness.js";
-import { harnesses, sent, writes } from "../helpers/tools.js";
+import { errorOf, type Harness, startHarness } from "../helpers/harness.js";
+import { harnesses, PAT_AND_BOT, sent, writes } from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -73,6 +72,17 @@ describe("requests per tool", () => {
     await h.call("whoami");
     await h.call("update_task", { task_gid: DEMO_TASK_GID, assignee: "me" });
     expect(paths(h)).toEqual([`PUT /tasks/${DEMO_TASK_GID}`]);
+  });
+
+  it("calls that arrive while start-up is still resolving share its GET /users/me", async () => {
+    const h = await startHarness({ env: PAT_AND_BOT, resolve: false });
+    try {
+      const calls = [h.call("whoami"), h.call("update_task", { task_gid: DEMO_TASK_GID, assignee: "me" })];
+      await Promise.all([h.resolveIdentities(), ...calls]);
+      expect(h.fake.requests.filter((r) => r.path === "/users/me")).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
   });
 });
 
