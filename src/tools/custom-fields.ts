@@ -1,5 +1,5 @@
-// Custom fields by name: resolved from a project's settings (cached per process), checked before
-// anything is written, and shown by name.
+// Custom fields by name: resolved from definitions read in the same call (the task's own, or its
+// projects' settings), checked before anything is written, and shown by name.
 import { z } from "zod";
 import { type AsanaClient, apiPath } from "../asana/http.js";
 import type { Identity } from "../auth/identities.js";
