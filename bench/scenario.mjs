@@ -3,7 +3,8 @@
 // comments, comment, update its due date, assignee and a custom field, move it to another section,
 // add a subtask and a dependency, then read the task again to verify. Prints, per step and in all,
 // the MCP calls made, the Asana requests they cost (start-up included) and the characters of the
-// results the agent reads. A benchmark, not a test: nothing here passes or fails.
+// results the agent reads; then, per tool, its calls and the Asana requests they sent (method and
+// path, gids as {gid}). A benchmark, not a test: nothing here passes or fails.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { demoData, SANDBOX_TOKENS } from "../dist/sandbox/demo-data.js";
@@ -23,6 +24,8 @@ await client.connect(
       ASANA_PAT: SANDBOX_TOKENS.pat,
       ASANA_BOT_PAT: SANDBOX_TOKENS.bot,
       ASANA_LOG_LEVEL: "warn",
+      // `ASANA_PROJECTS=<gid> node bench/scenario.mjs`: the same session under a project allow-list.
+      ...(process.env.ASANA_PROJECTS ? { ASANA_PROJECTS: process.env.ASANA_PROJECTS } : {}),
     },
     stderr: "inherit",
   }),
@@ -34,12 +37,23 @@ await client.callTool({ name: "whoami", arguments: {} });
 const rows = [{ step: "start-up (+ whoami)", calls: 1, requests: fake.requests.length, characters: 0 }];
 let seen = fake.requests.length;
 
+/** Per tool: its calls and the requests they sent ("GET /tasks/{gid}" → how many). */
+const perTool = new Map();
+
 /** One step of the session: its MCP calls, the Asana requests they cost, the characters read. */
 async function step(label, calls) {
   let characters = 0;
   const results = [];
   for (const [name, args] of calls) {
+    const before = fake.requests.length;
     const result = await client.callTool({ name, arguments: args });
+    const tool = perTool.get(name) ?? { calls: 0, requests: new Map() };
+    tool.calls += 1;
+    for (const r of fake.requests.slice(before)) {
+      const key = `${r.method} ${r.path.replace(/\d{6,}/g, "{gid}")}`;
+      tool.requests.set(key, (tool.requests.get(key) ?? 0) + 1);
+    }
+    perTool.set(name, tool);
     const text = result.content.map((part) => part.text ?? "").join("");
     characters += text.length;
     if (result.isError) throw new Error(`${label}: ${name} failed: ${text}`);
@@ -135,6 +149,12 @@ for (const row of [...rows, { step: "total", ...total }]) {
   process.stdout.write(
     `${row.step.padEnd(42)} ${pad(row.calls, 5)} ${pad(row.requests, 8)} ${pad(row.characters, 7)}\n`,
   );
+}
+process.stdout.write(`\n${"tool".padEnd(16)} ${pad("calls", 5)} ${pad("requests", 8)}  sent\n`);
+for (const [name, tool] of perTool) {
+  const sent = [...tool.requests].map(([key, n]) => (n > 1 ? `${n}× ${key}` : key)).join(", ");
+  const count = [...tool.requests.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`${name.padEnd(16)} ${pad(tool.calls, 5)} ${pad(count, 8)}  ${sent}\n`);
 }
 await client.close();
 await fake.close();

@@ -1,5 +1,5 @@
-// Custom fields by name: resolved from a project's settings (cached per process), checked before
-// anything is written, and shown by name.
+// Custom fields by name: resolved from definitions read in the same call (the task's own, or its
+// projects' settings), checked before anything is written, and shown by name.
 import { z } from "zod";
 import { type AsanaClient, apiPath } from "../asana/http.js";
 import type { Identity } from "../auth/identities.js";
@@ -14,44 +14,65 @@ export interface FieldDef {
   enum_options?: Array<{ gid: string; name: string; enabled?: boolean }>;
 }
 
-/** Field definitions change rarely; a short cache spares a request per write. */
-const FIELD_TTL_MS = 5 * 60_000;
+/**
+ * Field definitions change rarely; a short cache per identity spares reads (get_project fills it,
+ * the allow-list filter of task results reads it). Writes never resolve from it: an option renamed
+ * in Asana keeps its gid, so a cached name → gid would write the wrong option and Asana would
+ * accept it. Writes resolve from definitions read in the same call (see resolveCustomFields).
+ */
+const FIELD_TTL_MS = 60_000;
 const FIELD_CACHE_ENTRIES = 256;
-const fieldCache = new Map<string, { at: number; fields: FieldDef[] }>();
+// Keyed by the identity object: what one identity may read says nothing of another's.
+const fieldCache = new WeakMap<Identity, Map<string, { at: number; fields: FieldDef[] }>>();
+
+/** The opt_fields that read a field's definition, under a prefix such as "custom_fields.". */
+export const fieldDefOptFields = (prefix: string): string =>
+  ["name", "type", "enum_options.name", "enum_options.enabled"].map((f) => prefix + f).join(",");
+
+/** Keeps a project's field definitions just read (by get_project, or the settings listing). */
+export function rememberFields(identity: Identity, project: string, fields: FieldDef[]): void {
+  const entries = fieldCache.get(identity) ?? new Map<string, { at: number; fields: FieldDef[] }>();
+  fieldCache.set(identity, entries);
+  // Bounded: one entry per project read; past the cap the oldest goes (Map keeps insertion order).
+  entries.delete(project);
+  if (entries.size >= FIELD_CACHE_ENTRIES) entries.delete(entries.keys().next().value!);
+  entries.set(project, { at: Date.now(), fields });
+}
 
 export async function projectFields(
   asana: AsanaClient,
   identity: Identity,
   project: string,
   signal: AbortSignal,
+  options: { fresh?: boolean } = {},
 ): Promise<FieldDef[]> {
-  const key = `${identity.kind}:${project}`;
-  const cached = fieldCache.get(key);
-  if (cached && Date.now() - cached.at < FIELD_TTL_MS) return cached.fields;
+  const cached = fieldCache.get(identity)?.get(project);
+  if (!options.fresh && cached && Date.now() - cached.at < FIELD_TTL_MS) return cached.fields;
   const fields: FieldDef[] = [];
   let offset: string | undefined;
   for (let page = 0; page < 10; page++) {
     const { data, nextPage } = await asana.request<Array<{ custom_field: FieldDef }>>(identity, {
       method: "GET",
       path: apiPath`/projects/${project}/custom_field_settings`,
-      query: {
-        limit: 100,
-        offset,
-        opt_fields:
-          "custom_field.name,custom_field.type,custom_field.enum_options.name,custom_field.enum_options.enabled",
-      },
+      query: { limit: 100, offset, opt_fields: fieldDefOptFields("custom_field.") },
       signal,
     });
     fields.push(...data.map((s) => s.custom_field));
     offset = nextPage?.offset;
     if (!offset) break;
   }
-  // Bounded: one entry per project written to; past the cap the oldest goes (Map keeps insertion order).
-  fieldCache.delete(key);
-  if (fieldCache.size >= FIELD_CACHE_ENTRIES) fieldCache.delete(fieldCache.keys().next().value!);
-  fieldCache.set(key, { at: Date.now(), fields });
+  rememberFields(identity, project, fields);
   return fields;
 }
+
+/**
+ * What a write reads with the task to resolve its custom fields in the same request: the task's own
+ * field definitions (every field of its projects), when no project allow-list applies. Under
+ * ASANA_PROJECTS the task may be in an outside project whose fields must not be read, so the
+ * allowed projects' settings are read instead (resolveCustomFields without definitions).
+ */
+export const taskFieldDefs = (context: ToolContext): string | undefined =>
+  context.policy.projects ? undefined : fieldDefOptFields("custom_fields.");
 
 export const customFieldsIn = z
   .record(
@@ -71,22 +92,28 @@ export type CustomFieldsIn = NonNullable<z.output<typeof customFieldsIn>>;
 export async function allowedFields(
   context: ToolContext,
   projects: string[],
+  options: { fresh?: boolean } = {},
 ): Promise<{ fields: FieldDef[]; outside: number }> {
   const { shown, outside } = allowedProjects(context.policy, projects, (p) => p);
   const { asana, identity, signal } = context;
-  const fields = (await Promise.all(shown.map((p) => projectFields(asana, identity, p, signal)))).flat();
+  const fields = (
+    await Promise.all(shown.map((p) => projectFields(asana, identity, p, signal, options)))
+  ).flat();
   return { fields, outside };
 }
 
 /**
  * Turns {name or gid: value} into Asana's {field gid: value}, with enum options by name. An unknown
  * field or option is an invalid_input error naming the valid ones, before anything is written.
- * Only the fields of projects inside the allow-lists are candidates.
+ * Only the fields of projects inside the allow-lists are candidates. `carried`: the task's own field
+ * definitions, read with its projects (taskFieldDefs); otherwise the projects' settings are read
+ * now, never taken from the cache (see FIELD_TTL_MS).
  */
 export async function resolveCustomFields(
   context: ToolContext,
   projects: string[],
   input: CustomFieldsIn,
+  carried?: FieldDef[],
 ): Promise<Record<string, string | number | string[] | null>> {
   if (projects.length === 0) {
     throw new AppError(
@@ -94,7 +121,9 @@ export async function resolveCustomFields(
       "custom_fields: the task is in no project, so it has no custom fields; add it to a project first.",
     );
   }
-  const { fields: all, outside } = await allowedFields(context, projects);
+  const { fields: all, outside } = carried
+    ? { fields: carried, outside: 0 }
+    : await allowedFields(context, projects, { fresh: true });
   const beyond = outside ? ` (fields of projects outside this server's allow-list cannot be set)` : "";
   const out: Record<string, string | number | string[] | null> = {};
   for (const [key, value] of Object.entries(input)) {

@@ -1,7 +1,7 @@
 // get_project: a project with its sections, custom fields and latest status updates.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
-import { projectFields } from "./custom-fields.js";
+import { type FieldDef, fieldDefOptFields, rememberFields } from "./custom-fields.js";
 import { defineTool } from "./define.js";
 import { gid } from "./schemas.js";
 
@@ -16,7 +16,9 @@ export const getProject = defineTool({
   describe: ({ attribution }) =>
     `A project: sections, custom fields, latest status updates. Reads as ${attribution("read")}.`,
   handler: async (a, { asana, identity, signal }) => {
-    const [project, sections, fields, statuses] = await Promise.all([
+    // The custom field settings come with the project (opt_fields); Asana's spec offers neither its
+    // sections nor its status updates' text that way, so those are two more reads, in parallel.
+    const [project, sections, statuses] = await Promise.all([
       asana.request<{
         gid: string;
         name: string;
@@ -24,10 +26,13 @@ export const getProject = defineTool({
         permalink_url?: string;
         team?: { name?: string } | null;
         archived?: boolean;
+        custom_field_settings?: Array<{ custom_field: FieldDef }>;
       }>(identity, {
         method: "GET",
         path: apiPath`/projects/${a.project_gid}`,
-        query: { opt_fields: "name,notes,permalink_url,team.name,archived,workspace" },
+        query: {
+          opt_fields: `name,notes,permalink_url,team.name,archived,workspace,${fieldDefOptFields("custom_field_settings.custom_field.")}`,
+        },
         signal,
       }),
       asana.request<Array<{ gid: string; name: string }>>(identity, {
@@ -36,7 +41,6 @@ export const getProject = defineTool({
         query: { limit: 100, opt_fields: "name" },
         signal,
       }),
-      projectFields(asana, identity, a.project_gid, signal),
       asana.request<
         Array<{
           gid: string;
@@ -58,6 +62,9 @@ export const getProject = defineTool({
       }),
     ]);
     const p = project.data;
+    const fields = (p.custom_field_settings ?? []).map((s) => s.custom_field);
+    // Kept a minute for the allow-list filter of task results; writes read their own (custom-fields.ts).
+    rememberFields(identity, p.gid, fields);
     return {
       project: {
         gid: p.gid,

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { AppError } from "../errors.js";
-import { resolveCustomFields } from "./custom-fields.js";
+import { type FieldDef, resolveCustomFields, taskFieldDefs } from "./custom-fields.js";
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { idempotentWrite } from "./settle.js";
@@ -51,9 +51,20 @@ export const updateTask = defineTool({
     // An empty custom_fields changes nothing: no read of the task's fields, nothing in the PUT.
     const customFields =
       args.custom_fields && Object.keys(args.custom_fields).length > 0 ? args.custom_fields : undefined;
-    let current: { projects?: Array<{ gid: string }>; due_on?: string | null; due_at?: string | null } = {};
+    let current: {
+      projects?: Array<{ gid: string }>;
+      custom_fields?: FieldDef[];
+      due_on?: string | null;
+      due_at?: string | null;
+    } = {};
+    // The fields' definitions come with the task where the allow-lists let them: fresh, no second read.
+    const defs = customFields ? taskFieldDefs(context) : undefined;
     if (customFields || dueNeeded) {
-      const wanted = [...(customFields ? ["projects"] : []), ...(dueNeeded ? ["due_on", "due_at"] : [])];
+      const wanted = [
+        ...(customFields ? ["projects"] : []),
+        ...(defs ? [defs] : []),
+        ...(dueNeeded ? ["due_on", "due_at"] : []),
+      ];
       ({ data: current } = await context.asana.request<typeof current>(context.identity, {
         method: "GET",
         path: apiPath`/tasks/${args.task_gid}`,
@@ -70,6 +81,7 @@ export const updateTask = defineTool({
         context,
         (current.projects ?? []).map((p) => p.gid),
         customFields,
+        defs ? (current.custom_fields ?? []) : undefined,
       ));
     const body = { ...bodyOf(a, custom), ...(a.completed !== undefined ? { completed: a.completed } : {}) };
     let task: AsanaTask & { permalink_url?: string };
