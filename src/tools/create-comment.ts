@@ -6,6 +6,7 @@ import { defineTool } from "./define.js";
 import { canonicalRichText } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
 import { createOnce, squash } from "./settle.js";
+import { actingAsOf } from "./task-common.js";
 
 /** Asana documents no limit; this keeps an agent's runaway output from becoming a comment. */
 const MAX_TEXT = 65_536;
@@ -119,7 +120,6 @@ export const createComment = defineTool({
       throw error;
     }
     const { created: story, verified } = outcome;
-    const user = context.resolver.resolution(identity).user;
     return {
       story: {
         gid: story.gid,
@@ -131,11 +131,11 @@ export const createComment = defineTool({
         is_pinned: story.is_pinned,
       },
       task_url: `https://app.asana.com/0/0/${args.task_gid}`,
-      acting_as: {
-        gid: story.created_by?.gid ?? user?.gid ?? null,
-        name: story.created_by?.name ?? user?.name ?? identity.variable,
-        kind: identity.kind,
-      },
+      // Asana's own word on the author first: it is who the comment shows.
+      acting_as:
+        story.created_by?.name !== undefined
+          ? { gid: story.created_by.gid, name: story.created_by.name, kind: identity.kind }
+          : await actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };
   },

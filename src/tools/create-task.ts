@@ -132,7 +132,7 @@ export const createTask = defineTool({
     const { created: task, verified } = outcome;
     return {
       task: writtenTask(task),
-      acting_as: actingAsOf(context),
+      acting_as: await actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };
   },

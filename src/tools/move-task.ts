@@ -95,6 +95,6 @@ export const moveTask = defineTool({
       remove_from_project: `removed from project ${a.project_gid}`,
       set_parent: a.parent_gid ? `now a subtask of ${a.parent_gid}` : "no longer a subtask",
     }[a.action];
-    return { task_gid: a.task_gid, done, acting_as: actingAsOf(context) };
+    return { task_gid: a.task_gid, done, acting_as: await actingAsOf(context) };
   },
 });

@@ -38,11 +38,38 @@ export function compactTask(t: AsanaTask): z.input<typeof compactTaskOut> {
   };
 }
 
-/** Who a write acted as, from the identity's resolution (no request). */
-export function actingAsOf(context: ToolContext) {
-  const { identity, resolver } = context;
-  const user = resolver.resolution(identity).user;
+/**
+ * Who a write acted as, from the identity's resolution. Before the start-up `GET /users/me` has
+ * answered, the write waits for that request (shared, never a second one), bounded by the call's
+ * signal: the first write after start-up names the Asana user too, not just the variable.
+ */
+export async function actingAsOf(context: ToolContext) {
+  const { identity, resolver, asana, config, signal } = context;
+  const known = resolver.resolution(identity);
+  let user = known.user;
+  if (!user && known.status === "pending") {
+    user = (await unlessAborted(resolver.resolve(identity, asana, config.requestTimeoutMs), signal))?.user;
+  }
   return { gid: user?.gid ?? null, name: user?.name ?? identity.variable, kind: identity.kind };
+}
+
+/** The promise's value, or undefined once the signal aborts (the promise itself is left running). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const stop = () => resolve(undefined);
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", stop);
+        resolve(value);
+      },
+      () => {
+        signal.removeEventListener("abort", stop);
+        resolve(undefined);
+      },
+    );
+  });
 }
 
 /** The workspace given, or the only one the identity sees. */

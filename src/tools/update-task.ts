@@ -84,6 +84,6 @@ export const updateTask = defineTool({
     } catch (error) {
       throw richTextError(error, a.html_notes !== undefined);
     }
-    return { task: writtenTask(task), acting_as: actingAsOf(context) };
+    return { task: writtenTask(task), acting_as: await actingAsOf(context) };
   },
 });
