@@ -72,6 +72,21 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T |
   });
 }
 
+/**
+ * A task's link in Asana's current permalink form, `https://app.asana.com/1/<workspace>/task/<task>`
+ * (the form Asana answers as a task's permalink_url, which every task result shows), for a result
+ * whose Asana answer carries none (a story's). Built only when the task's workspace is known
+ * without a request: the acting identity sees one workspace the allow-list admits. Else undefined.
+ */
+export function taskUrlOf(context: ToolContext, task: string): string | undefined {
+  const { resolver, identity, policy } = context;
+  const seen = (resolver.resolution(identity).workspaces ?? []).filter((w) =>
+    workspaceAllowed(policy, w.gid),
+  );
+  const [only] = seen;
+  return seen.length === 1 && only ? `https://app.asana.com/1/${only.gid}/task/${task}` : undefined;
+}
+
 /** The workspace given, or the only one the identity sees. */
 export async function workspaceOf(context: ToolContext, given: string | undefined): Promise<string> {
   if (given) return given;
