@@ -38,7 +38,10 @@ describe("loadConfig", () => {
     [{ ASANA_PAT: "Bearer abc" }, /^ASANA_PAT starts with "Bearer"/],
     [{ ASANA_PAT: "abc def" }, /^ASANA_PAT contains white space/],
     [{ ASANA_BOT_PAT: '"abc' }, /^ASANA_BOT_PAT contains a quote character/],
-    [{ ASANA_READ_ONLY: "maybe" }, /^ASANA_READ_ONLY must be one of 0, 1, true, false, yes, no, on, off \(got "maybe"\)/],
+    [
+      { ASANA_READ_ONLY: "maybe" },
+      /^ASANA_READ_ONLY must be one of 0, 1, true, false, yes, no, on, off \(got "maybe"\)/,
+    ],
     [{ ASANA_BASE_URL: "https://app.asana.com/api/v2" }, /^ASANA_BASE_URL must end in \/api\/1\.0/],
     [{ ASANA_ENV_FILE: "/nonexistent/.env" }, /^ASANA_ENV_FILE=/],
     [{ ASANA_LOG_LEVEL: "loud" }, /^ASANA_LOG_LEVEL must be one of/],

@@ -130,7 +130,7 @@ describe("a task in an allowed and an outside project", () => {
     const task = outcome.body.task as Record<string, unknown>;
     expect((task.projects as Array<{ gid: string }>).map((p) => p.gid)).toEqual([DEMO_PROJECT_GID]);
     expect(task.outside_projects).toBe("and 1 project outside this server's allow-list");
-    expect(task.custom_fields).toEqual({ Priority: "High", "Estimate (h)": "6.0" });
+    expect(task.custom_fields).toEqual({ Priority: "High", "Estimate (h)": 6 });
     // The outside parent is named by gid only.
     expect(task.parent).toEqual({ gid: OUTSIDE.task, name: "" });
     for (const secret of [OUTSIDE.name, "Secret budget", "Hush", OUTSIDE.project])

@@ -6,6 +6,7 @@ import { defineTool } from "./define.js";
 import { COMMENT_TAGS, canonicalRichText, richTextProblem } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
 import { createOnce, squash } from "./settle.js";
+import { actingAsOf, taskUrlOf } from "./task-common.js";
 
 /** Asana documents no limit; this keeps an agent's runaway output from becoming a comment. */
 const MAX_TEXT = 65_536;
@@ -77,7 +78,7 @@ export const createComment = defineTool({
     }),
   output: z.object({
     story: storyOut,
-    task_url: z.string(),
+    task_url: z.string().optional(),
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
   }),
@@ -130,7 +131,7 @@ export const createComment = defineTool({
       throw error;
     }
     const { created: story, verified } = outcome;
-    const user = context.resolver.resolution(identity).user;
+    const taskUrl = taskUrlOf(context, args.task_gid);
     return {
       story: {
         gid: story.gid,
@@ -141,12 +142,12 @@ export const createComment = defineTool({
         text: story.text,
         is_pinned: story.is_pinned,
       },
-      task_url: `https://app.asana.com/0/0/${args.task_gid}`,
-      acting_as: {
-        gid: story.created_by?.gid ?? user?.gid ?? null,
-        name: story.created_by?.name ?? user?.name ?? identity.variable,
-        kind: identity.kind,
-      },
+      ...(taskUrl ? { task_url: taskUrl } : {}),
+      // Asana's own word on the author first: it is who the comment shows.
+      acting_as:
+        story.created_by?.name !== undefined
+          ? { gid: story.created_by.gid, name: story.created_by.name, kind: identity.kind }
+          : await actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };
   },

@@ -72,7 +72,7 @@ export const createSection = defineTool({
     });
     return {
       section: { gid: section.gid, name: section.name },
-      acting_as: actingAsOf(context),
+      acting_as: await actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };
   },

@@ -83,7 +83,7 @@ export const createStatusUpdate = defineTool({
         title: status.title,
         at: status.created_at,
       },
-      acting_as: actingAsOf(context),
+      acting_as: await actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };
   },

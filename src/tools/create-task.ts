@@ -4,7 +4,7 @@ import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
-import { resolveCustomFields } from "./custom-fields.js";
+import { resolveCustomFields, SHOWN_FIELD_OPTS } from "./custom-fields.js";
 import { defineTool, type ToolContext } from "./define.js";
 import { canonicalRichText } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
@@ -15,6 +15,7 @@ import {
   fieldRules,
   fields,
   RESULT_FIELDS,
+  resultFields,
   richTextError,
   writtenTask,
   writtenTaskOut,
@@ -91,7 +92,7 @@ export const createTask = defineTool({
         await asana.request<Listed>(identity, {
           method: "POST",
           path: "/tasks",
-          query: { opt_fields: RESULT_FIELDS },
+          query: { opt_fields: resultFields(a, custom !== undefined) },
           body,
           signal,
         })
@@ -131,8 +132,8 @@ export const createTask = defineTool({
     }
     const { created: task, verified } = outcome;
     return {
-      task: writtenTask(task),
-      acting_as: actingAsOf(context),
+      task: writtenTask(task, Object.keys(custom ?? {})),
+      acting_as: await actingAsOf(context),
       ...(verified ? { verified_after_uncertain_failure: true } : {}),
     };
   },
@@ -150,13 +151,15 @@ type Listed = AsanaTask & {
   notes?: string;
   html_notes?: string;
   start_on?: string | null;
-  parent?: Ref;
+  parent?: { gid: string; name?: string } | null;
   assignee?: { gid: string; name?: string } | null;
   memberships?: Array<{ project?: Ref; section?: Ref }>;
   tags?: Array<{ gid: string }>;
   followers?: Array<{ gid: string }>;
   custom_fields?: Array<{
     gid?: string;
+    name: string;
+    display_value?: string | null;
     enum_value?: { gid: string } | null;
     multi_enum_values?: Array<{ gid: string }> | null;
     number_value?: number | null;
@@ -164,10 +167,11 @@ type Listed = AsanaTask & {
   }>;
 };
 
-/** Every field create_task can set, read back to be compared. */
+/** Every field create_task can set, read back to be compared (and shown, as the POST's answer is). */
 const READ_BACK_FIELDS = [
   RESULT_FIELDS,
-  "created_at,created_by,notes,html_notes,start_on,parent",
+  SHOWN_FIELD_OPTS,
+  "created_at,created_by,notes,html_notes,start_on,parent.name",
   "memberships.project,memberships.section,tags,followers",
   "custom_fields.enum_value,custom_fields.multi_enum_values,custom_fields.number_value,custom_fields.text_value",
 ].join(",");

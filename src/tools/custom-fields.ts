@@ -181,12 +181,32 @@ function fieldValue(field: FieldDef, value: CustomFieldsIn[string]): string | nu
   }
 }
 
-/** A task's custom fields as {name: display value}, only those that are set. */
-export function fieldsByName(
-  fields: Array<{ name: string; display_value?: string | null }> | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fields ?? [])
-    if (f.display_value != null && f.display_value !== "") out[f.name] = f.display_value;
+/** A task's custom field as Asana answers it (opt_fields SHOWN_FIELD_OPTS). */
+export interface ShownField {
+  gid?: string;
+  name: string;
+  display_value?: string | null;
+  number_value?: number | null;
+}
+
+/** What a task read or write asks for to show its custom fields. */
+export const SHOWN_FIELD_OPTS = "custom_fields.name,custom_fields.display_value,custom_fields.number_value";
+
+/**
+ * A field's value as shown: a number field as a number (its display_value is text such as "2.0"),
+ * every other as Asana displays it; null when unset.
+ */
+export function shownValue(f: ShownField): string | number | null {
+  if (typeof f.number_value === "number") return f.number_value;
+  return f.display_value == null || f.display_value === "" ? null : f.display_value;
+}
+
+/** A task's custom fields as {name: value}, only those that are set. */
+export function fieldsByName(fields: ShownField[] | undefined): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const f of fields ?? []) {
+    const value = shownValue(f);
+    if (value !== null) out[f.name] = value;
+  }
   return out;
 }

@@ -40,6 +40,6 @@ export const deleteTask = defineTool({
         if (!(again instanceof AppError) || again.code !== "not_found") throw again;
       }
     }
-    return { deleted: a.task_gid, acting_as: actingAsOf(context) };
+    return { deleted: a.task_gid, acting_as: await actingAsOf(context) };
   },
 });

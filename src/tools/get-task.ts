@@ -1,7 +1,7 @@
 // get_task: one task in detail, with its attachments listed alongside.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
-import { fieldsByName } from "./custom-fields.js";
+import { fieldsByName, SHOWN_FIELD_OPTS, type ShownField } from "./custom-fields.js";
 import { defineTool } from "./define.js";
 import { gid } from "./schemas.js";
 import { type AsanaTask, compactTask } from "./task-common.js";
@@ -10,7 +10,8 @@ import { withinAllowList } from "./task-view.js";
 const TASK_FIELDS = [
   "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
   "parent.name,num_subtasks,memberships.project.name,memberships.section.name,tags.name,followers.name",
-  "dependencies,dependents,custom_fields.name,custom_fields.display_value",
+  "dependencies,dependents",
+  SHOWN_FIELD_OPTS,
 ].join(",");
 
 interface TaskDetail extends AsanaTask {
@@ -29,7 +30,7 @@ interface TaskDetail extends AsanaTask {
   followers?: Array<{ gid: string; name?: string }>;
   dependencies?: Array<{ gid: string; name?: string }>;
   dependents?: Array<{ gid: string; name?: string }>;
-  custom_fields?: Array<{ gid?: string; name: string; display_value?: string | null }>;
+  custom_fields?: ShownField[];
 }
 
 const ref = (r: { gid: string; name?: string }) => ({ gid: r.gid, name: r.name ?? "" });

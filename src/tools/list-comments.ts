@@ -22,7 +22,17 @@ export const listComments = defineTool({
     })
     .strict(),
   output: z.object({
-    comments: z.array(z.object({ gid: z.string(), at: z.string(), by: z.string(), text: z.string() })),
+    comments: z.array(
+      z.object({
+        gid: z.string(),
+        at: z.string(),
+        by: z.string(),
+        text: z.string(),
+        // With include_activity only: a comment someone wrote, or a system story (what changed).
+        type: z.enum(["comment", "system"]).optional(),
+        subtype: z.string().optional(),
+      }),
+    ),
     next_cursor: z.string().nullable(),
     activity_withheld: z.string().optional(),
   }),
@@ -55,6 +65,7 @@ export const listComments = defineTool({
           at: s.created_at,
           by: s.created_by?.name ?? "Asana",
           text: s.text ?? "",
+          ...(a.include_activity ? kindOf(s.resource_subtype) : {}),
         })),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
       ...(a.include_activity && !activity
@@ -66,6 +77,13 @@ export const listComments = defineTool({
     };
   },
 });
+
+/** A story's kind: Asana's comments are resource_subtype comment_added, everything else is system. */
+function kindOf(subtype: string | undefined): { type: "comment" } | { type: "system"; subtype: string } {
+  return subtype === "comment_added"
+    ? { type: "comment" }
+    : { type: "system", subtype: subtype ?? "unknown" };
+}
 
 /**
  * Activity stories name the projects a task is added to or moved between, by name: under

@@ -2,7 +2,7 @@
 // move after an uncertain failure cannot double anything.
 import { z } from "zod";
 import { type AsanaCall, apiPath } from "../asana/http.js";
-import { defineTool } from "./define.js";
+import { defineTool, type ToolContext } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { idempotentWrite } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
@@ -17,6 +17,9 @@ const TAKES = {
   remove_from_project: ["project_gid"],
   set_parent: ["parent_gid"],
 } as const satisfies Record<string, readonly Target[]>;
+
+/** Where the task went, by gid and name (null when the name could not be read). */
+const refOut = z.object({ gid: z.string(), name: z.string().nullable() });
 
 export const moveTask = defineTool({
   name: "move_task",
@@ -49,7 +52,14 @@ export const moveTask = defineTool({
         }
       }
     }),
-  output: z.object({ task_gid: z.string(), done: z.string(), acting_as: actingAs }),
+  output: z.object({
+    task_gid: z.string(),
+    done: z.string(),
+    section: refOut.optional(),
+    project: refOut.optional(),
+    parent: refOut.nullable().optional(),
+    acting_as: actingAs,
+  }),
   // The destination too: a section, a project, a new parent; and re-parenting or detaching
   // changes the current parent as well.
   scope: (a) => ({
@@ -88,13 +98,73 @@ export const moveTask = defineTool({
         body: { parent: a.parent_gid },
       };
     }
-    await idempotentWrite(context, { ...call, signal: context.signal });
+    // setParent answers with the task: its parent is named from that answer. The section and
+    // project endpoints answer with nothing, so their target is read once after the write.
+    const parentOpts = a.action === "set_parent" ? { query: { opt_fields: "parent.name" } } : {};
+    const { data } = await idempotentWrite<{ parent?: Named | null }>(context, {
+      ...call,
+      ...parentOpts,
+      signal: context.signal,
+    });
+    const where = await targetOf(context, a, data?.parent);
+    const inProject = where.project && a.action === "to_section" ? ` in project ${label(where.project)}` : "";
     const done = {
-      to_section: `moved to section ${a.section_gid}`,
-      add_to_project: `added to project ${a.project_gid}${a.section_gid ? `, section ${a.section_gid}` : ""}`,
-      remove_from_project: `removed from project ${a.project_gid}`,
-      set_parent: a.parent_gid ? `now a subtask of ${a.parent_gid}` : "no longer a subtask",
+      to_section: `moved to section ${label(where.section)}${inProject}`,
+      add_to_project: `added to project ${label(where.project)}${where.section ? `, section ${label(where.section)}` : ""}`,
+      remove_from_project: `removed from project ${label(where.project)}`,
+      set_parent: where.parent ? `now a subtask of ${label(where.parent)}` : "no longer a subtask",
     }[a.action];
-    return { task_gid: a.task_gid, done, acting_as: actingAsOf(context) };
+    return { task_gid: a.task_gid, done, ...where, acting_as: await actingAsOf(context) };
   },
 });
+
+interface Named {
+  gid: string;
+  name?: string;
+}
+
+const named = (r: Named | null | undefined) => (r ? { gid: r.gid, name: r.name ?? null } : undefined);
+const label = (r: { gid: string; name: string | null } | undefined) =>
+  r ? (r.name !== null ? `"${r.name}" (${r.gid})` : r.gid) : "";
+
+/**
+ * The section, project and parent a move names, by gid and name. The write has already happened:
+ * a failed read of a name leaves the gid alone (name null), never an error for a done move.
+ */
+async function targetOf(
+  context: ToolContext,
+  a: { action: keyof typeof TAKES; section_gid?: string; project_gid?: string; parent_gid?: string | null },
+  parent: Named | null | undefined,
+): Promise<{ section?: Ref; project?: Ref; parent?: Ref | null }> {
+  if (a.action === "set_parent") {
+    if (!a.parent_gid) return { parent: null };
+    return { parent: named(parent?.gid === a.parent_gid ? parent : { gid: a.parent_gid }) };
+  }
+  const { asana, identity, signal } = context;
+  const read = async <T>(path: string, fields: string): Promise<T | undefined> => {
+    try {
+      return (
+        await asana.request<T>(identity, { method: "GET", path, query: { opt_fields: fields }, signal })
+      ).data;
+    } catch {
+      return undefined;
+    }
+  };
+  if (a.section_gid) {
+    const section = await read<Named & { project?: Named }>(
+      apiPath`/sections/${a.section_gid}`,
+      "name,project.name",
+    );
+    const project = a.project_gid ?? section?.project?.gid;
+    return {
+      section: named(section ?? { gid: a.section_gid }),
+      ...(project
+        ? { project: named(section?.project?.gid === project ? section.project : { gid: project }) }
+        : {}),
+    };
+  }
+  const project = await read<Named>(apiPath`/projects/${a.project_gid ?? ""}`, "name");
+  return { project: named(project ?? { gid: a.project_gid ?? "" }) };
+}
+
+type Ref = { gid: string; name: string | null };

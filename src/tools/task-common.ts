@@ -38,11 +38,53 @@ export function compactTask(t: AsanaTask): z.input<typeof compactTaskOut> {
   };
 }
 
-/** Who a write acted as, from the identity's resolution (no request). */
-export function actingAsOf(context: ToolContext) {
-  const { identity, resolver } = context;
-  const user = resolver.resolution(identity).user;
+/**
+ * Who a write acted as, from the identity's resolution. Before the start-up `GET /users/me` has
+ * answered, the write waits for that request (shared, never a second one), bounded by the call's
+ * signal: the first write after start-up names the Asana user too, not just the variable.
+ */
+export async function actingAsOf(context: ToolContext) {
+  const { identity, resolver, asana, config, signal } = context;
+  const known = resolver.resolution(identity);
+  let user = known.user;
+  if (!user && known.status === "pending") {
+    user = (await unlessAborted(resolver.resolve(identity, asana, config.requestTimeoutMs), signal))?.user;
+  }
   return { gid: user?.gid ?? null, name: user?.name ?? identity.variable, kind: identity.kind };
+}
+
+/** The promise's value, or undefined once the signal aborts (the promise itself is left running). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const stop = () => resolve(undefined);
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", stop);
+        resolve(value);
+      },
+      () => {
+        signal.removeEventListener("abort", stop);
+        resolve(undefined);
+      },
+    );
+  });
+}
+
+/**
+ * A task's link in Asana's current permalink form, `https://app.asana.com/1/<workspace>/task/<task>`
+ * (the form Asana answers as a task's permalink_url, which every task result shows), for a result
+ * whose Asana answer carries none (a story's). Built only when the task's workspace is known
+ * without a request: the acting identity sees one workspace the allow-list admits. Else undefined.
+ */
+export function taskUrlOf(context: ToolContext, task: string): string | undefined {
+  const { resolver, identity, policy } = context;
+  const seen = (resolver.resolution(identity).workspaces ?? []).filter((w) =>
+    workspaceAllowed(policy, w.gid),
+  );
+  const [only] = seen;
+  return seen.length === 1 && only ? `https://app.asana.com/1/${only.gid}/task/${task}` : undefined;
 }
 
 /** The workspace given, or the only one the identity sees. */

@@ -2,7 +2,7 @@
 // the request body, the fields asked back, and Asana's 400 on bad rich text.
 import { z } from "zod";
 import { AppError } from "../errors.js";
-import { customFieldsIn } from "./custom-fields.js";
+import { customFieldsIn, SHOWN_FIELD_OPTS, type ShownField, shownValue } from "./custom-fields.js";
 import { NOTES_TAGS, richTextProblem } from "./rich-text.js";
 import { userRef } from "./schemas.js";
 import {
@@ -61,18 +61,94 @@ export function bodyOf(a: TaskFields, custom: Record<string, unknown> | undefine
   return body;
 }
 
-/** A write's result: the task, with the assignee by gid and name. */
+/** A write's result: the task, with the assignee and parent by gid and name. */
 export const writtenTaskOut = compactTaskOut.extend({
   assignee: userRef.optional(),
   url: z.string().optional(),
+  parent: z.object({ gid: z.string(), name: z.string() }).optional(),
+  custom_fields: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
 });
 
-export function writtenTask(t: AsanaTask & { permalink_url?: string }): z.input<typeof writtenTaskOut> {
+/** A task as a write asks Asana to answer it (see resultFields). */
+export type WrittenTask = AsanaTask & {
+  permalink_url?: string;
+  notes?: string;
+  html_notes?: string;
+  start_on?: string | null;
+  parent?: { gid: string; name?: string } | null;
+  custom_fields?: ShownField[];
+};
+
+/**
+ * What a task write asks Asana to answer with: the compact task, and what the call sets beyond it
+ * (so the result can echo it from the write's own answer, with no second request).
+ */
+export function resultFields(a: TaskFields & { parent_gid?: string }, custom: boolean): string {
+  return [
+    RESULT_FIELDS,
+    ...(a.notes !== undefined ? ["notes"] : []),
+    ...(a.html_notes !== undefined ? ["html_notes"] : []),
+    ...(a.start_on !== undefined ? ["start_on"] : []),
+    ...(a.parent_gid ? ["parent.name"] : []),
+    ...(custom ? [SHOWN_FIELD_OPTS] : []),
+  ].join(",");
+}
+
+/**
+ * A write's result. `fieldGids`: the custom fields the call set, shown by name with their value as
+ * Asana answered it (null when cleared); a subtask names its parent.
+ */
+export function writtenTask(t: WrittenTask, fieldGids: string[] = []): z.input<typeof writtenTaskOut> {
   const { assignee: _name, ...task } = compactTask(t);
+  const custom = customFieldsSet(t, fieldGids);
   return {
     ...task,
     ...(t.assignee ? { assignee: { gid: t.assignee.gid, name: t.assignee.name ?? null } } : {}),
+    ...(t.parent ? { parent: { gid: t.parent.gid, name: t.parent.name ?? "" } } : {}),
+    ...(custom ? { custom_fields: custom } : {}),
     url: t.permalink_url,
+  };
+}
+
+function customFieldsSet(
+  t: WrittenTask,
+  fieldGids: string[],
+): Record<string, string | number | null> | undefined {
+  const set = (t.custom_fields ?? []).filter((f) => f.gid !== undefined && fieldGids.includes(f.gid));
+  return set.length ? Object.fromEntries(set.map((f) => [f.name, shownValue(f)])) : undefined;
+}
+
+/** What update_task changed, each field with its new value as Asana answered the PUT. */
+export const changedOut = z.object({
+  name: z.string().optional(),
+  notes_length: z.number().optional().describe("characters of the new notes (or html_notes)"),
+  assignee: userRef.nullable().optional(),
+  due_on: z.string().nullable().optional(),
+  due_at: z.string().nullable().optional(),
+  start_on: z.string().nullable().optional(),
+  completed: z.boolean().optional(),
+  custom_fields: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
+});
+
+export function changedOf(
+  t: WrittenTask,
+  a: TaskFields & { completed?: boolean },
+  fieldGids: string[],
+): z.input<typeof changedOut> {
+  const notes = a.html_notes !== undefined ? t.html_notes : a.notes !== undefined ? t.notes : undefined;
+  const custom = customFieldsSet(t, fieldGids);
+  return {
+    ...(a.name !== undefined ? { name: t.name } : {}),
+    // The notes themselves are what the agent just sent: their length says they were stored.
+    ...(notes !== undefined ? { notes_length: notes.length } : {}),
+    ...(a.assignee !== undefined
+      ? { assignee: t.assignee ? { gid: t.assignee.gid, name: t.assignee.name ?? null } : null }
+      : {}),
+    ...(a.due_on !== undefined ? { due_on: t.due_on ?? null } : {}),
+    ...(a.due_at !== undefined ? { due_at: t.due_at ?? null } : {}),
+    ...(a.start_on !== undefined ? { start_on: t.start_on ?? null } : {}),
+    ...(a.completed !== undefined ? { completed: t.completed ?? a.completed } : {}),
+    ...(custom ? { custom_fields: custom } : {}),
   };
 }
 

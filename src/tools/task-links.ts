@@ -116,7 +116,7 @@ export const taskLinks = defineTool({
     return {
       task_gid: a.task_gid,
       done: `${a.action === "add" ? "added" : "removed"} ${a.relation} ${a.gids.join(", ")}${me ? ` (${me.gid} is ${me.name})` : ""}`,
-      acting_as: actingAsOf(context),
+      acting_as: await actingAsOf(context),
     };
   },
 });

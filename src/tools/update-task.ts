@@ -7,15 +7,18 @@ import { type FieldDef, resolveCustomFields, taskFieldDefs } from "./custom-fiel
 import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { idempotentWrite } from "./settle.js";
-import { type AsanaTask, actingAsOf, resolveMe } from "./task-common.js";
+import { actingAsOf, resolveMe } from "./task-common.js";
 import {
   bodyOf,
+  changedOf,
+  changedOut,
   fieldProblem,
   fieldRules,
   fields,
   needsCurrentDue,
-  RESULT_FIELDS,
+  resultFields,
   richTextError,
+  type WrittenTask,
   writtenTask,
   writtenTaskOut,
 } from "./task-fields.js";
@@ -41,7 +44,7 @@ export const updateTask = defineTool({
       "nothing to change: give at least one field to set (custom_fields needs at least one entry).",
     )
     .superRefine(fieldRules("unread")),
-  output: z.object({ task: writtenTaskOut, acting_as: actingAs }),
+  output: z.object({ task: writtenTaskOut, changed: changedOut, acting_as: actingAs }),
   scope: (a) => ({ task: a.task_gid }),
   describe: ({ attribution, me }) =>
     `Change or complete a task; custom fields by name. Changed by ${attribution("write")}; "me" = ${me()}.`,
@@ -84,18 +87,23 @@ export const updateTask = defineTool({
         defs ? (current.custom_fields ?? []) : undefined,
       ));
     const body = { ...bodyOf(a, custom), ...(a.completed !== undefined ? { completed: a.completed } : {}) };
-    let task: AsanaTask & { permalink_url?: string };
+    let task: WrittenTask;
     try {
-      ({ data: task } = await idempotentWrite<AsanaTask>(context, {
+      ({ data: task } = await idempotentWrite<WrittenTask>(context, {
         method: "PUT",
         path: apiPath`/tasks/${a.task_gid}`,
-        query: { opt_fields: RESULT_FIELDS },
+        query: { opt_fields: resultFields(a, custom !== undefined) },
         body,
         signal: context.signal,
       }));
     } catch (error) {
       throw richTextError(error, a.html_notes !== undefined);
     }
-    return { task: writtenTask(task), acting_as: actingAsOf(context) };
+    const fieldGids = Object.keys(custom ?? {});
+    return {
+      task: writtenTask(task),
+      changed: changedOf(task, a, fieldGids),
+      acting_as: await actingAsOf(context),
+    };
   },
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
+import { DEMO_TASK_GID, SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../../src/sandbox/demo-data.js";
 import { errorOf, type Harness, startHarness } from "../helpers/harness.js";
 
 let h: Harness | undefined;
@@ -24,9 +24,14 @@ describe("create_comment", () => {
     expect(outcome.isError, outcome.text).toBe(false);
     expect(outcome.body).toMatchObject({
       story: { created_by: { name: "Acme Bot" }, text: "Checked the launch list." },
-      task_url: `https://app.asana.com/0/0/${DEMO_TASK_GID}`,
       acting_as: { name: "Acme Bot", kind: "bot" },
     });
+    // The same link form as every task result: what Asana answers as the task's permalink_url.
+    const read = await h.call("get_task", { task_gid: DEMO_TASK_GID });
+    expect(outcome.body.task_url).toBe((read.body.task as { url: string }).url);
+    expect(outcome.body.task_url).toBe(
+      `https://app.asana.com/1/${SANDBOX_WORKSPACE_GIDS.acme}/task/${DEMO_TASK_GID}`,
+    );
     const stored = commentsBy(h, "Checked the launch list.");
     expect(stored).toHaveLength(1);
     expect(stored[0]?.created_by.name).toBe("Acme Bot");
@@ -176,5 +181,15 @@ describe("create_comment never posts twice", () => {
     expect(error.retryable).toBe(false);
     expect(error.hint).toContain("read the object back");
     expect(commentsBy(h, "unknown fate")).toHaveLength(1);
+  });
+
+  it("gives no task_url of another form when the task's workspace is not known without a request", async () => {
+    // Ada sees two workspaces: the link would need the task's workspace, and no read is spent on it.
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat } });
+    const before = h.fake.requests.length;
+    const outcome = await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "two workspaces" });
+    expect(outcome.isError, outcome.text).toBe(false);
+    expect(outcome.body).not.toHaveProperty("task_url");
+    expect(h.fake.requests.slice(before).map((r) => r.method)).toEqual(["POST"]);
   });
 });

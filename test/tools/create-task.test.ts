@@ -21,6 +21,7 @@ import {
   expectRefused,
   harnesses,
   PAT_AND_BOT,
+  sent,
   writes,
 } from "../helpers/tools.js";
 
@@ -50,6 +51,8 @@ describe("create_task", () => {
         assignee: { gid: ADA_GID, name: "Ada Lovelace" },
         due: "2025-07-20",
         url: expect.any(String),
+        // The fields it set, by name; the number as a number.
+        custom_fields: { Priority: "Low", "Estimate (h)": 2 },
       },
       acting_as: { gid: BOT_GID, name: "Acme Bot", kind: "bot" },
     });
@@ -71,6 +74,11 @@ describe("create_task", () => {
     expect(out.isError, out.text).toBe(false);
     const gid = (out.body.task as { gid: string }).gid;
     expect(h.fake.task(gid)).toMatchObject({ name: "Check the projector", parent: DEMO_TASK_GID });
+    // The result names the parent, from the POST's own answer.
+    expect(out.body.task).toMatchObject({
+      parent: { gid: DEMO_TASK_GID, name: "Prepare the Q3 launch checklist" },
+    });
+    expect(sent(h).map((r) => r.method)).toEqual(["POST"]);
     expect(writes(h)[0]?.body).toEqual({ data: { name: "Check the projector", parent: DEMO_TASK_GID } });
   });
 

@@ -29,7 +29,7 @@ describe("get_task", () => {
       projects: [{ gid: DEMO_PROJECT_GID, section: { name: "In progress" } }],
       subtasks: 2,
       tags: [{ name: "launch" }],
-      custom_fields: { Priority: "High", "Estimate (h)": "6.0" },
+      custom_fields: { Priority: "High", "Estimate (h)": 6 },
       attachments: [{ gid: DEMO_ATTACHMENT_GID, name: "launch-checklist.pdf" }],
       depends_on: stored?.dependencies,
     });

@@ -23,7 +23,19 @@ describe("list_comments", () => {
   it("includes the activity when asked, and pages with cursors", async () => {
     const h = await hs.start();
     const all = await h.call("list_comments", { task_gid: DEMO_TASK_GID, include_activity: true });
-    expect((all.body.comments as unknown[]).length).toBe(h.fake.storiesOf(DEMO_TASK_GID).length);
+    const stories = h.fake.storiesOf(DEMO_TASK_GID);
+    expect((all.body.comments as unknown[]).length).toBe(stories.length);
+    // Each item says whether someone wrote it or Asana recorded a change, as the fake holds it.
+    const items = all.body.comments as Array<{ gid: string; type?: string; subtype?: string }>;
+    expect(new Set(items.map((c) => c.type))).toEqual(new Set(["comment", "system"]));
+    for (const item of items) {
+      const story = stories.find((s) => s.gid === item.gid);
+      const comment = story?.resource_subtype === "comment_added";
+      expect(item, item.gid).toMatchObject(
+        comment ? { type: "comment" } : { type: "system", subtype: story?.resource_subtype },
+      );
+      if (comment) expect(item).not.toHaveProperty("subtype");
+    }
     const first = await h.call("list_comments", {
       task_gid: DEMO_TASK_GID,
       include_activity: true,

@@ -2,14 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_PROJECT_GID, DEMO_TASK_GID, demoData } from "../../src/sandbox/demo-data.js";
 import { DEMO_SECTION_GIDS, DEMO_SUBTASK_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
-import { ACME, BOT, BOT_GID, expectRefused, harnesses, UNKNOWN_GID, writes } from "../helpers/tools.js";
+import { ACME, BOT, BOT_GID, expectRefused, harnesses, sent, UNKNOWN_GID, writes } from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
 
 /** An Acme Corp project other than the demo project. */
-const OTHER_PROJECT =
-  demoData().projects?.find((p) => p.workspace === ACME && p.gid !== DEMO_PROJECT_GID)?.gid ?? "";
+const OTHER = demoData().projects?.find((p) => p.workspace === ACME && p.gid !== DEMO_PROJECT_GID);
+const OTHER_PROJECT = OTHER?.gid ?? "";
+const OTHER_NAME = OTHER?.name ?? "";
 
 describe("move_task", () => {
   it("moves a task to another section of its project, as the bot", async () => {
@@ -21,9 +22,13 @@ describe("move_task", () => {
     });
     expect(out.body).toEqual({
       task_gid: DEMO_TASK_GID,
-      done: `moved to section ${DEMO_SECTION_GIDS.done}`,
+      done: `moved to section "Done" (${DEMO_SECTION_GIDS.done}) in project "Q3 Product Launch" (${DEMO_PROJECT_GID})`,
+      section: { gid: DEMO_SECTION_GIDS.done, name: "Done" },
+      project: { gid: DEMO_PROJECT_GID, name: "Q3 Product Launch" },
       acting_as: { gid: BOT_GID, name: "Acme Bot", kind: "bot" },
     });
+    // addTask answers with nothing: one read of the section names it (and its project).
+    expect(sent(h).filter((r) => r.path === `/sections/${DEMO_SECTION_GIDS.done}`)).toHaveLength(1);
     expect(h.fake.task(DEMO_TASK_GID)?.sections[DEMO_PROJECT_GID]).toBe(DEMO_SECTION_GIDS.done);
     expect(writes(h).map((r) => [r.path, r.body, r.userGid])).toEqual([
       [`/sections/${DEMO_SECTION_GIDS.done}/addTask`, { data: { task: DEMO_TASK_GID } }, BOT_GID],
@@ -44,7 +49,9 @@ describe("move_task", () => {
       action: "remove_from_project",
       project_gid: OTHER_PROJECT,
     });
-    expect(removed.body.done).toBe(`removed from project ${OTHER_PROJECT}`);
+    expect(added.body.project).toEqual({ gid: OTHER_PROJECT, name: OTHER_NAME });
+    expect(removed.body.done).toBe(`removed from project "${OTHER_NAME}" (${OTHER_PROJECT})`);
+    expect(removed.body.project).toEqual({ gid: OTHER_PROJECT, name: OTHER_NAME });
     expect(h.fake.task(DEMO_TASK_GID)?.projects).toEqual([DEMO_PROJECT_GID]);
   });
 
@@ -53,6 +60,7 @@ describe("move_task", () => {
     const subtask = DEMO_SUBTASK_GIDS[1];
     const freed = await h.call("move_task", { task_gid: subtask, action: "set_parent", parent_gid: null });
     expect(freed.body.done).toBe("no longer a subtask");
+    expect(freed.body.parent).toBeNull();
     expect(h.fake.task(subtask)?.parent).toBeNull();
     h.fake.inject({ method: "POST", type: "reset-after" });
     const back = await h.call("move_task", {
@@ -61,6 +69,10 @@ describe("move_task", () => {
       parent_gid: DEMO_TASK_GID,
     });
     expect(back.isError, back.text).toBe(false);
+    // Named from setParent's own answer: no read after the write.
+    expect(back.body.parent).toEqual({ gid: DEMO_TASK_GID, name: "Prepare the Q3 launch checklist" });
+    expect(back.body.done).toBe(`now a subtask of "Prepare the Q3 launch checklist" (${DEMO_TASK_GID})`);
+    expect(sent(h).filter((r) => r.method === "GET" && r.path.startsWith("/tasks/"))).toHaveLength(0);
     expect(h.fake.task(subtask)?.parent).toBe(DEMO_TASK_GID);
     expect(writes(h).map((r) => r.body)).toEqual([
       { data: { parent: null } },
@@ -78,6 +90,26 @@ describe("move_task", () => {
       [{ task_gid: DEMO_TASK_GID, action: "set_parent" }, "action set_parent needs parent_gid"],
       [{ task_gid: DEMO_TASK_GID, action: "archive" }, "action"],
     ]);
+  });
+
+  it("a move that landed is reported done even when reading the section's name fails", async () => {
+    const h = await hs.start();
+    h.fake.inject({
+      method: "GET",
+      path: `/sections/${DEMO_SECTION_GIDS.done}`,
+      type: "status",
+      status: 500,
+      times: 10,
+    });
+    const out = await h.call("move_task", {
+      task_gid: DEMO_TASK_GID,
+      action: "to_section",
+      section_gid: DEMO_SECTION_GIDS.done,
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body.section).toEqual({ gid: DEMO_SECTION_GIDS.done, name: null });
+    expect(out.body.done).toBe(`moved to section ${DEMO_SECTION_GIDS.done}`);
+    expect(writes(h)).toHaveLength(1);
   });
 
   it("names the acting identity when the section is unknown", async () => {

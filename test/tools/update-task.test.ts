@@ -2,7 +2,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
 import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS, DEMO_SUBTASK_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
-import { BOT, BOT_GID, BOT_ONLY, expectRefused, harnesses, UNKNOWN_GID, writes } from "../helpers/tools.js";
+import {
+  ADA_GID,
+  BOT,
+  BOT_GID,
+  BOT_ONLY,
+  expectRefused,
+  harnesses,
+  sent,
+  UNKNOWN_GID,
+  writes,
+} from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -29,6 +39,51 @@ describe("update_task", () => {
     expect(writes(h).map((r) => [r.method, r.path, r.userGid])).toEqual([
       ["PUT", `/tasks/${DEMO_TASK_GID}`, BOT_GID],
     ]);
+  });
+
+  it("echoes each field it changed with its new value as Asana answered the PUT, and nothing else", async () => {
+    const h = await hs.start();
+    const out = await h.call("update_task", {
+      task_gid: DEMO_TASK_GID,
+      name: "Launch v2",
+      notes: "Ship it.",
+      assignee: "me",
+      due_at: "2025-08-01T10:00:00Z",
+      completed: false,
+      custom_fields: { Priority: "low", "Estimate (h)": 2.5, "Owner note": null },
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body.changed).toEqual({
+      name: "Launch v2",
+      notes_length: 8,
+      assignee: { gid: ADA_GID, name: "Ada Lovelace" },
+      due_at: "2025-08-01T10:00:00.000Z",
+      completed: false,
+      // By name; a number field as a number (Asana displays it as the text "2.5"); a cleared one null.
+      custom_fields: { Priority: "Low", "Estimate (h)": 2.5, "Owner note": null },
+    });
+    // One PUT that asked for what the echo needs; no read after it.
+    const put = sent(h).findIndex((r) => r.method === "PUT");
+    expect(
+      sent(h)
+        .slice(put)
+        .map((r) => r.method),
+    ).toEqual(["PUT"]);
+    expect(sent(h)[put]?.query.opt_fields?.split(",")).toEqual(
+      expect.arrayContaining(["notes", "custom_fields.name", "custom_fields.number_value"]),
+    );
+  });
+
+  it("echoes only what it changed: a custom field alone shows that field, unset fields as null", async () => {
+    const h = await hs.start();
+    const out = await h.call("update_task", {
+      task_gid: DEMO_TASK_GID,
+      custom_fields: { "Estimate (h)": 4 },
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body.changed).toEqual({ custom_fields: { "Estimate (h)": 4 } });
+    const cleared = await h.call("update_task", { task_gid: DEMO_TASK_GID, due_on: null, assignee: null });
+    expect(cleared.body.changed).toEqual({ due_on: null, assignee: null });
   });
 
   it("unassigns with null, and repeats the PUT after an uncertain failure", async () => {
