@@ -126,7 +126,14 @@ export async function checkScope(
     deny(`workspace ${scope.workspace} is not one ASANA_WORKSPACES allows (${[...workspaces].join(", ")})`);
   }
 
-  if (scope.project !== undefined) await checkProject(policy, scope.project, reader);
+  // The workspace the call's objects are in, as the checks below learn it: tags and users are
+  // checked against it.
+  let home = scope.workspace;
+  // Each check runs whatever `home` already holds (`??=` would skip it).
+  if (scope.project !== undefined) {
+    const workspace = await checkProject(policy, scope.project, reader);
+    home ??= workspace;
+  }
   if (scope.section !== undefined) {
     const { data } = await read<{ project?: { gid: string } | null }>(
       reader,
@@ -137,7 +144,13 @@ export async function checkScope(
     if (!project) deny(`section ${scope.section} is in no project this server can check`);
     // A section of the project just checked costs no second check.
     if (project !== scope.project) {
-      await checkProject(policy, project, reader, `section ${scope.section} is in project ${project}, which`);
+      const workspace = await checkProject(
+        policy,
+        project,
+        reader,
+        `section ${scope.section} is in project ${project}, which`,
+      );
+      home ??= workspace;
     }
   }
   if (scope.attachment !== undefined) {
@@ -158,10 +171,30 @@ export async function checkScope(
   // The main task first (with its current parent when the call changes that too), then each
   // further one once: the first refusal ends the call.
   if (scope.task !== undefined) {
-    await checkTask(policy, scope.task, reader, { currentParent: scope.currentParent === true });
+    const workspace = await checkTask(policy, scope.task, reader, {
+      currentParent: scope.currentParent === true,
+      everyProject: scope.everyProject === true,
+    });
+    home ??= workspace;
   }
   const further = new Set((scope.linkedTasks ?? []).filter((t) => t !== scope.task));
   for (const task of further) await checkTask(policy, task, reader);
+
+  const tags = [...new Set(scope.tags ?? [])];
+  const users = [...new Set((scope.users ?? []).filter((u) => u !== "me"))];
+  if (tags.length === 0 && users.length === 0) return;
+  // Under ASANA_PROJECTS alone a project's workspace has not been read yet.
+  if (home === undefined && scope.project !== undefined) {
+    const { data } = await read<{ workspace?: { gid: string } | null }>(
+      reader,
+      apiPath`/projects/${scope.project}`,
+      "workspace",
+    );
+    home = data.workspace?.gid;
+  }
+  if (home === undefined) deny(`${tool.name} names tags or users but no workspace to check them against`);
+  for (const tag of tags) await checkTag(policy, tag, home, reader);
+  for (const user of users) await checkUser(user, home, reader);
 }
 
 /** The projects of a task that the allow-lists let a result show, and how many others it is in. */
@@ -190,7 +223,7 @@ async function checkProject(
   project: string,
   reader: ScopeReader,
   subject?: string,
-): Promise<void> {
+): Promise<string | undefined> {
   const { workspaces, projects } = policy;
   const what = subject ? `${subject} is` : `project ${project} is`;
   if (projects && !projects.has(project)) {
@@ -207,7 +240,9 @@ async function checkProject(
     if (!workspace || !workspaces.has(workspace)) {
       deny(`${what} in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`);
     }
+    return workspace;
   }
+  return undefined;
 }
 
 interface TaskPlace {
@@ -219,8 +254,8 @@ async function checkTask(
   policy: Policy,
   task: string,
   reader: ScopeReader,
-  options: { subject?: string; currentParent?: boolean } = {},
-): Promise<void> {
+  options: { subject?: string; currentParent?: boolean; everyProject?: boolean } = {},
+): Promise<string | undefined> {
   // Detaching or re-parenting changes the current parent too: it is named in the same read, then
   // read itself (Asana offers no parent.projects on a task).
   const { data } = await read<TaskPlace & { parent?: { gid: string } | null }>(
@@ -229,10 +264,63 @@ async function checkTask(
     options.currentParent ? "workspace,projects,parent" : "workspace,projects",
   );
   judgeTask(policy, data, options.subject ? `${options.subject} is` : `task ${task} is`);
+  if (options.everyProject && policy.projects) {
+    const outside = (data.projects ?? []).filter((p) => !policy.projects?.has(p.gid)).length;
+    if (outside > 0) {
+      throw new AppError(
+        "policy_denied",
+        `task ${task} is also in ${outside} project${outside === 1 ? "" : "s"} outside ASANA_PROJECTS, and deleting it would delete it there too.`,
+        {
+          hint: "To take it out of an allowed project only, use move_task with action remove_from_project.",
+        },
+      );
+    }
+  }
   const parent = options.currentParent ? data.parent?.gid : undefined;
   if (parent) {
     const { data: place } = await read<TaskPlace>(reader, apiPath`/tasks/${parent}`, "workspace,projects");
     judgeTask(policy, place, `task ${task}'s current parent ${parent} is`);
+  }
+  return data.workspace?.gid;
+}
+
+/** A tag spans its workspace: it must be the workspace the call touches (and so an allowed one). */
+async function checkTag(policy: Policy, tag: string, home: string, reader: ScopeReader): Promise<void> {
+  const { data } = await read<{ workspace?: { gid: string } | null }>(
+    reader,
+    apiPath`/tags/${tag}`,
+    "workspace",
+  );
+  const workspace = data.workspace?.gid;
+  if (workspace !== home || !workspaceAllowed(policy, workspace)) {
+    deny(
+      `tag ${tag} is in workspace ${workspace ?? "(unknown)"}, not in workspace ${home} that this call touches`,
+    );
+  }
+}
+
+/**
+ * A follower or assignee is sent the task's notifications and gains access to it: one who is not
+ * a member of the task's workspace would carry it out of the allow-lists (Asana may even invite an
+ * unknown email). Asana answers a user's workspaces among those the acting identity shares.
+ */
+async function checkUser(user: string, home: string, reader: ScopeReader): Promise<void> {
+  let workspaces: string[];
+  try {
+    const { data } = await read<{ workspaces?: Array<{ gid: string }> | null }>(
+      reader,
+      apiPath`/users/${user}`,
+      "workspaces",
+    );
+    workspaces = (data.workspaces ?? []).map((w) => w.gid);
+  } catch (error) {
+    // No such user, or none the identity may see: not a member this server can vouch for.
+    if (error instanceof AppError && (error.code === "not_found" || error.code === "forbidden"))
+      workspaces = [];
+    else throw error;
+  }
+  if (!workspaces.includes(home)) {
+    deny(`user ${user} is not a member of workspace ${home}, which this call touches`);
   }
 }
 

@@ -45,6 +45,18 @@ export interface CallScope {
    * must be inside the allow-lists as well (named by the task's lookup, then one GET of its own).
    */
   currentParent?: boolean;
+  /**
+   * The call changes `task` in every project it is in (deleting it), so each of its projects
+   * must be allowed, not just one.
+   */
+  everyProject?: boolean;
+  /** Tags the call adds or removes; each must be of the workspace the call touches (one GET each). */
+  tags?: string[];
+  /**
+   * Users the call gives the object to (followers, an assignee) by gid or email; each must be a
+   * member of the workspace the call touches (one GET each). "me" is the configured person.
+   */
+  users?: string[];
 }
 
 export interface DescribeContext {

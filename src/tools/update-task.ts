@@ -42,7 +42,7 @@ export const updateTask = defineTool({
     )
     .superRefine(fieldRules("unread")),
   output: z.object({ task: writtenTaskOut, acting_as: actingAs }),
-  scope: (a) => ({ task: a.task_gid }),
+  scope: (a) => ({ task: a.task_gid, ...(a.assignee ? { users: [a.assignee] } : {}) }),
   describe: ({ attribution, me }) =>
     `Change or complete a task; custom fields by name. Changed by ${attribution("write")}; "me" = ${me()}.`,
   handler: async (args, context) => {
