@@ -7,6 +7,7 @@ import type { Identity } from "./auth/identities.js";
 import { type Config, ConfigError } from "./config.js";
 import { AppError } from "./errors.js";
 import type { CallScope, Tool } from "./tools/define.js";
+import { decodeEntities } from "./tools/rich-text.js";
 
 export interface Policy {
   readOnly: boolean;
@@ -182,7 +183,8 @@ export async function checkScope(
 
   const tags = [...new Set(scope.tags ?? [])];
   const users = [...new Set((scope.users ?? []).filter((u) => u !== "me"))];
-  if (tags.length === 0 && users.length === 0) return;
+  const mentions = [...new Set(scope.mentions ?? [])];
+  if (tags.length === 0 && users.length === 0 && mentions.length === 0) return;
   // Under ASANA_PROJECTS alone a project's workspace has not been read yet.
   if (home === undefined && scope.project !== undefined) {
     const { data } = await read<{ workspace?: { gid: string } | null }>(
@@ -195,6 +197,25 @@ export async function checkScope(
   if (home === undefined) deny(`${tool.name} names tags or users but no workspace to check them against`);
   for (const tag of tags) await checkTag(policy, tag, home, reader);
   for (const user of users) await checkUser(user, home, reader);
+  for (const mention of mentions) await checkMention(policy, mention, home, reader);
+}
+
+/**
+ * The gids rich text refers to: mentions (`data-asana-gid`) and link contexts
+ * (`data-asana-project`), with entities decoded as Asana decodes them, so an encoded gid is found
+ * too; tag contexts (`data-asana-tag`) apart.
+ */
+export function mentionsIn(html: string | undefined): { mentions: string[]; tags: string[] } {
+  const mentions: string[] = [];
+  const tags: string[] = [];
+  if (html === undefined) return { mentions, tags };
+  const attribute = /data-asana-(gid|project|tag)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+  for (const match of html.matchAll(attribute)) {
+    const value = decodeEntities(match[2] ?? match[3] ?? "").trim();
+    if (match[1]?.toLowerCase() === "tag") tags.push(value);
+    else mentions.push(value);
+  }
+  return { mentions, tags };
 }
 
 /** The projects of a task that the allow-lists let a result show, and how many others it is in. */
@@ -282,6 +303,45 @@ async function checkTask(
     judgeTask(policy, place, `task ${task}'s current parent ${parent} is`);
   }
   return data.workspace?.gid;
+}
+
+/**
+ * A mention is of a user, a task or a project (Asana's gids are unique across kinds, and no
+ * request answers the kind of a gid): tried in that order, each miss a 404.
+ */
+async function checkMention(policy: Policy, gid: string, home: string, reader: ScopeReader): Promise<void> {
+  if (!/^[0-9]+$/.test(gid)) deny(`rich text mentions "${gid}", which is not a gid`);
+  const missing = (error: unknown) =>
+    error instanceof AppError && (error.code === "not_found" || error.code === "forbidden");
+  try {
+    const { data } = await read<{ workspaces?: Array<{ gid: string }> | null }>(
+      reader,
+      apiPath`/users/${gid}`,
+      "workspaces",
+    );
+    if (!(data.workspaces ?? []).some((w) => w.gid === home)) {
+      deny(
+        `rich text mentions user ${gid}, who is not a member of workspace ${home}, which this call touches`,
+      );
+    }
+    return;
+  } catch (error) {
+    if (!missing(error)) throw error;
+  }
+  try {
+    await checkTask(policy, gid, reader, { subject: `rich text mentions task ${gid}, which` });
+    return;
+  } catch (error) {
+    if (!missing(error)) throw error;
+  }
+  try {
+    await checkProject(policy, gid, reader, `rich text mentions project ${gid}, which`);
+    // Under ASANA_PROJECTS alone a listed gid passes unread: it is one of the allowed projects.
+    return;
+  } catch (error) {
+    if (!missing(error)) throw error;
+  }
+  deny(`rich text mentions ${gid}, which is no user, task or project this server can check`);
 }
 
 /** A tag spans its workspace: it must be the workspace the call touches (and so an allowed one). */

@@ -250,3 +250,100 @@ describe("delete_task reaches every project a task is in", () => {
     expect(fine.isError, fine.text).toBe(false);
   });
 });
+
+describe("rich text mentions name what they mention", () => {
+  const SIDE_TASK = base.tasks?.find((t) => t.workspace === SIDE)?.gid ?? "";
+  const mention = (gid: string) => `<body>See <a data-asana-gid="${gid}"/></body>`;
+  /** The gid as decimal character references, which Asana decodes like any attribute value. */
+  const encoded = (gid: string) => [...gid].map((c) => `&#${c.charCodeAt(0)};`).join("");
+
+  it.each(RULES)(
+    "under %s a mention of an outside task, project or person is refused before the write",
+    async (rule, env) => {
+      h = await startHarness({ env, data: withOutsiders() });
+      // Under ASANA_WORKSPACES alone every Acme task is inside: the Side task is the outside one.
+      const outsideTask = rule === "ASANA_WORKSPACES" ? SIDE_TASK : OUTSIDE.task;
+      const attempts: Array<[string, Record<string, unknown>]> = [
+        ["create_comment", { task_gid: DEMO_TASK_GID, html_text: mention(outsideTask) }],
+        ["create_comment", { task_gid: DEMO_TASK_GID, html_text: mention(encoded(outsideTask)) }],
+        ["create_comment", { task_gid: DEMO_TASK_GID, html_text: mention(EVE.gid) }],
+        ["update_task", { task_gid: DEMO_TASK_GID, html_notes: mention(outsideTask) }],
+        ["create_task", { name: "Linked", project_gid: DEMO_PROJECT_GID, html_notes: mention(outsideTask) }],
+      ];
+      if (rule !== "ASANA_WORKSPACES") {
+        attempts.push([
+          "create_comment",
+          {
+            task_gid: DEMO_TASK_GID,
+            html_text: `<body><a data-asana-gid="${DEMO_TASK_GID}" data-asana-project="${OUTSIDE.project}"/></body>`,
+          },
+        ]);
+      }
+      for (const [name, args] of attempts) {
+        const outcome = await h.call(name, args);
+        expect(errorOf(outcome).code, `${name} ${JSON.stringify(args)}`).toBe("policy_denied");
+        expect(outcome.text).not.toContain(OUTSIDE.taskName);
+      }
+      expect(nonGets(h)).toEqual([]);
+    },
+  );
+
+  it("a mention of a member of the workspace, or of an allowed task, is posted", async () => {
+    h = await startHarness({ env: RULES[2]![1], data: withOutsiders() });
+    const grace = "1201000000000004";
+    const outcome = await h.call("create_comment", {
+      task_gid: DEMO_TASK_GID,
+      html_text: `<body><a data-asana-gid="${grace}"/> see <a data-asana-gid="${DEMO_SECOND_TASK}"/></body>`,
+    });
+    expect(outcome.isError, outcome.text).toBe(false);
+    expect(nonGets(h).length).toBe(1);
+  });
+});
+
+describe("attacks that hold", () => {
+  it("a task link whose project is allowed but whose task is not is judged by the task", async () => {
+    h = await startHarness({ env: RULES[1]![1] });
+    const error = errorOf(
+      await h.call("get_task", { task_gid: `https://app.asana.com/0/${DEMO_PROJECT_GID}/${OUTSIDE.task}` }),
+    );
+    expect(error.code).toBe("policy_denied");
+    expect(lookups(h, "/tasks/")).toEqual([`/tasks/${OUTSIDE.task}?workspace,projects`]);
+  });
+
+  it("move_task into an allowed project with a section of an outside project is refused", async () => {
+    const data = demoData();
+    data.world?.sections?.push({ gid: "1207000000000098", name: "Outside", project: OUTSIDE.project });
+    h = await startHarness({ env: RULES[1]![1], data });
+    const error = errorOf(
+      await h.call("move_task", {
+        task_gid: DEMO_SECOND_TASK,
+        action: "add_to_project",
+        project_gid: DEMO_PROJECT_GID,
+        section_gid: "1207000000000098",
+      }),
+    );
+    expect(error.code).toBe("policy_denied");
+    expect(nonGets(h)).toEqual([]);
+  });
+
+  it("a cursor of one task's comments does not page another task's", async () => {
+    const data = demoData();
+    for (let i = 0; i < 3; i++) {
+      data.stories?.push({
+        gid: `120600000000098${i}`,
+        task: DEMO_TASK_GID,
+        createdBy: data.users[0]?.gid ?? "",
+        text: `note ${i}`,
+      });
+    }
+    h = await startHarness({ env: RULES[1]![1], data });
+    const first = await h.call("list_comments", { task_gid: DEMO_TASK_GID, limit: 1 });
+    const cursor = first.body.next_cursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    const error = errorOf(await h.call("list_comments", { task_gid: OUTSIDE.task, cursor }));
+    // Refused by the policy before the cursor is even read.
+    expect(error.code).toBe("policy_denied");
+    const other = errorOf(await h.call("list_comments", { task_gid: DEMO_SECOND_TASK, cursor }));
+    expect(other.code).toBe("invalid_input");
+  });
+});

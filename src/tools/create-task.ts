@@ -19,6 +19,7 @@ import {
   writtenTask,
   writtenTaskOut,
 } from "./task-fields.js";
+import { richTextScope } from "./task-view.js";
 
 export const createTask = defineTool({
   name: "create_task",
@@ -58,7 +59,7 @@ export const createTask = defineTool({
     ...(a.project_gid ? { project: a.project_gid } : {}),
     ...(a.section_gid ? { section: a.section_gid } : {}),
     ...(a.parent_gid ? { task: a.parent_gid } : {}),
-    ...(a.tag_gids?.length ? { tags: a.tag_gids } : {}),
+    ...richTextScope(a.html_notes, a.tag_gids),
     ...(a.followers?.length || a.assignee
       ? { users: [...(a.followers ?? []), ...(a.assignee ? [a.assignee] : [])] }
       : {}),

@@ -57,6 +57,12 @@ export interface CallScope {
    * member of the workspace the call touches (one GET each). "me" is the configured person.
    */
   users?: string[];
+  /**
+   * Objects rich text mentions (`<a data-asana-gid>`): Asana writes each one's name into the text,
+   * and a mentioned user becomes a collaborator. Each must be a member of the call's workspace or
+   * a task or project inside the allow-lists (see mentionsIn).
+   */
+  mentions?: string[];
 }
 
 export interface DescribeContext {

@@ -3,9 +3,9 @@
 // fields stay out of results; the result says how many projects it leaves out. One place, for
 // every tool that shows a task's projects or fields.
 import { apiPath } from "../asana/http.js";
-import { allowedProjects, outsideNote, type Policy, projectListed } from "../policy.js";
+import { allowedProjects, mentionsIn, outsideNote, type Policy, projectListed } from "../policy.js";
 import { allowedFields } from "./custom-fields.js";
-import type { ToolContext } from "./define.js";
+import type { CallScope, ToolContext } from "./define.js";
 
 export interface TaskPlaces {
   memberships?: Array<{
@@ -14,6 +14,16 @@ export interface TaskPlaces {
   }>;
   custom_fields?: Array<{ gid?: string; name: string; display_value?: string | null }>;
   parent?: { gid: string; name?: string } | null;
+}
+
+/** What a call's rich text (and tags given beside it) adds to its scope: its mentions and tags. */
+export function richTextScope(
+  html: string | undefined,
+  tagGids: string[] = [],
+): Pick<CallScope, "mentions" | "tags"> {
+  const { mentions, tags } = mentionsIn(html);
+  const all = [...tagGids, ...tags];
+  return { ...(mentions.length ? { mentions } : {}), ...(all.length ? { tags: all } : {}) };
 }
 
 /**

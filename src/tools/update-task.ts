@@ -19,6 +19,7 @@ import {
   writtenTask,
   writtenTaskOut,
 } from "./task-fields.js";
+import { richTextScope } from "./task-view.js";
 
 export const updateTask = defineTool({
   name: "update_task",
@@ -42,7 +43,11 @@ export const updateTask = defineTool({
     )
     .superRefine(fieldRules("unread")),
   output: z.object({ task: writtenTaskOut, acting_as: actingAs }),
-  scope: (a) => ({ task: a.task_gid, ...(a.assignee ? { users: [a.assignee] } : {}) }),
+  scope: (a) => ({
+    task: a.task_gid,
+    ...(a.assignee ? { users: [a.assignee] } : {}),
+    ...richTextScope(a.html_notes),
+  }),
   describe: ({ attribution, me }) =>
     `Change or complete a task; custom fields by name. Changed by ${attribution("write")}; "me" = ${me()}.`,
   handler: async (args, context) => {
