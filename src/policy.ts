@@ -297,12 +297,58 @@ async function checkTask(
       );
     }
   }
+  if (options.everyProject && policy.projects) await checkSubtasks(policy, task, reader);
   const parent = options.currentParent ? data.parent?.gid : undefined;
   if (parent) {
     const { data: place } = await read<TaskPlace>(reader, apiPath`/tasks/${parent}`, "workspace,projects");
     judgeTask(policy, place, `task ${task}'s current parent ${parent} is`);
   }
   return data.workspace?.gid;
+}
+
+/** How many subtask listings a delete reads before it refuses as unchecked. */
+const SUBTASK_READS = 10;
+
+/**
+ * Deleting a task deletes its subtasks with it: under ASANA_PROJECTS each of them, at any depth,
+ * must be in allowed projects only (or in none: then it lives under the task alone). One listing
+ * per task that has subtasks, at most SUBTASK_READS of them.
+ */
+async function checkSubtasks(policy: Policy, task: string, reader: ScopeReader): Promise<void> {
+  const queue = [task];
+  for (let reads = 0; queue.length > 0; reads++) {
+    const parent = queue.shift() as string;
+    if (reads === SUBTASK_READS) {
+      deny(
+        `task ${task} has more subtasks than this server checks before a delete; delete its subtasks first`,
+      );
+    }
+    const { data, nextPage } = await reader.asana.request<
+      Array<{ gid: string; projects?: Array<{ gid: string }> | null; num_subtasks?: number }>
+    >(reader.identity(), {
+      method: "GET",
+      path: apiPath`/tasks/${parent}/subtasks`,
+      query: { limit: 100, opt_fields: "projects,num_subtasks" },
+      signal: reader.signal,
+    });
+    if (nextPage?.offset) {
+      deny(
+        `task ${task} has more subtasks than this server checks before a delete; delete its subtasks first`,
+      );
+    }
+    for (const sub of data) {
+      if ((sub.projects ?? []).some((p) => !policy.projects?.has(p.gid))) {
+        throw new AppError(
+          "policy_denied",
+          `task ${task}'s subtask ${sub.gid} is in a project outside ASANA_PROJECTS, and deleting the task would delete it too.`,
+          {
+            hint: "The subtask belongs to a project this server may not change, so it can neither delete nor detach it: leave the task, or have the subtask detached in Asana first.",
+          },
+        );
+      }
+      if ((sub.num_subtasks ?? 0) > 0) queue.push(sub.gid);
+    }
+  }
 }
 
 /**

@@ -347,3 +347,24 @@ describe("attacks that hold", () => {
     expect(other.code).toBe("invalid_input");
   });
 });
+
+describe("delete_task takes the task's subtasks with it", () => {
+  it("a task with a subtask in an outside project is not deleted; one whose subtasks are inside is", async () => {
+    const data = demoData();
+    data.world?.subtasks?.push({ task: OUTSIDE.task, parent: DEMO_SECOND_TASK });
+    h = await startHarness({ env: RULES[1]![1], data });
+    const error = errorOf(await h.call("delete_task", { task_gid: DEMO_SECOND_TASK }));
+    expect(error.code).toBe("policy_denied");
+    expect(error.message).toBe(
+      `task ${DEMO_SECOND_TASK}'s subtask ${OUTSIDE.task} is in a project outside ASANA_PROJECTS, and deleting the task would delete it too.`,
+    );
+    expect(nonGets(h)).toEqual([]);
+    // The demo task's subtasks are in no project: they live under it alone, and go with it.
+    const fine = await h.call("delete_task", { task_gid: DEMO_TASK_GID });
+    expect(fine.isError, fine.text).toBe(false);
+    expect(lookups(h, `/tasks/${DEMO_TASK_GID}/subtasks`)).toEqual([
+      `/tasks/${DEMO_TASK_GID}/subtasks?projects,num_subtasks`,
+    ]);
+    expectSpecValid(h);
+  });
+});
