@@ -357,8 +357,9 @@ async function checkSubtasks(policy: Policy, task: string, reader: ScopeReader):
  */
 async function checkMention(policy: Policy, gid: string, home: string, reader: ScopeReader): Promise<void> {
   if (!/^[0-9]+$/.test(gid)) deny(`rich text mentions "${gid}", which is not a gid`);
+  // Asana may answer a gid of another kind with a 400 rather than a 404: a miss all the same.
   const missing = (error: unknown) =>
-    error instanceof AppError && (error.code === "not_found" || error.code === "forbidden");
+    error instanceof AppError && ["not_found", "forbidden", "asana_bad_request"].includes(error.code);
   try {
     const { data } = await read<{ workspaces?: Array<{ gid: string }> | null }>(
       reader,
