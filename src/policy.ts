@@ -93,9 +93,12 @@ export interface ScopeReader {
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
  * without an allow-list; otherwise at most one GET per project (when ASANA_WORKSPACES is set),
- * per task, per section and per attachment it names, and per current parent it changes. Both lists hold together: an object must
- * be in an allowed workspace and, under ASANA_PROJECTS, in an allowed project. Errors of those
- * reads (404, 403…) reach the agent as they are.
+ * per task, per section and per attachment it names, per current parent it changes, per tag and
+ * user it adds (one more for the project's workspace under ASANA_PROJECTS alone), up to three per
+ * rich-text mention, and, for a delete under ASANA_PROJECTS, one per level of subtasks (at most
+ * SUBTASK_READS). Both lists hold together: an object must be in an allowed workspace and, under
+ * ASANA_PROJECTS, in an allowed project. Errors of those reads (404, 403…) reach the agent as they
+ * are, except where a miss is itself the answer (a user or mention not found).
  */
 export async function checkScope(
   policy: Policy,
