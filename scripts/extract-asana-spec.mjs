@@ -78,6 +78,7 @@ const OPERATIONS = [
   "addTaskForSection",
   "getTagsForWorkspace",
   "getTags",
+  "getTag",
   "createTagForWorkspace",
   "getCustomFieldSettingsForProject",
   "getCustomFieldsForWorkspace",

@@ -139,19 +139,41 @@ describe("a task in an allowed and an outside project", () => {
     expectSpecValid(h);
   });
 
-  it("list_comments leaves out the activity, which names the outside project", async () => {
-    h = await startHarness({ env: onlyDemo, data: multiHomed() });
-    const outcome = await h.call("list_comments", { task_gid: DEMO_TASK_GID, include_activity: true });
-    expect(outcome.isError, outcome.text).toBe(false);
-    expect(outcome.text).not.toContain(OUTSIDE.name);
-    expect(outcome.body.activity_withheld).toBe(
-      "comments only: the task is also in projects outside this server's allow-list, which its activity would name",
-    );
-    expect((outcome.body.comments as unknown[]).length).toBeGreaterThan(0);
-    // Inside the allow-list only, the activity is shown.
+  it("list_comments leaves out activity that can name an outside project, and shows the rest", async () => {
+    const data = multiHomed();
+    // A task now inside the allow-list only, whose history names the outside project and task.
+    for (const [gid, task, text, resourceSubtype] of [
+      ["1206000000000997", DEMO_SECOND_TASK, `removed from ${OUTSIDE.name}`, "removed_from_project"],
+      ["1206000000000996", DEMO_SECOND_TASK, `added dependency ${OUTSIDE.task}`, "dependency_added"],
+      ["1206000000000995", DEMO_SECOND_TASK, "Ada completed this task", "marked_complete"],
+    ] as const) {
+      data.stories?.push({
+        gid,
+        task,
+        createdBy: data.users[0]?.gid ?? "",
+        text,
+        type: "system",
+        resourceSubtype,
+      });
+    }
+    h = await startHarness({ env: onlyDemo, data });
+    for (const task_gid of [DEMO_TASK_GID, DEMO_SECOND_TASK]) {
+      const outcome = await h.call("list_comments", { task_gid, include_activity: true });
+      expect(outcome.isError, outcome.text).toBe(false);
+      expect(outcome.text).not.toContain(OUTSIDE.name);
+      expect(outcome.text).not.toContain(OUTSIDE.task);
+      expect(outcome.body.activity_withheld).toMatch(/^\d+ activit(y|ies) left out: under ASANA_PROJECTS/);
+    }
+    const first = await h.call("list_comments", { task_gid: DEMO_TASK_GID, include_activity: true });
+    expect((first.body.comments as unknown[]).length).toBeGreaterThan(0);
     const inside = await h.call("list_comments", { task_gid: DEMO_SECOND_TASK, include_activity: true });
-    expect(inside.body.activity_withheld).toBeUndefined();
-    expect(inside.text).toContain("added to");
+    expect(inside.text).toContain("Ada completed this task");
+    // Without ASANA_PROJECTS (a workspace holds all of a task's projects) every activity shows.
+    await h.close();
+    h = await startHarness({ env: { ...adaWrites, ASANA_WORKSPACES: ACME }, data });
+    const all = await h.call("list_comments", { task_gid: DEMO_SECOND_TASK, include_activity: true });
+    expect(all.text).toContain(`removed from ${OUTSIDE.name}`);
+    expect(all.body.activity_withheld).toBeUndefined();
   });
 
   it("update_task cannot set, or learn, an outside project's field, by name or by gid", async () => {

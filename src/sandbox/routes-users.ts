@@ -72,6 +72,12 @@ export function getTeams(ctx: HandlerContext): Reply {
   return list(ctx, "team", gids);
 }
 
+/** GET /tags/{tag_gid}: a tag in one of the viewer's workspaces, else 404 / 403 as for other objects. */
+export function getTag(ctx: HandlerContext): Reply {
+  const tag = ctx.store.requireInWorkspace("tag", ctx.store.world.tags, param(ctx, "tag_gid"), ctx.viewer);
+  return one(ctx, "tag", tag.gid);
+}
+
 export function getTags(ctx: HandlerContext): Reply {
   const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
   const gids = [...ctx.store.world.tags.values()].filter((t) => t.workspace === ws.gid).map((t) => t.gid);

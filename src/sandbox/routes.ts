@@ -40,6 +40,7 @@ import {
 } from "./routes-tasks.js";
 import {
   getOpenIdUserInfo,
+  getTag,
   getTags,
   getTeams,
   getUser,
@@ -143,6 +144,7 @@ export function worldRoutes(): Route[] {
       handler: getWorkspaceFields,
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
+    { method: "GET", path: "/tags/:tag_gid", scope: "tags:read", handler: getTag },
     { method: "GET", path: "/workspaces/:workspace_gid/users", scope: "users:read", handler: getUsers },
     { method: "GET", path: "/users", scope: "users:read", handler: getUsersPaged },
     { method: "GET", path: "/workspaces/:workspace_gid/teams", scope: "teams:read", handler: getTeams },

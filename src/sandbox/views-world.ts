@@ -123,13 +123,14 @@ export function worldViews(): Record<WorldKind, KindView> {
     tag: {
       resourceType: "tag",
       compact: ["name"],
-      full: ["name", "color", "workspace", "followers", "notes", "permalink_url"],
+      full: ["name", "color", "created_at", "workspace", "followers", "notes", "permalink_url"],
       fields(gid, vc) {
         const t = vc.store.world.tags.get(gid);
         if (t === undefined) return undefined;
         return {
           name: () => t.name,
           color: () => t.color,
+          created_at: () => "2025-01-01T00:00:00.000Z",
           workspace: () => new Ref("workspace", t.workspace),
           followers: () => [],
           notes: () => "",

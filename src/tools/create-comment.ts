@@ -7,6 +7,7 @@ import { COMMENT_TAGS, canonicalRichText, richTextProblem } from "./rich-text.js
 import { actingAs, gid } from "./schemas.js";
 import { createOnce, squash } from "./settle.js";
 import { actingAsOf, taskUrlOf } from "./task-common.js";
+import { richTextScope } from "./task-view.js";
 
 /** Asana documents no limit; this keeps an agent's runaway output from becoming a comment. */
 const MAX_TEXT = 65_536;
@@ -82,7 +83,7 @@ export const createComment = defineTool({
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
   }),
-  scope: (args) => ({ task: args.task_gid }),
+  scope: (args) => ({ task: args.task_gid, ...richTextScope(args.html_text) }),
   describe: ({ attribution }) =>
     `Post a comment on an Asana task. Comments are posted as ${attribution("write")}: Asana shows that name to everyone on the task. Never posts twice: an uncertain failure is checked by reading the task's comments.`,
   handler: async (args, context) => {

@@ -20,6 +20,7 @@ import {
   writtenTask,
   writtenTaskOut,
 } from "./task-fields.js";
+import { richTextScope } from "./task-view.js";
 
 export const createTask = defineTool({
   name: "create_task",
@@ -59,6 +60,10 @@ export const createTask = defineTool({
     ...(a.project_gid ? { project: a.project_gid } : {}),
     ...(a.section_gid ? { section: a.section_gid } : {}),
     ...(a.parent_gid ? { task: a.parent_gid } : {}),
+    ...richTextScope(a.html_notes, a.tag_gids),
+    ...(a.followers?.length || a.assignee
+      ? { users: [...(a.followers ?? []), ...(a.assignee ? [a.assignee] : [])] }
+      : {}),
   }),
   describe: ({ attribution, me }) =>
     `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice. "me" = ${me()}.`,

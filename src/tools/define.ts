@@ -45,6 +45,24 @@ export interface CallScope {
    * must be inside the allow-lists as well (named by the task's lookup, then one GET of its own).
    */
   currentParent?: boolean;
+  /**
+   * The call changes `task` in every project it is in (deleting it), so each of its projects
+   * must be allowed, not just one.
+   */
+  everyProject?: boolean;
+  /** Tags the call adds or removes; each must be of the workspace the call touches (one GET each). */
+  tags?: string[];
+  /**
+   * Users the call gives the object to (followers, an assignee) by gid or email; each must be a
+   * member of the workspace the call touches (one GET each). "me" is the configured person.
+   */
+  users?: string[];
+  /**
+   * Objects rich text mentions (`<a data-asana-gid>`): Asana writes each one's name into the text,
+   * and a mentioned user becomes a collaborator. Each must be a member of the call's workspace or
+   * a task or project inside the allow-lists (see mentionsIn).
+   */
+  mentions?: string[];
 }
 
 export interface DescribeContext {

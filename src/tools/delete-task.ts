@@ -14,7 +14,8 @@ export const deleteTask = defineTool({
   actsAs: "write",
   input: z.object({ task_gid: gid("task") }).strict(),
   output: z.object({ deleted: z.string(), acting_as: actingAs }),
-  scope: (a) => ({ task: a.task_gid }),
+  // Deleting takes the task out of every project it is in: each must be allowed.
+  scope: (a) => ({ task: a.task_gid, everyProject: true }),
   describe: ({ attribution }) => `Delete a task (restorable from trash). Deleted by ${attribution("write")}.`,
   handler: async (a, context) => {
     const { asana, identity, signal } = context;

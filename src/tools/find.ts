@@ -8,6 +8,7 @@ import { type Policy, projectListed } from "../policy.js";
 import { defineTool } from "./define.js";
 import { gid, limit } from "./schemas.js";
 import { workspaceOf } from "./task-common.js";
+import { shownProjects, taskListed } from "./task-view.js";
 
 interface Found {
   gid: string;
@@ -24,7 +25,7 @@ const TYPES = {
   task: {
     fields: "name,completed,projects.name",
     // A task appears only when one of its projects is allowed (as checkScope decides for a task).
-    listed: (p: Policy, x: Found) => (x.projects ?? []).some((project) => projectListed(p, project.gid)),
+    listed: (p: Policy, x: Found) => taskListed(p, x.projects),
   },
   user: { fields: "name,email" },
   tag: { fields: "name" },
@@ -58,6 +59,7 @@ export const find = defineTool({
         archived: z.literal(true).optional(),
         done: z.literal(true).optional(),
         projects: z.array(z.object({ gid: z.string(), name: z.string() })).optional(),
+        outside_projects: z.string().optional(),
         email: z.string().optional(),
       }),
     ),
@@ -99,13 +101,7 @@ export const find = defineTool({
         name: x.name ?? "",
         ...(x.archived ? { archived: true as const } : {}),
         ...(x.completed ? { done: true as const } : {}),
-        ...(x.projects
-          ? {
-              projects: x.projects
-                .filter((p) => projectListed(policy, p.gid))
-                .map((p) => ({ gid: p.gid, name: p.name ?? "" })),
-            }
-          : {}),
+        ...shownProjects(policy, x.projects),
         ...(x.email ? { email: x.email } : {}),
       }));
     return { workspace_gid: workspace, results };

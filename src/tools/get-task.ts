@@ -5,7 +5,7 @@ import { fieldsByName, SHOWN_FIELD_OPTS, type ShownField } from "./custom-fields
 import { defineTool } from "./define.js";
 import { gid } from "./schemas.js";
 import { type AsanaTask, compactTask } from "./task-common.js";
-import { withinAllowList } from "./task-view.js";
+import { linkedWithin, withinAllowList } from "./task-view.js";
 
 const TASK_FIELDS = [
   "name,completed,assignee.name,due_on,due_at,start_on,notes,html_notes,permalink_url,modified_at",
@@ -64,6 +64,18 @@ export const getTask = defineTool({
       }),
     ]);
     const t = await withinAllowList(context, read);
+    // Dependencies and dependents in outside projects are counted, not named.
+    const [dependsOn, blocks] = await Promise.all([
+      linkedWithin(
+        context,
+        (t.dependencies ?? []).map((d) => d.gid),
+      ),
+      linkedWithin(
+        context,
+        (t.dependents ?? []).map((d) => d.gid),
+      ),
+    ]);
+    const outsideLinks = dependsOn.outside + blocks.outside;
     const list = (xs: Array<{ gid: string; name?: string }> | undefined) =>
       xs?.length ? xs.map(ref) : undefined;
     const fields = fieldsByName(t.custom_fields);
@@ -85,8 +97,13 @@ export const getTask = defineTool({
       tags: list(t.tags),
       followers: list(t.followers),
       // The spec offers no names for these, only gids.
-      depends_on: t.dependencies?.length ? t.dependencies.map((d) => d.gid) : undefined,
-      blocks: t.dependents?.length ? t.dependents.map((d) => d.gid) : undefined,
+      depends_on: dependsOn.shown.length ? dependsOn.shown : undefined,
+      blocks: blocks.shown.length ? blocks.shown : undefined,
+      ...(outsideLinks
+        ? {
+            outside_links: `and ${outsideLinks} dependenc${outsideLinks === 1 ? "y" : "ies"} or dependent${outsideLinks === 1 ? "" : "s"} in projects outside this server's allow-list`,
+          }
+        : {}),
       ...(Object.keys(fields).length ? { custom_fields: fields } : {}),
       attachments: list(files),
       ...(nextPage ? { more_attachments: true } : {}),

@@ -2,8 +2,7 @@
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { decodeCursor, encodeCursor } from "../asana/paginate.js";
-import { allowedProjects } from "../policy.js";
-import { defineTool, type ToolContext } from "./define.js";
+import { defineTool } from "./define.js";
 import { cursor, gid, limit } from "./schemas.js";
 
 const STORY_FIELDS = "created_at,created_by.name,resource_subtype,text";
@@ -42,7 +41,10 @@ export const listComments = defineTool({
     const { asana, identity, signal } = context;
     const scope = `stories:${a.task_gid}`;
     const offset = a.cursor ? decodeCursor(a.cursor, scope) : undefined;
-    const activity = a.include_activity && !(await hasOutsideProjects(context, a.task_gid));
+    // Under ASANA_PROJECTS, activity that can name another project, task or field stays out.
+    const shown = (s: { resource_subtype?: string }) =>
+      s.resource_subtype === "comment_added" ||
+      (a.include_activity && (!context.policy.projects || NAMES_NOTHING.has(s.resource_subtype ?? "")));
     const { data, nextPage } = await asana.request<
       Array<{
         gid: string;
@@ -57,21 +59,20 @@ export const listComments = defineTool({
       query: { limit: a.limit, offset, opt_fields: STORY_FIELDS },
       signal,
     });
+    const kept = data.filter(shown);
+    const withheld = a.include_activity ? data.length - kept.length : 0;
     return {
-      comments: data
-        .filter((s) => activity || s.resource_subtype === "comment_added")
-        .map((s) => ({
-          gid: s.gid,
-          at: s.created_at,
-          by: s.created_by?.name ?? "Asana",
-          text: s.text ?? "",
-          ...(a.include_activity ? kindOf(s.resource_subtype) : {}),
-        })),
+      comments: kept.map((s) => ({
+        gid: s.gid,
+        at: s.created_at,
+        by: s.created_by?.name ?? "Asana",
+        text: s.text ?? "",
+        ...(a.include_activity ? kindOf(s.resource_subtype) : {}),
+      })),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
-      ...(a.include_activity && !activity
+      ...(withheld
         ? {
-            activity_withheld:
-              "comments only: the task is also in projects outside this server's allow-list, which its activity would name",
+            activity_withheld: `${withheld} activit${withheld === 1 ? "y" : "ies"} left out: under ASANA_PROJECTS, activity that names projects, sections, other tasks or custom fields (which may be outside the allow-list) is not shown`,
           }
         : {}),
     };
@@ -86,17 +87,27 @@ function kindOf(subtype: string | undefined): { type: "comment" } | { type: "sys
 }
 
 /**
- * Activity stories name the projects a task is added to or moved between, by name: under
- * ASANA_PROJECTS a task that is also in an outside project shows its comments only.
+ * Story subtypes whose text names only the task itself, people, dates or its own attachments.
+ * Every other one (added_to_project, section_changed, dependency_added, added_to_task,
+ * enum_custom_field_changed, duplicated, …) can name a project, task or field outside
+ * ASANA_PROJECTS, even of a task now inside it (its history), so it is left out under that list.
  */
-async function hasOutsideProjects(context: ToolContext, task: string): Promise<boolean> {
-  const { asana, identity, signal, policy } = context;
-  if (!policy.projects) return false;
-  const { data } = await asana.request<{ projects?: Array<{ gid: string }> | null }>(identity, {
-    method: "GET",
-    path: apiPath`/tasks/${task}`,
-    query: { opt_fields: "projects" },
-    signal,
-  });
-  return allowedProjects(policy, data.projects ?? [], (p) => p.gid).outside > 0;
-}
+const NAMES_NOTHING = new Set([
+  "assigned",
+  "unassigned",
+  "due_date_changed",
+  "due_today",
+  "start_date_changed",
+  "name_changed",
+  "notes_changed",
+  "marked_complete",
+  "marked_incomplete",
+  "marked_today",
+  "attachment_added",
+  "follower_added",
+  "collaborator_added",
+  "liked",
+  "comment_liked",
+  "comment_pinned",
+  "comment_unpinned",
+]);

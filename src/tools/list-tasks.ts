@@ -13,6 +13,11 @@ import {
   userIn,
   workspaceOf,
 } from "./task-common.js";
+import { taskListed } from "./task-view.js";
+
+interface Placed {
+  projects?: Array<{ gid: string }> | null;
+}
 
 /**
  * "Completed since" a far-future instant leaves only incomplete tasks. The spec types the parameter
@@ -46,7 +51,11 @@ export const listTasks = defineTool({
       message: "goes with assignee only: a project, section or parent is in its own workspace",
       path: ["workspace_gid"],
     }),
-  output: z.object({ tasks: z.array(compactTaskOut), next_cursor: z.string().nullable() }),
+  output: z.object({
+    tasks: z.array(compactTaskOut),
+    outside_subtasks: z.string().optional(),
+    next_cursor: z.string().nullable(),
+  }),
   scope: (a) => ({
     ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
     ...(a.project_gid ? { project: a.project_gid } : {}),
@@ -72,16 +81,35 @@ export const listTasks = defineTool({
         };
     const scope = JSON.stringify([filter, a.incomplete_only]);
     const offset = a.cursor ? decodeCursor(a.cursor, scope) : undefined;
-    const { data, nextPage } = await context.asana.request<AsanaTask[]>(context.identity, {
+    // A subtask of an allowed task can sit in outside projects: its projects are asked for too, under
+    // ASANA_PROJECTS (a project's or section's tasks are in it by definition).
+    const placed = a.parent_gid !== undefined && context.policy.projects !== undefined;
+    const { data, nextPage } = await context.asana.request<Array<AsanaTask & Placed>>(context.identity, {
       method: "GET",
       path: filter.path,
-      query: { ...filter.query, limit: a.limit, offset, opt_fields: LIST_FIELDS },
+      query: {
+        ...filter.query,
+        limit: a.limit,
+        offset,
+        opt_fields: placed ? `${LIST_FIELDS},projects` : LIST_FIELDS,
+      },
       signal: context.signal,
     });
     // Subtask listings take no completed_since; filter them here instead.
-    const tasks = a.parent_gid && a.incomplete_only ? data.filter((t) => !t.completed) : data;
+    const wanted = a.parent_gid && a.incomplete_only ? data.filter((t) => !t.completed) : data;
+    // A subtask in no project lives only under its (allowed) parent and is shown; one in projects
+    // none of which is allowed belongs to them, and is only counted.
+    const tasks = placed
+      ? wanted.filter((t) => !t.projects?.length || taskListed(context.policy, t.projects))
+      : wanted;
+    const outside = wanted.length - tasks.length;
     return {
       tasks: tasks.map(compactTask),
+      ...(outside
+        ? {
+            outside_subtasks: `and ${outside} subtask${outside === 1 ? "" : "s"} in projects outside this server's allow-list`,
+          }
+        : {}),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
     };
   },

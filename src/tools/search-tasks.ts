@@ -20,6 +20,7 @@ import {
   userIn,
   workspaceOf,
 } from "./task-common.js";
+import { shownProjects } from "./task-view.js";
 
 /** Asana's search answers at most 100 tasks, with no offset. */
 const SEARCH_MAX = 100;
@@ -31,6 +32,7 @@ interface FoundTask extends AsanaTask {
 
 const searchTaskOut = compactTaskOut.extend({
   projects: z.array(z.object({ gid: z.string(), name: z.string() })).optional(),
+  outside_projects: z.string().optional(),
 });
 
 export const searchTasks = defineTool({
@@ -108,12 +110,8 @@ export const searchTasks = defineTool({
       const more = data.length > size || data.length >= SEARCH_MAX;
       const page = more ? pageOf(data, size) : { tasks: data, before: undefined };
       return {
-        tasks: page.tasks.map((t) => ({
-          ...compactTask(t),
-          ...(t.projects?.length
-            ? { projects: t.projects.map((p) => ({ gid: p.gid, name: p.name ?? "" })) }
-            : {}),
-        })),
+        // A task of an allowed project can be in outside ones too: those stay unnamed.
+        tasks: page.tasks.map((t) => ({ ...compactTask(t), ...shownProjects(context.policy, t.projects) })),
         next_cursor: page.before ? encodeCursor(page.before, scope) : null,
       };
     } catch (error) {

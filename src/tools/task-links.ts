@@ -66,10 +66,13 @@ export const taskLinks = defineTool({
       throw new AppError("invalid_input", `gids: ${a.relation} are given by gid.`);
     }
   },
-  // Linking to a task changes that task too (its dependents or dependencies).
+  // Linking to a task changes that task too (its dependents or dependencies); a tag must be of the
+  // task's workspace and a follower added a member of it (removing one gives nothing away).
   scope: (a) => ({
     task: a.task_gid,
     ...(a.relation === "dependencies" || a.relation === "dependents" ? { linkedTasks: a.gids } : {}),
+    ...(a.relation === "tags" ? { tags: a.gids } : {}),
+    ...(a.relation === "followers" && a.action === "add" ? { users: a.gids } : {}),
   }),
   describe: ({ attribution, me }) =>
     `Add or remove a task's dependencies, dependents (it blocks), followers, tags. Done by ${attribution("write")}; "me" = ${me()}.`,

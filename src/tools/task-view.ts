@@ -3,9 +3,9 @@
 // fields stay out of results; the result says how many projects it leaves out. One place, for
 // every tool that shows a task's projects or fields.
 import { apiPath } from "../asana/http.js";
-import { allowedProjects, outsideNote, projectListed } from "../policy.js";
+import { allowedProjects, mentionsIn, outsideNote, type Policy, projectListed } from "../policy.js";
 import { allowedFields } from "./custom-fields.js";
-import type { ToolContext } from "./define.js";
+import type { CallScope, ToolContext } from "./define.js";
 
 export interface TaskPlaces {
   memberships?: Array<{
@@ -14,6 +14,67 @@ export interface TaskPlaces {
   }>;
   custom_fields?: Array<{ gid?: string; name: string; display_value?: string | null }>;
   parent?: { gid: string; name?: string } | null;
+}
+
+/** What a call's rich text (and tags given beside it) adds to its scope: its mentions and tags. */
+export function richTextScope(
+  html: string | undefined,
+  tagGids: string[] = [],
+): Pick<CallScope, "mentions" | "tags"> {
+  const { mentions, tags } = mentionsIn(html);
+  const all = [...tagGids, ...tags];
+  return { ...(mentions.length ? { mentions } : {}), ...(all.length ? { tags: all } : {}) };
+}
+
+/**
+ * A listed task's projects as a result may show them: the allowed ones by gid and name, and a note
+ * of how many others it is in (find and search_tasks).
+ */
+export function shownProjects(
+  policy: Policy,
+  projects: ReadonlyArray<{ gid: string; name?: string | null }> | null | undefined,
+): { projects?: Array<{ gid: string; name: string }>; outside_projects?: string } {
+  if (!projects?.length) return {};
+  const { shown, outside } = allowedProjects(policy, projects, (p) => p.gid);
+  const note = outsideNote(outside);
+  return {
+    projects: shown.map((p) => ({ gid: p.gid, name: p.name ?? "" })),
+    ...(note ? { outside_projects: note } : {}),
+  };
+}
+
+/** Whether a task in these projects may be shown: in an allowed one (as checkScope decides). */
+export function taskListed(
+  policy: Policy,
+  projects: ReadonlyArray<{ gid: string }> | null | undefined,
+): boolean {
+  return policy.projects === undefined || (projects ?? []).some((p) => projectListed(policy, p.gid));
+}
+
+/**
+ * Of the tasks a task links to (dependencies, dependents), those a result may name: in an allowed
+ * project. One read of each one's projects under ASANA_PROJECTS (Asana offers no
+ * dependencies.projects), none otherwise: a link never leaves its task's workspace.
+ */
+export async function linkedWithin(
+  context: ToolContext,
+  gids: string[],
+): Promise<{ shown: string[]; outside: number }> {
+  const { policy, asana, identity, signal } = context;
+  if (!policy.projects || gids.length === 0) return { shown: gids, outside: 0 };
+  const listed = await Promise.all(
+    gids.map(async (gid) => {
+      const { data } = await asana.request<{ projects?: Array<{ gid: string }> | null }>(identity, {
+        method: "GET",
+        path: apiPath`/tasks/${gid}`,
+        query: { opt_fields: "projects" },
+        signal,
+      });
+      return taskListed(policy, data.projects);
+    }),
+  );
+  const shown = gids.filter((_, i) => listed[i]);
+  return { shown, outside: gids.length - shown.length };
 }
 
 /** The task with its outside projects, their fields and an outside parent's name taken out. */
@@ -37,7 +98,7 @@ export async function withinAllowList<T extends TaskPlaces>(
       query: { opt_fields: "projects" },
       signal,
     });
-    if (!(data.projects ?? []).some((p) => projectListed(policy, p.gid))) {
+    if (!taskListed(policy, data.projects)) {
       parentOutside = { gid: task.parent.gid };
     }
   }

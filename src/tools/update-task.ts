@@ -22,6 +22,7 @@ import {
   writtenTask,
   writtenTaskOut,
 } from "./task-fields.js";
+import { richTextScope } from "./task-view.js";
 
 export const updateTask = defineTool({
   name: "update_task",
@@ -45,7 +46,11 @@ export const updateTask = defineTool({
     )
     .superRefine(fieldRules("unread")),
   output: z.object({ task: writtenTaskOut, changed: changedOut, acting_as: actingAs }),
-  scope: (a) => ({ task: a.task_gid }),
+  scope: (a) => ({
+    task: a.task_gid,
+    ...(a.assignee ? { users: [a.assignee] } : {}),
+    ...richTextScope(a.html_notes),
+  }),
   describe: ({ attribution, me }) =>
     `Change or complete a task; custom fields by name. Changed by ${attribution("write")}; "me" = ${me()}.`,
   handler: async (args, context) => {

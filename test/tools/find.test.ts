@@ -125,6 +125,7 @@ describe("find", () => {
         gid: "1207800000000001",
         name: "Probe shared",
         projects: [{ gid: DEMO_PROJECT_GID, name: "Q3 Product Launch" }],
+        outside_projects: "and 1 project outside this server's allow-list",
       },
     ]);
     const tasks = await find(h, { type: "task", query: "a", limit: 100 });

@@ -1,0 +1,78 @@
+// Reads the sandbox answers as Asana does: GET /tags/{gid}, nested custom field values under opt_fields,
+// one-request project and task reads, and task search filters. Every request meant to be valid is also
+// checked against Asana's spec, so the sandbox is not taught a dialect.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoData, SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../../src/sandbox/demo-data.js";
+import { DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
+import type { FakeData } from "../../src/sandbox/fake-asana.js";
+import { validateRequest } from "../contract/spec.js";
+import { type StartedFakeAsana, startFakeAsana } from "./index.js";
+
+type Rec = Record<string, unknown> & { gid: string };
+interface Answer {
+  status: number;
+  body: { data?: unknown; next_page?: unknown; errors?: Array<{ message: string }> };
+}
+
+const SIDE_TAG_GID = "1208000000000099";
+
+let s: StartedFakeAsana;
+beforeAll(async () => {
+  const data: FakeData = demoData();
+  data.world?.tags?.push({
+    gid: SIDE_TAG_GID,
+    name: "side",
+    workspace: SANDBOX_WORKSPACE_GIDS.side,
+    color: null,
+  });
+  s = await startFakeAsana(data);
+});
+afterAll(() => s.close());
+
+async function call(
+  path: string,
+  { token = SANDBOX_TOKENS.pat, valid = true }: { token?: string; valid?: boolean } = {},
+): Promise<Answer> {
+  const url = new URL(`${s.baseUrl}${path}`);
+  if (valid)
+    expect(
+      validateRequest({
+        method: "GET",
+        path: url.pathname.slice("/api/1.0".length),
+        query: Object.fromEntries(url.searchParams),
+      }),
+      `GET ${path} is a request Asana's spec allows`,
+    ).toEqual([]);
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: (await response.json()) as Answer["body"] };
+}
+const record = (a: Answer) => a.body.data as Rec;
+
+describe("GET /tags/{tag_gid}", () => {
+  it("answers the tag record, and opt_fields selects its fields", async () => {
+    const full = await call(`/tags/${DEMO_TAG_GIDS.launch}`);
+    expect(full.status).toBe(200);
+    expect(record(full)).toMatchObject({
+      gid: DEMO_TAG_GIDS.launch,
+      resource_type: "tag",
+      name: "launch",
+      color: "dark-green",
+      workspace: { gid: SANDBOX_WORKSPACE_GIDS.acme, resource_type: "workspace" },
+    });
+    const some = await call(`/tags/${DEMO_TAG_GIDS.launch}?opt_fields=workspace,workspace.name,color`);
+    expect(record(some)).toEqual({
+      gid: DEMO_TAG_GIDS.launch,
+      resource_type: "tag",
+      color: "dark-green",
+      workspace: { gid: SANDBOX_WORKSPACE_GIDS.acme, resource_type: "workspace", name: expect.any(String) },
+    });
+  });
+
+  it("answers 404 for an unknown tag, 400 for a malformed gid, 403 for a workspace the caller is not in", async () => {
+    expect((await call("/tags/1208000000000777")).status).toBe(404);
+    expect((await call("/tags/not-a-gid", { valid: false })).status).toBe(400);
+    // The bot belongs to Acme only; the tag lives in Side Projects.
+    expect((await call(`/tags/${SIDE_TAG_GID}`, { token: SANDBOX_TOKENS.bot })).status).toBe(403);
+    expect((await call(`/tags/${SIDE_TAG_GID}`)).status).toBe(200);
+  });
+});
