@@ -2,8 +2,14 @@
 // one-request project and task reads, and task search filters. Every request meant to be valid is also
 // checked against Asana's spec, so the sandbox is not taught a dialect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoData, SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../../src/sandbox/demo-data.js";
-import { DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SANDBOX_TOKENS,
+  SANDBOX_WORKSPACE_GIDS,
+} from "../../src/sandbox/demo-data.js";
+import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
 import { validateRequest } from "../contract/spec.js";
 import { type StartedFakeAsana, startFakeAsana } from "./index.js";
@@ -74,5 +80,55 @@ describe("GET /tags/{tag_gid}", () => {
     // The bot belongs to Acme only; the tag lives in Side Projects.
     expect((await call(`/tags/${SIDE_TAG_GID}`, { token: SANDBOX_TOKENS.bot })).status).toBe(403);
     expect((await call(`/tags/${SIDE_TAG_GID}`)).status).toBe(200);
+  });
+});
+
+describe("a task's custom_fields under opt_fields", () => {
+  const ACME = SANDBOX_WORKSPACE_GIDS.acme;
+  /** Every custom field entry of every task in the answer, single record or list. */
+  const entries = (a: Answer): Rec[] => {
+    const tasks = Array.isArray(a.body.data) ? (a.body.data as Rec[]) : [record(a)];
+    return tasks.flatMap((t) => (t.custom_fields as Rec[] | undefined) ?? []);
+  };
+
+  it.each([
+    "custom_fields.name,custom_fields.display_value",
+    "custom_fields.display_value",
+    "name,custom_fields.number_value",
+    "custom_fields.enum_value.name",
+  ])("keeps each entry's gid and resource_type with opt_fields=%s", async (fields) => {
+    for (const path of [
+      `/tasks/${DEMO_TASK_GID}?opt_fields=${fields}`,
+      `/tasks?project=${DEMO_PROJECT_GID}&limit=5&opt_fields=${fields}`,
+      `/projects/${DEMO_PROJECT_GID}/tasks?limit=5&opt_fields=${fields}`,
+      `/workspaces/${ACME}/tasks/search?projects.any=${DEMO_PROJECT_GID}&opt_fields=${fields}`,
+    ]) {
+      const answer = await call(path);
+      expect(answer.status, path).toBe(200);
+      const got = entries(answer);
+      expect(got.length, path).toBeGreaterThan(0);
+      for (const entry of got) {
+        expect(entry.gid, path).toMatch(/^\d+$/);
+        expect(entry.resource_type, path).toBe("custom_field");
+      }
+    }
+  });
+
+  it("selects only the sub-fields asked for, and keeps nested enum options' gids too", async () => {
+    const named = entries(
+      await call(`/tasks/${DEMO_TASK_GID}?opt_fields=custom_fields.name,custom_fields.display_value`),
+    );
+    expect(named).toContainEqual({
+      gid: DEMO_FIELD_GIDS.priority,
+      resource_type: "custom_field",
+      name: "Priority",
+      display_value: "High",
+    });
+    const nested = entries(await call(`/tasks/${DEMO_TASK_GID}?opt_fields=custom_fields.enum_value.name`));
+    expect(nested).toContainEqual({
+      gid: DEMO_FIELD_GIDS.priority,
+      resource_type: "custom_field",
+      enum_value: { gid: DEMO_PRIORITY_OPTIONS.high, resource_type: "enum_option", name: "High" },
+    });
   });
 });
