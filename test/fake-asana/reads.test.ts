@@ -132,3 +132,81 @@ describe("a task's custom_fields under opt_fields", () => {
     });
   });
 });
+
+describe("GET /workspaces/{workspace_gid}/tasks/search", () => {
+  const SEARCH = `/workspaces/${SANDBOX_WORKSPACE_GIDS.acme}/tasks/search`;
+  const found = async (query: string) => {
+    const answer = await call(`${SEARCH}?${query}`);
+    expect(answer.status, query).toBe(200);
+    expect(answer.body, "search never pages with an offset").not.toHaveProperty("next_page");
+    return answer.body.data as Rec[];
+  };
+
+  it("filters on created_at.before and created_at.after, and sorts by created_at both ways", async () => {
+    const all = await found("sort_by=created_at&sort_ascending=false&opt_fields=created_at");
+    const stamps = all.map((t) => t.created_at as string);
+    expect(stamps.length).toBeGreaterThan(10);
+    expect(stamps).toEqual([...stamps].sort().reverse());
+    const ascending = await found("sort_by=created_at&sort_ascending=true&opt_fields=created_at");
+    expect(ascending.map((t) => t.created_at)).toEqual([...stamps].sort());
+
+    const bound = stamps[5] as string;
+    const before = await found(`created_at.before=${bound}&sort_by=created_at&opt_fields=created_at`);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((t) => (t.created_at as string) < bound)).toBe(true);
+    expect(before.map((t) => t.gid)).toEqual(
+      all.filter((t) => (t.created_at as string) < bound).map((t) => t.gid),
+    );
+    const after = await found(`created_at.after=${bound}&opt_fields=created_at`);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((t) => (t.created_at as string) > bound)).toBe(true);
+    expect(before.length + after.length).toBeLessThan(all.length + 1);
+    expect(await found("created_at.before=2000-01-01T00:00:00.000Z")).toEqual([]);
+  });
+
+  it("answers at most limit tasks (1 to 100) without a next_page, and refuses other limits", async () => {
+    expect(await found("limit=3&sort_by=created_at")).toHaveLength(3);
+    const first = await found("limit=3&sort_by=created_at");
+    const more = await found("limit=6&sort_by=created_at");
+    expect(more.slice(0, 3)).toEqual(first);
+    for (const limit of ["0", "101", "ten"]) {
+      expect((await call(`${SEARCH}?limit=${limit}`, { valid: false })).status, limit).toBe(400);
+    }
+  });
+
+  it("filters on due_on ranges and on a due date that is unset", async () => {
+    const withDue = await found("due_on.after=1900-01-01&opt_fields=due_on");
+    expect(withDue.length).toBeGreaterThan(0);
+    const bound = [...withDue.map((t) => t.due_on as string)].sort()[
+      Math.floor(withDue.length / 2)
+    ] as string;
+    const early = await found(`due_on.before=${bound}&opt_fields=due_on`);
+    expect(early.every((t) => (t.due_on as string) < bound)).toBe(true);
+    expect(early.length).toBe(withDue.filter((t) => (t.due_on as string) < bound).length);
+    const unset = await found("due_on=null&opt_fields=due_on");
+    expect(unset.length).toBeGreaterThan(0);
+    expect(unset.every((t) => t.due_on === null)).toBe(true);
+  });
+
+  it("filters with .not and .all as well as .any", async () => {
+    const tagged = await found(`tags.any=${DEMO_TAG_GIDS.launch}`);
+    expect(tagged.map((t) => t.gid)).toEqual([DEMO_TASK_GID]);
+    const notTagged = await found(`tags.not=${DEMO_TAG_GIDS.launch}&projects.any=${DEMO_PROJECT_GID}`);
+    expect(notTagged.length).toBeGreaterThan(0);
+    expect(notTagged.map((t) => t.gid)).not.toContain(DEMO_TASK_GID);
+    expect(await found(`tags.all=${DEMO_TAG_GIDS.launch},${DEMO_TAG_GIDS.blocked}`)).toEqual([]);
+  });
+
+  it("refuses a malformed date, an unknown sort and a non-boolean flag", async () => {
+    for (const query of [
+      "created_at.before=yesterday",
+      "due_on.before=2025-13",
+      "sort_by=name",
+      "sort_ascending=yes",
+      "completed=maybe",
+    ]) {
+      const answer = await call(`${SEARCH}?${query}`, { valid: false });
+      expect(answer.status, query).toBe(400);
+    }
+  });
+});
