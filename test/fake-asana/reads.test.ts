@@ -210,3 +210,98 @@ describe("GET /workspaces/{workspace_gid}/tasks/search", () => {
     }
   });
 });
+
+describe("one-request project and task reads: opt_fields the spec allows", () => {
+  it("a project answers its current status, members, followers and access levels", async () => {
+    const fields = [
+      "current_status_update",
+      "current_status_update.title",
+      "current_status_update.resource_subtype",
+      "current_status.title",
+      "current_status.color",
+      "members.name",
+      "followers",
+      "icon",
+      "default_access_level",
+      "minimum_access_level_for_sharing",
+      "custom_fields",
+      "due_date",
+      "custom_field_settings.custom_field.enum_options.name",
+      "custom_field_settings.custom_field.enabled",
+      "custom_field_settings.custom_field.description",
+    ].join(",");
+    const project = record(await call(`/projects/${DEMO_PROJECT_GID}?opt_fields=${fields}`));
+    for (const name of fields.split(",").map((f) => f.split(".")[0] as string))
+      expect(project, name).toHaveProperty(name);
+    const settings = project.custom_field_settings as Array<{ custom_field: Rec }>;
+    const priority = settings.find((s) => s.custom_field.gid === DEMO_FIELD_GIDS.priority)?.custom_field;
+    expect(priority).toMatchObject({ enabled: true, description: "" });
+    expect((priority?.enum_options as Rec[] | undefined)?.map((o) => o.name)).toEqual([
+      "High",
+      "Medium",
+      "Low",
+    ]);
+    expect(project.members).toEqual([
+      expect.objectContaining({ resource_type: "user", name: expect.any(String) }),
+    ]);
+  });
+
+  it("current_status_update follows the latest status update posted on the project", async () => {
+    const before = record(await call(`/projects/${DEMO_PROJECT_GID}?opt_fields=current_status_update.title`));
+    const posted = await fetch(`${s.baseUrl}/status_updates`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        data: {
+          parent: DEMO_PROJECT_GID,
+          title: "Slipping a week",
+          text: "Vendor late.",
+          status_type: "at_risk",
+        },
+      }),
+    });
+    expect(posted.status).toBe(201);
+    const gid = ((await posted.json()) as { data: Rec }).data.gid;
+    const after = record(
+      await call(`/projects/${DEMO_PROJECT_GID}?opt_fields=current_status_update.title,current_status.color`),
+    );
+    expect(after.current_status_update).toEqual({
+      gid,
+      resource_type: "status_update",
+      title: "Slipping a week",
+    });
+    expect(after.current_status).toMatchObject({ gid, resource_type: "project_status", color: "yellow" });
+    expect(before.current_status_update).not.toEqual(after.current_status_update);
+  });
+
+  it("a task answers its memberships' and tags' names and the fields it never had", async () => {
+    const fields = [
+      // The spec lists `dependencies` but not `dependencies.name`: a dependency comes as gid only.
+      "dependencies",
+      "memberships.section.name",
+      "memberships.project.name",
+      "parent.name",
+      "tags.name",
+      "custom_fields.enabled",
+      "assigned_by",
+      "completed_by",
+      "approval_status",
+      "actual_time_minutes",
+      "external",
+      "is_rendered_as_separator",
+    ].join(",");
+    const task = record(await call(`/tasks/${DEMO_TASK_GID}?opt_fields=${fields}`));
+    for (const name of fields.split(",").map((f) => f.split(".")[0] as string))
+      expect(task, name).toHaveProperty(name);
+    expect((task.dependencies as Rec[])[0]).toEqual({ gid: expect.any(String), resource_type: "task" });
+    const memberships = task.memberships as Array<{ project: Rec; section: Rec | null }>;
+    expect(memberships[0]?.section).toEqual(
+      expect.objectContaining({ resource_type: "section", name: expect.any(String) }),
+    );
+    expect(task.tags).toEqual([{ gid: DEMO_TAG_GIDS.launch, resource_type: "tag", name: "launch" }]);
+    expect((task.custom_fields as Rec[]).every((c) => c.enabled === true && typeof c.gid === "string")).toBe(
+      true,
+    );
+    expect(task.is_rendered_as_separator).toBe(false);
+  });
+});
