@@ -57,6 +57,14 @@ export { parseOptFields } from "./views.js";
 
 type QueuedFault = { fault: Fault; remaining: number };
 
+export interface FakeAsanaOptions {
+  /**
+   * How many recorded requests (and internal errors) to keep, oldest dropped first. Unlimited by
+   * default, so tests see every request; a long-running sandbox sets a bound to keep its memory flat.
+   */
+  recordLimit?: number;
+}
+
 export class FakeAsana {
   readonly requests: RecordedRequest[] = [];
   /** Exceptions thrown by handlers (answered as 500s); kept for debugging since nothing may be logged. */
@@ -75,7 +83,12 @@ export class FakeAsana {
   /** The OAuth 2.0 / OpenID Connect provider at /-/oauth_* and the discovery and JWKS URLs. */
   readonly oauth: OAuthProvider;
 
-  constructor(data: FakeData = demoData()) {
+  private readonly recordLimit: number;
+
+  constructor(data: FakeData = demoData(), options: FakeAsanaOptions = {}) {
+    const limit = options.recordLimit ?? Number.POSITIVE_INFINITY;
+    if (!(limit >= 1)) throw new Error("recordLimit must be at least 1");
+    this.recordLimit = limit;
     this.store = new Store(structuredClone(data));
     this.oauth = new OAuthProvider(this);
     this.oauth.signedInUser = data.tokens.find((t) => t.kind === "oauth")?.userGid ?? data.users[0]?.gid;
@@ -102,6 +115,7 @@ export class FakeAsana {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.internalErrors.push(error);
+        trim(this.internalErrors, this.recordLimit);
         if (!res.headersSent) res.destroy();
       });
     });
@@ -263,6 +277,7 @@ export class FakeAsana {
       receivedAt: Date.now(),
     };
     this.requests.push(record);
+    trim(this.requests, this.recordLimit);
 
     const kind = method === "GET" || method === "HEAD" ? "read" : "write";
     this.track(userGid, kind, 1);
@@ -397,6 +412,7 @@ export class FakeAsana {
     } catch (error) {
       if (error instanceof ApiError) return errorReply(error.status, error.message);
       this.internalErrors.push(error);
+      trim(this.internalErrors, this.recordLimit);
       return errorReply(500, "Server Error", makePhrase(this.phraseRand));
     } finally {
       this.store.reading = false;
@@ -439,4 +455,9 @@ export class FakeAsana {
       res.end(payload);
     }
   }
+}
+
+/** Drops the oldest entries beyond `limit`, in place (callers hold the array itself). */
+function trim(items: unknown[], limit: number): void {
+  if (items.length > limit) items.splice(0, items.length - limit);
 }

@@ -1,18 +1,15 @@
-/** A task's relations (parent, projects, sections, tags, followers, dependencies) and task search. */
-import { ApiError, type Reply, type TaskRec } from "./model.js";
+/** A task's relations (parent, projects, sections, tags, followers, dependencies). Task search is in routes-search.ts. */
+import { ApiError, type Reply } from "./model.js";
 import {
   type HandlerContext,
-  list,
   one,
   onlyKeys,
   param,
   projectOf,
   sectionOf,
   stringList,
-  stripNextPage,
   taskOf,
   userGid,
-  withoutPaging,
 } from "./routing.js";
 import { requireGid } from "./store.js";
 import { push } from "./world.js";
@@ -115,54 +112,4 @@ export function dependencyEdit(kind: "dependencies" | "dependents", add: boolean
     }
     return { status: 200, body: { data: {} } };
   };
-}
-
-/** Asana's search answers at most 100 tasks and has no offset; clients page by created_at.before. */
-export const SEARCH_MAX = 100;
-
-export function search(ctx: HandlerContext): Reply {
-  const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
-  if (!ctx.store.world.premium.has(ws.gid)) {
-    throw new ApiError(402, "Search is only available to premium users.");
-  }
-  const q = ctx.query;
-  const any = (name: string) => q.get(name)?.split(",").filter(Boolean);
-  const text = q.get("text")?.toLowerCase();
-  const assignees = any("assignee.any")?.map((u) => userGid(ctx, u, "assignee.any"));
-  const projects = any("projects.any");
-  const sections = any("sections.any");
-  const tags = any("tags.any");
-  const completed = q.get("completed");
-  const subtask = q.get("is_subtask");
-  const before = q.get("due_on.before");
-  const after = q.get("due_on.after");
-  const w = ctx.store.world;
-  let tasks = [...ctx.store.tasks.values()].filter(
-    (t) =>
-      t.workspace === ws.gid &&
-      (text === undefined || `${t.name}\n${t.notes}`.toLowerCase().includes(text)) &&
-      (assignees === undefined || (t.assignee !== null && assignees.includes(t.assignee))) &&
-      (projects === undefined || t.projects.some((p) => projects.includes(p))) &&
-      (sections === undefined ||
-        t.projects.some((p) => sections.includes(w.taskSection.get(`${t.gid}:${p}`) ?? ""))) &&
-      (tags === undefined || (w.taskTags.get(t.gid) ?? []).some((g) => tags.includes(g))) &&
-      (completed === null || String(t.completed) === completed) &&
-      (subtask === null || String(w.parent.has(t.gid)) === subtask) &&
-      (before === null || (t.dueOn !== null && t.dueOn < before)) &&
-      (after === null || (t.dueOn !== null && t.dueOn > after)),
-  );
-  const sortBy = q.get("sort_by") ?? "modified_at";
-  const key = (t: TaskRec): string =>
-    sortBy === "due_date"
-      ? (t.dueOn ?? "9999")
-      : sortBy === "created_at"
-        ? t.createdAt
-        : sortBy === "completed_at"
-          ? (t.completedAt ?? "")
-          : t.modifiedAt;
-  const ascending = q.get("sort_ascending") === "true";
-  tasks = tasks.sort((a, b) => (ascending ? 1 : -1) * key(a).localeCompare(key(b)));
-  const limited = tasks.slice(0, SEARCH_MAX).map((t) => t.gid);
-  // Unpaginated, like Asana: no next_page in the envelope.
-  return stripNextPage(list(withoutPaging(ctx), "task", limited));
 }

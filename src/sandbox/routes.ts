@@ -11,6 +11,7 @@ import {
   getStatuses,
   projectList,
 } from "./routes-projects.js";
+import { search } from "./routes-search.js";
 import {
   createStoryForTask,
   getAttachment,
@@ -24,7 +25,6 @@ import {
   dependencyEdit,
   followerEdit,
   removeProject,
-  search,
   setParent,
   tagEdit,
 } from "./routes-task-links.js";

@@ -2,14 +2,22 @@
 // `asana-mcp sandbox` (and ASANA_SANDBOX=1) and for `asana-mcp doctor` in sandbox mode.
 import { type Identity, identitiesFromConfig } from "../auth/identities.js";
 
+/**
+ * A sandbox session can run for days: keep only the latest requests on record (they serve
+ * debugging, not assertions), so memory stays flat however many calls the agent makes.
+ */
+export const SANDBOX_RECORD_LIMIT = 2000;
+
 export async function startSandbox(): Promise<{
   baseUrl: string;
   identities: Identity[];
+  /** How many requests the sandbox holds on record: at most SANDBOX_RECORD_LIMIT. */
+  recorded: () => number;
   close: () => Promise<void>;
 }> {
   const { FakeAsana } = await import("./fake-asana.js");
   const { demoData, SANDBOX_TOKENS } = await import("./demo-data.js");
-  const fake = new FakeAsana(demoData());
+  const fake = new FakeAsana(demoData(), { recordLimit: SANDBOX_RECORD_LIMIT });
   const origin = await fake.listen(0);
   const variables = {
     pat: "ASANA_PAT",
@@ -26,6 +34,7 @@ export async function startSandbox(): Promise<{
   return {
     baseUrl: `${origin}/api/1.0`,
     identities: identitiesFromConfig(tokens),
+    recorded: () => fake.requests.length,
     close: () => fake.close(),
   };
 }

@@ -49,6 +49,66 @@ export function worldTaskFields(store: Store, t: TaskRec): FieldMap {
   };
 }
 
+/** A project's current status: its latest status update, also as the legacy project_status record. */
+export function worldProjectFields(store: Store, project: string): FieldMap {
+  const latest = () =>
+    [...store.world.statuses.values()]
+      .filter((s) => s.project === project)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .at(-1);
+  const COLORS: Record<string, string> = {
+    on_track: "green",
+    at_risk: "yellow",
+    off_track: "red",
+    on_hold: "blue",
+  };
+  return {
+    current_status_update: () => {
+      const s = latest();
+      return s === undefined ? null : new Ref("status_update", s.gid);
+    },
+    current_status: () => {
+      const s = latest();
+      if (s === undefined) return null;
+      return {
+        gid: s.gid,
+        resource_type: "project_status",
+        title: s.title,
+        text: s.text,
+        html_text: textToCommentHtml(s.text),
+        color: COLORS[s.statusType] ?? "complete",
+        author: new Ref("user", s.createdBy),
+        created_by: new Ref("user", s.createdBy),
+        created_at: s.createdAt,
+        modified_at: s.createdAt,
+      };
+    },
+  };
+}
+
+/** What every custom field record carries, on its own or as a task's value (CustomFieldBase). */
+export function fieldBase(f: FieldRec): { [key: string]: Plain } {
+  return {
+    description: "",
+    enabled: true,
+    format: f.type === "number" ? "custom" : "none",
+    currency_code: null,
+    custom_label: null,
+    custom_label_position: null,
+    is_formula_field: false,
+    is_value_read_only: false,
+    has_notifications_enabled: false,
+    asana_created_field: null,
+    created_by: null,
+    default_access_level: "editor",
+    privacy_setting: "public_with_guests",
+    representation_type: f.type,
+    id_prefix: null,
+    input_restrictions: [],
+    is_global_to_workspace: false,
+  };
+}
+
 export function sectionRef(store: Store, task: string, project: string): Ref | null {
   const section = store.world.taskSection.get(`${task}:${project}`);
   return section === undefined ? null : new Ref("section", section);
@@ -80,6 +140,7 @@ export function customFieldsOf(store: Store, t: TaskRec): Plain[] {
       name: f.name,
       type: f.type,
       resource_subtype: f.type,
+      ...fieldBase(f),
     };
     if (f.type === "text") {
       out.text_value = typeof v === "string" ? v : null;
@@ -145,7 +206,9 @@ export function worldViews(): Record<WorldKind, KindView> {
       fields(gid, vc) {
         const f = vc.store.world.fields.get(gid);
         if (f === undefined) return undefined;
+        const base = fieldBase(f);
         return {
+          ...Object.fromEntries(Object.entries(base).map(([k, v]) => [k, () => v])),
           name: () => f.name,
           type: () => f.type,
           resource_subtype: () => f.type,

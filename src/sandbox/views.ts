@@ -5,7 +5,7 @@
 import { textToCommentHtml } from "./html-text.js";
 import { type FieldTree, type FieldValue, type Json, type Kind, Ref } from "./model.js";
 import type { KindView, ViewContext } from "./store.js";
-import { projectSettings, worldTaskFields, worldViews } from "./views-world.js";
+import { projectSettings, worldProjectFields, worldTaskFields, worldViews } from "./views-world.js";
 
 export function parseOptFields(raw: string | null): FieldTree | null {
   if (raw === null) return null;
@@ -175,6 +175,18 @@ export const VIEWS: Record<Kind, KindView> = {
         due_on: () => null,
         start_on: () => null,
         custom_field_settings: () => projectSettings(vc.store, p.gid),
+        // The sandbox does not model project memberships: the owner is the one member and follower.
+        members: () => (p.owner === null ? [] : [new Ref("user", p.owner)]),
+        followers: () => (p.owner === null ? [] : [new Ref("user", p.owner)]),
+        custom_fields: () => [],
+        due_date: () => null,
+        icon: () => "list",
+        default_access_level: () => "editor",
+        minimum_access_level_for_customization: () => "editor",
+        minimum_access_level_for_sharing: () => "editor",
+        created_from_template: () => null,
+        project_brief: () => null,
+        ...worldProjectFields(vc.store, p.gid),
       };
     },
   },
@@ -241,6 +253,17 @@ export const VIEWS: Record<Kind, KindView> = {
         projects: () => t.projects.map((p) => new Ref("project", p)),
         tags: () => [],
         workspace: () => new Ref("workspace", t.workspace),
+        // Fields the sandbox keeps no record of answer as Asana does for a task that never had them.
+        actual_time_minutes: () => null,
+        approval_status: () => (t.resourceSubtype === "approval" ? "pending" : null),
+        assigned_by: () => null,
+        assignee_section: () => null,
+        assignee_status: () => "upcoming",
+        completed_by: () => null,
+        custom_type: () => null,
+        custom_type_status_option: () => null,
+        external: () => null,
+        is_rendered_as_separator: () => false,
         ...worldTaskFields(vc.store, t),
       };
     },
