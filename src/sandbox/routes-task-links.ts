@@ -86,10 +86,11 @@ export function followerEdit(add: boolean) {
     const task = taskOf(ctx);
     onlyKeys(ctx.body, ["followers"]);
     const users = stringList(ctx.body.followers, "followers").map((u) => userGid(ctx, u, "followers"));
-    if (add)
-      for (const u of users)
-        if (!task.followers.includes(u)) task.followers.push(u);
-        else task.followers = task.followers.filter((u) => !users.includes(u));
+    if (add) {
+      for (const u of users) if (!task.followers.includes(u)) task.followers.push(u);
+    } else {
+      task.followers = task.followers.filter((u) => !users.includes(u));
+    }
     return one(ctx, "task", task.gid);
   };
 }
