@@ -3,6 +3,7 @@ import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { type FieldDef, fieldDefOptFields, rememberFields } from "./custom-fields.js";
 import { defineTool } from "./define.js";
+import { rememberName } from "./recent-names.js";
 import { gid } from "./schemas.js";
 
 export const getProject = defineTool({
@@ -65,6 +66,10 @@ export const getProject = defineTool({
     const fields = (p.custom_field_settings ?? []).map((s) => s.custom_field);
     // Kept a minute for the allow-list filter of task results; writes read their own (custom-fields.ts).
     rememberFields(identity, p.gid, fields);
+    // A move right after names its section from these (display only).
+    rememberName(asana, p.gid, p.name);
+    for (const section of sections.data)
+      rememberName(asana, section.gid, section.name, { gid: p.gid, name: p.name });
     return {
       project: {
         gid: p.gid,

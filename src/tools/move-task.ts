@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { type AsanaCall, apiPath } from "../asana/http.js";
 import { defineTool, type ToolContext } from "./define.js";
+import { recentName } from "./recent-names.js";
 import { actingAs, gid } from "./schemas.js";
 import { idempotentWrite } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
@@ -151,10 +152,11 @@ async function targetOf(
     }
   };
   if (a.section_gid) {
-    const section = await read<Named & { project?: Named }>(
-      apiPath`/sections/${a.section_gid}`,
-      "name,project.name",
-    );
+    // Named from a read moments ago (get_project lists sections) when there is one.
+    const seen = recentName(asana, a.section_gid);
+    const section = seen
+      ? { gid: a.section_gid, name: seen.name, ...(seen.project ? { project: seen.project } : {}) }
+      : await read<Named & { project?: Named }>(apiPath`/sections/${a.section_gid}`, "name,project.name");
     const project = a.project_gid ?? section?.project?.gid;
     return {
       section: named(section ?? { gid: a.section_gid }),
@@ -163,7 +165,10 @@ async function targetOf(
         : {}),
     };
   }
-  const project = await read<Named>(apiPath`/projects/${a.project_gid ?? ""}`, "name");
+  const seenProject = a.project_gid ? recentName(asana, a.project_gid) : undefined;
+  const project = seenProject
+    ? { gid: a.project_gid ?? "", name: seenProject.name }
+    : await read<Named>(apiPath`/projects/${a.project_gid ?? ""}`, "name");
   return { project: named(project ?? { gid: a.project_gid ?? "" }) };
 }
 

@@ -35,6 +35,24 @@ describe("move_task", () => {
     ]);
   });
 
+  it("names the section from get_project's answer moments ago, with no read of its own", async () => {
+    const h = await hs.start();
+    await h.call("get_project", { project_gid: DEMO_PROJECT_GID });
+    const before = h.fake.requests.length;
+    const out = await h.call("move_task", {
+      task_gid: DEMO_TASK_GID,
+      action: "to_section",
+      section_gid: DEMO_SECTION_GIDS.todo,
+    });
+    expect(out.body).toMatchObject({
+      section: { gid: DEMO_SECTION_GIDS.todo, name: "To do" },
+      project: { gid: DEMO_PROJECT_GID, name: "Q3 Product Launch" },
+    });
+    expect(h.fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /sections/${DEMO_SECTION_GIDS.todo}/addTask`,
+    ]);
+  });
+
   it("adds a task to a project and removes it again", async () => {
     const h = await hs.start();
     const added = await h.call("move_task", {
