@@ -1,5 +1,6 @@
 // The error model: every failure a tool can meet is an AppError with a code from this table,
 // and the server's one boundary turns it into the isError result the agent reads.
+import { z } from "zod";
 import { redact } from "./log.js";
 
 export const ERROR_TABLE = {
@@ -122,4 +123,20 @@ export function toToolError(error: unknown): ToolErrorBody {
     },
     request_id: appError.requestId === undefined ? null : redact(appError.requestId),
   };
+}
+
+/** Bad arguments (a ZodError from a tool's schema) as one invalid_input error naming each problem. */
+export function fromZodError(error: unknown): unknown {
+  if (error instanceof z.ZodError) {
+    const problems = error.issues.map((issue) => {
+      if (issue.code === "unrecognized_keys") {
+        return `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+      }
+      // Messages may end in a full stop of their own; the sentence gets one at its end.
+      const message = issue.message.replace(/\.+$/, "");
+      return issue.path.length ? `${issue.path.join(".")}: ${message}` : message;
+    });
+    return new AppError("invalid_input", `Invalid arguments: ${problems.join("; ")}.`);
+  }
+  return error;
 }

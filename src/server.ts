@@ -16,7 +16,7 @@ import { AuditLog, type AuditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
-import { AppError, toToolError } from "./errors.js";
+import { AppError, fromZodError, toToolError } from "./errors.js";
 import { log, redact } from "./log.js";
 import { buildPolicy, checkScope, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
 import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
@@ -174,7 +174,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       recordAttempt("ok", null);
       return redactedResult(output);
     } catch (error) {
-      const body = toToolError(asAppError(error));
+      const body = toToolError(fromZodError(error));
       recordAttempt(body.error.code, body.request_id);
       if (body.error.code === "internal")
         log.error(`${tool.name} failed unexpectedly`, { detail: stackOf(error) });
@@ -463,21 +463,6 @@ function compact(schema: unknown): unknown {
     }
   }
   return out;
-}
-
-function asAppError(error: unknown): unknown {
-  if (error instanceof z.ZodError) {
-    const problems = error.issues.map((issue) => {
-      if (issue.code === "unrecognized_keys") {
-        return `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-      }
-      // Messages may end in a full stop of their own; the sentence gets one at its end.
-      const message = issue.message.replace(/\.+$/, "");
-      return issue.path.length ? `${issue.path.join(".")}: ${message}` : message;
-    });
-    return new AppError("invalid_input", `Invalid arguments: ${problems.join("; ")}.`);
-  }
-  return error;
 }
 
 function stackOf(error: unknown): string {
