@@ -100,9 +100,11 @@ export const NOTES_TAGS: ReadonlySet<string> = new Set([
   "table",
   "tr",
   "td",
+  // Embedded Asana objects (<object type="application/vnd.asana.project" …/>), as Asana returns them.
+  "object",
 ]);
 /** The only tags Asana lets carry attributes. */
-const ATTRIBUTED = new Set(["a", "img"]);
+const ATTRIBUTED = new Set(["a", "img", "object"]);
 
 /**
  * Why Asana would refuse this rich text (a 400: "Invalid XML, as well as unsupported tags, will be
@@ -112,10 +114,15 @@ const ATTRIBUTED = new Set(["a", "img"]);
  */
 export function richTextProblem(html: string, allowed: ReadonlySet<string>): string | undefined {
   const open: string[] = [];
-  for (const m of html.matchAll(/<(\/?)([^\s/>]+)((?:\s+[^>]*?)?)\s*(\/?)>|<(?![/A-Za-z!])/g)) {
+  // A comment, a tag (quoted attribute values may hold ">" or "/"), or any other "<".
+  const pieces =
+    /<!--[\s\S]*?-->|<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|</g;
+  for (const m of html.matchAll(pieces)) {
     const [whole, closing, tag, attrs, selfClosing] = m;
-    if (tag === undefined) return `a bare "<" at ${m.index}: write it as &lt;`;
-    if (tag.startsWith("!--")) continue;
+    if (whole.startsWith("<!--")) continue;
+    if (tag === undefined) {
+      return `a "<" at ${m.index} starts no tag Asana can read (attributes need quoted values): write a literal "<" as &lt;`;
+    }
     if (!allowed.has(tag)) {
       return `<${tag}> is not a tag Asana accepts here (only ${[...allowed].map((t) => `<${t}>`).join(" ")}); send plain text, or escape "<" as &lt;`;
     }

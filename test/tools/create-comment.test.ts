@@ -58,7 +58,10 @@ describe("create_comment", () => {
   it("turns Asana's 400 on bad rich text into a clear input error", async () => {
     h = await startHarness({ env: botEnv });
     const error = errorOf(
-      await h.call("create_comment", { task_gid: DEMO_TASK_GID, html_text: "<body><a href=x>y</a></body>" }),
+      await h.call("create_comment", {
+        task_gid: DEMO_TASK_GID,
+        html_text: '<body><a href="https://example.com" onclick="x">y</a></body>',
+      }),
     );
     expect(error.code).toBe("invalid_rich_text");
     expect(error.message).toContain("400");

@@ -42,12 +42,21 @@ describe("richTextProblem: what Asana would refuse, found before sending", () =>
       '<body>Done by <strong>bot</strong> for <a data-asana-gid="4168112"/></body>',
       '<body><a href="https://app.asana.com/0/1/2" data-asana-accessible="true" data-asana-dynamic="true" data-asana-type="user" data-asana-gid="1">@Ada</a> &lt;3</body>',
       "<body><ul><li><em>a</em></li><li><code>b</code></li></ul><!-- note --></body>",
+      // Quoted values may hold ">" and "/", and a comment may hold anything.
+      '<body><a href="https://x.io/a/>b">link</a></body>',
+      "<body>a<!-- x > <i>y</i> -->b</body>",
     ]) {
       expect(richTextProblem(html, COMMENT_TAGS), html).toBeUndefined();
     }
     expect(richTextProblem('<body><h1>Plan</h1><hr/><img data-asana-gid="5"/></body>', NOTES_TAGS)).toBe(
       undefined,
     );
+    expect(
+      richTextProblem(
+        '<body><object type="application/vnd.asana.project" data-asana-gid="7"/></body>',
+        NOTES_TAGS,
+      ),
+    ).toBeUndefined();
   });
 
   it("names the tag, the imbalance or the bare '<'", () => {
@@ -58,5 +67,6 @@ describe("richTextProblem: what Asana would refuse, found before sending", () =>
     expect(richTextProblem("<body><em>x</body>", COMMENT_TAGS)).toContain("balanced");
     expect(richTextProblem('<body><u style="x">x</u></body>', COMMENT_TAGS)).toContain("no attributes");
     expect(richTextProblem("<body>a < b</body>", COMMENT_TAGS)).toContain("&lt;");
+    expect(richTextProblem("<body><a href=x>y</a></body>", COMMENT_TAGS)).toContain("quoted values");
   });
 });
