@@ -128,7 +128,18 @@ export async function resolveCustomFields(
   const out: Record<string, string | number | string[] | null> = {};
   for (const [key, value] of Object.entries(input)) {
     const wanted = key.trim().toLowerCase();
-    const field = all.find((f) => f.gid === key) ?? all.find((f) => f.name.trim().toLowerCase() === wanted);
+    // A field shared by two projects is one field (one gid); two fields of one name are a choice the
+    // agent must make: writing "the first" could set the wrong one.
+    const named = [
+      ...new Map(all.filter((f) => f.name.trim().toLowerCase() === wanted).map((f) => [f.gid, f])).values(),
+    ];
+    if (!all.some((f) => f.gid === key) && named.length > 1) {
+      throw new AppError(
+        "invalid_input",
+        `custom_fields: ${named.length} fields on this task's projects are named "${key}" (gids ${named.map((f) => f.gid).join(", ")}); give the gid of the one to set.`,
+      );
+    }
+    const field = all.find((f) => f.gid === key) ?? named[0];
     if (!field) {
       const names = [...new Set(all.map((f) => f.name))].join(", ") || "none";
       throw new AppError(
@@ -145,9 +156,14 @@ function fieldValue(field: FieldDef, value: CustomFieldsIn[string]): string | nu
   if (value === null) return null;
   const options = (field.enum_options ?? []).filter((o) => o.enabled !== false);
   const option = (v: string) => {
-    const hit =
-      options.find((o) => o.gid === v) ??
-      options.find((o) => o.name.toLowerCase() === v.trim().toLowerCase());
+    const byName = options.filter((o) => o.name.toLowerCase() === v.trim().toLowerCase());
+    if (!options.some((o) => o.gid === v) && byName.length > 1) {
+      throw new AppError(
+        "invalid_input",
+        `custom_fields: ${field.name} has ${byName.length} options named "${v}" (gids ${byName.map((o) => o.gid).join(", ")}); give the option's gid.`,
+      );
+    }
+    const hit = options.find((o) => o.gid === v) ?? byName[0];
     if (!hit) {
       throw new AppError(
         "invalid_input",

@@ -1,8 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
 import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS, DEMO_SUBTASK_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
 import {
+  ACME,
   ADA_GID,
   BOT,
   BOT_GID,
@@ -123,6 +129,26 @@ describe("update_task", () => {
     );
     expect(wrongType.message).toContain("Estimate (h) is a number field");
     expect(writes(h)).toEqual([]);
+  });
+
+  it("refuses a field name two of the task's fields share, asking for the gid; the gid then works", async () => {
+    const data = demoData();
+    const second = "1209000000000099";
+    data.world?.customFields?.push({ gid: second, name: "priority", workspace: ACME, type: "text" });
+    data.world?.projectFields?.push({ project: DEMO_PROJECT_GID, field: second });
+    const h = await hs.start(undefined, data);
+    const ambiguous = errorOf(
+      await h.call("update_task", { task_gid: DEMO_TASK_GID, custom_fields: { Priority: "High" } }),
+    );
+    expect(ambiguous.code).toBe("invalid_input");
+    expect(ambiguous.message).toContain(`gids ${DEMO_FIELD_GIDS.priority}, ${second}`);
+    expect(writes(h)).toEqual([]);
+    const out = await h.call("update_task", {
+      task_gid: DEMO_TASK_GID,
+      custom_fields: { [DEMO_FIELD_GIDS.priority]: "High" },
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(writes(h)).toHaveLength(1);
   });
 
   it("names the acting identity when a task is unknown or forbidden", async () => {
