@@ -88,6 +88,11 @@ export interface ScopeReader {
   /** The identity the tool acts as; its view of Asana decides where an object lives. */
   identity: () => Identity;
   signal: AbortSignal;
+  /**
+   * Who "me" stands for (the person, src/tools/task-common.ts) and, from their own /users/me, the
+   * workspaces they are in: checked like any other user, at no extra request when those are known.
+   */
+  me?: () => Promise<{ gid: string; workspaces?: string[] }>;
 }
 
 /**
@@ -185,9 +190,18 @@ export async function checkScope(
   for (const task of further) await checkTask(policy, task, reader);
 
   const tags = [...new Set(scope.tags ?? [])];
-  const users = [...new Set((scope.users ?? []).filter((u) => u !== "me"))];
+  // "me" is a person too: the person may be outside the workspace a bot writes in.
+  const named = scope.users ?? [];
+  const me = named.includes("me") && reader.me ? await reader.me() : undefined;
+  const users = [
+    ...new Set(
+      named
+        .map((u) => (u === "me" && !me?.workspaces ? me?.gid : u))
+        .filter((u): u is string => u !== undefined && u !== "me"),
+    ),
+  ];
   const mentions = [...new Set(scope.mentions ?? [])];
-  if (tags.length === 0 && users.length === 0 && mentions.length === 0) return;
+  if (tags.length === 0 && users.length === 0 && mentions.length === 0 && !me) return;
   // Under ASANA_PROJECTS alone a project's workspace has not been read yet.
   if (home === undefined && scope.project !== undefined) {
     const { data } = await read<{ workspace?: { gid: string } | null }>(
@@ -199,6 +213,9 @@ export async function checkScope(
   }
   if (home === undefined) deny(`${tool.name} names tags or users but no workspace to check them against`);
   for (const tag of tags) await checkTag(policy, tag, home, reader);
+  if (me?.workspaces && !me.workspaces.includes(home)) {
+    deny(`"me" (user ${me.gid}) is not a member of workspace ${home}, which this call touches`);
+  }
   for (const user of users) await checkUser(user, home, reader);
   for (const mention of mentions) await checkMention(policy, mention, home, reader);
 }
@@ -285,9 +302,13 @@ async function checkTask(
   const { data } = await read<TaskPlace & { parent?: { gid: string } | null }>(
     reader,
     apiPath`/tasks/${task}`,
-    options.currentParent ? "workspace,projects,parent" : "workspace,projects",
+    options.currentParent || policy.projects ? "workspace,projects,parent" : "workspace,projects",
   );
-  judgeTask(policy, data, options.subject ? `${options.subject} is` : `task ${task} is`);
+  judgeTask(
+    policy,
+    await placeOf(policy, data, reader),
+    options.subject ? `${options.subject} is` : `task ${task} is`,
+  );
   if (options.everyProject && policy.projects) {
     const outside = (data.projects ?? []).filter((p) => !policy.projects?.has(p.gid)).length;
     if (outside > 0) {
@@ -432,6 +453,33 @@ async function checkUser(user: string, home: string, reader: ScopeReader): Promi
   if (!workspaces.includes(home)) {
     deny(`user ${user} is not a member of workspace ${home}, which this call touches`);
   }
+}
+
+/** How far up a subtask in no project is followed to the ancestor that is in one. */
+const ANCESTOR_READS = 5;
+
+/**
+ * Where a task lives for ASANA_PROJECTS: a subtask in no project lives under its parent alone
+ * (list_tasks shows it there, create_task makes it there), so it is judged by its nearest
+ * ancestor that is in a project; one read per level, at most ANCESTOR_READS.
+ */
+async function placeOf(
+  policy: Policy,
+  data: TaskPlace & { parent?: { gid: string } | null },
+  reader: ScopeReader,
+): Promise<TaskPlace> {
+  let place = data;
+  for (let level = 0; level < ANCESTOR_READS; level++) {
+    if (!policy.projects || (place.projects ?? []).length > 0 || !place.parent) return place;
+    const { data: parent } = await read<TaskPlace & { parent?: { gid: string } | null }>(
+      reader,
+      apiPath`/tasks/${place.parent.gid}`,
+      "workspace,projects,parent",
+    );
+    // The workspace stays the task's own: a parent is always in the same one.
+    place = { ...parent, workspace: data.workspace ?? parent.workspace };
+  }
+  return place;
 }
 
 function judgeTask(policy: Policy, data: TaskPlace, what: string): void {

@@ -20,6 +20,7 @@ import { AppError, fromZodError, toToolError } from "./errors.js";
 import { log, redact } from "./log.js";
 import { buildPolicy, checkScope, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
 import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
+import { meOf } from "./tools/task-common.js";
 
 export interface ServerDeps {
   config: Config;
@@ -138,7 +139,17 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       args = tool.parse(request.params.arguments);
       scope = tool.scope?.(args) ?? {};
       if (hasAllowList(policy)) {
-        await checkScope(policy, tool, scope, { asana, identity: () => context.identity, signal });
+        await checkScope(policy, tool, scope, {
+          asana,
+          identity: () => context.identity,
+          signal,
+          me: async () => {
+            const user = await meOf(context);
+            const person = resolver.person();
+            const workspaces = person && resolver.resolution(person).workspaces;
+            return { gid: user.gid, ...(workspaces ? { workspaces: workspaces.map((w) => w.gid) } : {}) };
+          },
+        });
       }
       return tool.run(args, context);
     };

@@ -307,7 +307,7 @@ describe("attacks that hold", () => {
       await h.call("get_task", { task_gid: `https://app.asana.com/0/${DEMO_PROJECT_GID}/${OUTSIDE.task}` }),
     );
     expect(error.code).toBe("policy_denied");
-    expect(lookups(h, "/tasks/")).toEqual([`/tasks/${OUTSIDE.task}?workspace,projects`]);
+    expect(lookups(h, "/tasks/")).toEqual([`/tasks/${OUTSIDE.task}?workspace,projects,parent`]);
   });
 
   it("move_task into an allowed project with a section of an outside project is refused", async () => {
@@ -366,5 +366,37 @@ describe("delete_task takes the task's subtasks with it", () => {
       `/tasks/${DEMO_TASK_GID}/subtasks?projects,num_subtasks`,
     ]);
     expectSpecValid(h);
+  });
+});
+
+describe('"me" and subtasks in no project, as the boundary sees them', () => {
+  it('"me" is checked like any user: a person outside the workspace a bot writes in is refused', async () => {
+    const data = demoData();
+    const ada = data.users.find((u) => u.gid === "1201000000000001");
+    if (ada) ada.workspaces = [SIDE];
+    h = await startHarness({
+      env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot, ASANA_WORKSPACES: ACME },
+      data,
+    });
+    const error = errorOf(
+      await h.call("create_task", { project_gid: DEMO_PROJECT_GID, name: "for me", assignee: "me" }),
+    );
+    expect(error.code).toBe("policy_denied");
+    expect(error.message).toContain('"me" (user 1201000000000001) is not a member of workspace');
+    expect(nonGets(h)).toEqual([]);
+  });
+
+  it("a subtask in no project lives under its allowed parent: it can be made, listed, read and changed", async () => {
+    h = await startHarness({ env: RULES[1]![1] });
+    const made = await h.call("create_task", { parent_gid: DEMO_TASK_GID, name: "under the demo task" });
+    expect(made.isError, made.text).toBe(false);
+    const gid = (made.body.task as { gid: string }).gid;
+    const read = await h.call("get_task", { task_gid: gid });
+    expect(read.isError, read.text).toBe(false);
+    const changed = await h.call("update_task", { task_gid: gid, due_on: "2027-01-15" });
+    expect(changed.isError, changed.text).toBe(false);
+    // Under an outside parent the same is refused.
+    const outside = errorOf(await h.call("create_task", { parent_gid: OUTSIDE.task, name: "nope" }));
+    expect(outside.code).toBe("policy_denied");
   });
 });

@@ -574,7 +574,7 @@ describe("the task tools under the allow-lists", () => {
     const lookups = h.fake.requests.map((r) => `${r.method} ${r.path}?${r.query.opt_fields}`);
     expect(lookups.filter((l) => !l.startsWith("GET /users/me"))).toEqual([
       `GET /attachments/${DEMO_ATTACHMENT_GID}?parent`,
-      `GET /tasks/${DEMO_TASK_GID}?workspace,projects`,
+      `GET /tasks/${DEMO_TASK_GID}?workspace,projects,parent`,
     ]);
   });
 });
