@@ -6,15 +6,10 @@
  * nothing (exact error wording, 403 vs 404), the choice is documented next to the code.
  */
 import { randomUUID } from "node:crypto";
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { demoData, mulberry32 } from "./demo-data.js";
+import { FaultQueue, sendFault } from "./faults.js";
 import {
   API_PREFIX,
   ApiError,
@@ -29,14 +24,7 @@ import {
   type UserRec,
 } from "./model.js";
 import { OAuthProvider } from "./oauth-provider.js";
-import {
-  bearerToken,
-  DEFAULT_STATUS_MESSAGES,
-  errorReply,
-  JSON_TYPE,
-  makePhrase,
-  readBody,
-} from "./plumbing.js";
+import { bearerToken, errorReply, JSON_TYPE, makePhrase, readBody } from "./plumbing.js";
 import { ROUTES } from "./routes.js";
 import { type HandlerContext, matchTemplate, Paginator, type Route } from "./routing.js";
 import { Store } from "./store.js";
@@ -55,8 +43,6 @@ export { parseOptFields } from "./views.js";
 // The server
 // ---------------------------------------------------------------------------------------------------------
 
-type QueuedFault = { fault: Fault; remaining: number };
-
 export interface FakeAsanaOptions {
   /**
    * How many recorded requests (and internal errors) to keep, oldest dropped first. Unlimited by
@@ -72,7 +58,7 @@ export class FakeAsana {
   private readonly store: Store;
   private readonly paginator = new Paginator();
   private readonly phraseRand = mulberry32(0x5eed);
-  private faults: QueuedFault[] = [];
+  private readonly faults = new FaultQueue();
   private server: Server | null = null;
   private originValue: string | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -164,11 +150,11 @@ export class FakeAsana {
   }
 
   inject(fault: Fault): void {
-    this.faults.push({ fault, remaining: fault.times ?? 1 });
+    this.faults.add(fault);
   }
 
   clearFaults(): void {
-    this.faults = [];
+    this.faults.clear();
   }
 
   addToken(seed: FakeTokenSeed): void {
@@ -217,19 +203,6 @@ export class FakeAsana {
   resetCounters(): void {
     const busy = [...this.currentByUser].filter(([, v]) => v.read + v.write > 0);
     this.peakByUser = new Map(busy.map(([k, v]) => [k, { ...v }]));
-  }
-
-  private takeFault(method: string, path: string): Fault | null {
-    const index = this.faults.findIndex(({ fault }) => {
-      if (fault.method !== undefined && fault.method.toUpperCase() !== method) return false;
-      if (fault.path === undefined) return true;
-      return typeof fault.path === "string" ? fault.path === path : fault.path.test(path);
-    });
-    const queued = this.faults[index];
-    if (queued === undefined) return null;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.faults.splice(index, 1);
-    return queued.fault;
   }
 
   private track(userGid: string | null, kind: keyof InFlightCounts, delta: 1 | -1): void {
@@ -283,7 +256,7 @@ export class FakeAsana {
     this.track(userGid, kind, 1);
     res.once("close", () => this.track(userGid, kind, -1));
 
-    const fault = this.takeFault(method, path);
+    const fault = this.faults.take(method, path);
     if (fault?.type === "reset-before") {
       req.socket.destroy();
       return;
@@ -303,7 +276,7 @@ export class FakeAsana {
     record.body = parsedBody;
 
     if (fault?.type === "status" || fault?.type === "bad-json" || fault?.type === "html") {
-      this.sendFault(res, record, fault);
+      sendFault(res, record, fault, this.phraseRand);
       return;
     }
 
@@ -426,34 +399,6 @@ export class FakeAsana {
     res.setHeader("Content-Type", JSON_TYPE);
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     res.end(JSON.stringify(reply.body, null, pretty ? 2 : undefined));
-  }
-
-  private sendFault(res: ServerResponse, record: RecordedRequest, fault: Fault): void {
-    if (res.destroyed) return;
-    if (fault.type === "bad-json") {
-      record.status = 200;
-      res.writeHead(200, { "Content-Type": JSON_TYPE });
-      res.end('{"data":{"gid":"12');
-    } else if (fault.type === "html") {
-      const title = `${fault.status} ${STATUS_CODES[fault.status] ?? "Error"}`;
-      record.status = fault.status;
-      res.writeHead(fault.status, { "Content-Type": "text/html; charset=utf-8" });
-      res.end(
-        `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>\n`,
-      );
-    } else if (fault.type === "status") {
-      let payload: string;
-      if (fault.body === undefined) {
-        const message = DEFAULT_STATUS_MESSAGES[fault.status] ?? STATUS_CODES[fault.status] ?? "Error";
-        const phrase = fault.status === 500 ? makePhrase(this.phraseRand) : undefined;
-        payload = JSON.stringify(errorReply(fault.status, message, phrase).body);
-      } else {
-        payload = typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
-      }
-      record.status = fault.status;
-      res.writeHead(fault.status, { "Content-Type": JSON_TYPE, ...fault.headers });
-      res.end(payload);
-    }
   }
 }
 
