@@ -229,7 +229,8 @@ export function mentionsIn(html: string | undefined): { mentions: string[]; tags
   const mentions: string[] = [];
   const tags: string[] = [];
   if (html === undefined) return { mentions, tags };
-  const attribute = /data-asana-(gid|project|tag)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+  // data-gid too: inline images name their attachment that way, and an unknown kind fails closed.
+  const attribute = /data-(?:asana-)?(gid|project|tag)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
   for (const match of html.matchAll(attribute)) {
     const value = decodeEntities(match[2] ?? match[3] ?? "").trim();
     if (match[1]?.toLowerCase() === "tag") tags.push(value);
@@ -456,7 +457,7 @@ async function checkUser(user: string, home: string, reader: ScopeReader): Promi
 }
 
 /** How far up a subtask in no project is followed to the ancestor that is in one. */
-const ANCESTOR_READS = 5;
+const ANCESTOR_READS = 20;
 
 /**
  * Where a task lives for ASANA_PROJECTS: a subtask in no project lives under its parent alone

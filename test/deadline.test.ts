@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CLIENT_TIMEOUT_MS, loadConfig } from "../src/config.js";
 import { DEMO_TASK_GID, SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../src/sandbox/demo-data.js";
 import { SETTLE_READS_AT_MS } from "../src/tools/settle.js";
-import { type Harness, startHarness } from "./helpers/harness.js";
+import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -121,5 +121,19 @@ describe("progress notifications", () => {
     await new Promise((r) => setTimeout(r, 1_200));
     // A notification for a token the client never sent would be reported here.
     expect(errors).toEqual([]);
+  });
+});
+
+describe("a deadline that passes while a read waits to retry", () => {
+  it("answers the server's timeout, not an internal error", async () => {
+    h = await startHarness({
+      env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_TOOL_DEADLINE_MS: "1500" },
+      client: { backoffMs: 5_000 },
+    });
+    h.fake.inject({ type: "status", status: 503, path: "/projects", times: Number.POSITIVE_INFINITY });
+    const started = Date.now();
+    const outcome = await h.call("list_projects", { workspace_gid: SANDBOX_WORKSPACE_GIDS.acme });
+    expect(errorOf(outcome).code).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 });

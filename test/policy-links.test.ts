@@ -400,3 +400,17 @@ describe('"me" and subtasks in no project, as the boundary sees them', () => {
     expect(outside.code).toBe("policy_denied");
   });
 });
+
+describe("references in rich text that are not written data-asana-gid", () => {
+  it("an inline image's data-gid naming an outside object is checked like a mention", async () => {
+    h = await startHarness({ env: RULES[1]![1] });
+    const error = errorOf(
+      await h.call("update_task", {
+        task_gid: DEMO_TASK_GID,
+        html_notes: `<body>see <img data-gid="${OUTSIDE.task}"/></body>`,
+      }),
+    );
+    expect(error.code).toBe("policy_denied");
+    expect(nonGets(h)).toEqual([]);
+  });
+});

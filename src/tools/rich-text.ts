@@ -114,25 +114,58 @@ const ATTRIBUTED = new Set(["a", "img", "object"]);
  */
 export function richTextProblem(html: string, allowed: ReadonlySet<string>): string | undefined {
   const open: string[] = [];
-  // A comment, a tag (quoted attribute values may hold ">" or "/"), or any other "<".
+  let roots = 0;
+  // A comment, a tag (quoted attribute values may hold ">" or "/"), an entity or a bare "&", or any
+  // other "<". Text between them is free.
   const pieces =
-    /<!--[\s\S]*?-->|<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|</g;
+    /<!--([\s\S]*?)-->|<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|&(?:(#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);)?|</g;
   for (const m of html.matchAll(pieces)) {
-    const [whole, closing, tag, attrs, selfClosing] = m;
-    if (whole.startsWith("<!--")) continue;
+    const [whole, comment, closing, tag, attrs, selfClosing, entity] = m;
+    const at = `at ${m.index}`;
+    if (comment !== undefined) {
+      if (comment.includes("--")) return `a comment ${at} holds "--", which XML does not allow`;
+      continue;
+    }
+    if (whole.startsWith("&")) {
+      if (entity === undefined) return `a bare "&" ${at}: write it as &amp;`;
+      if (!entity.startsWith("#") && !XML_ENTITIES.has(entity)) {
+        return `&${entity}; ${at} is not an XML entity (only &amp; &lt; &gt; &quot; &apos; and numeric ones)`;
+      }
+      continue;
+    }
     if (tag === undefined) {
-      return `a "<" at ${m.index} starts no tag Asana can read (attributes need quoted values): write a literal "<" as &lt;`;
+      return `a "<" ${at} starts no tag Asana can read (attributes need quoted values): write a literal "<" as &lt;`;
     }
     if (!allowed.has(tag)) {
       return `<${tag}> is not a tag Asana accepts here (only ${[...allowed].map((t) => `<${t}>`).join(" ")}); send plain text, or escape "<" as &lt;`;
     }
+    if (open.length === 0 && (tag !== "body" || closing || roots++ > 0)) {
+      return `everything must sit inside one <body>…</body> (found <${closing ?? ""}${tag}> ${at})`;
+    }
+    if (tag === "body" && !closing && open.length > 0) return `<body> may not be nested (${at})`;
     if (closing) {
+      if (attrs?.trim()) return `</${tag}> may carry no attributes (${at})`;
       if (open.pop() !== tag) return `</${tag}> closes no open <${tag}>: tags must be balanced`;
       continue;
     }
-    if (attrs?.trim() && !ATTRIBUTED.has(tag)) return `<${tag}> may carry no attributes (${whole})`;
+    const problem = attrs?.trim() ? attributeProblem(tag, attrs) : undefined;
+    if (problem) return `<${tag}> ${at}: ${problem}`;
     if (!selfClosing) open.push(tag);
   }
   if (open.length > 0) return `<${open.at(-1)}> is never closed: tags must be balanced`;
+  return undefined;
+}
+
+const XML_ENTITIES = new Set(["amp", "lt", "gt", "quot", "apos"]);
+
+function attributeProblem(tag: string, attrs: string): string | undefined {
+  if (!ATTRIBUTED.has(tag)) return "may carry no attributes";
+  const seen = new Set<string>();
+  for (const a of attrs.matchAll(ATTRIBUTE)) {
+    const name = a[1] ?? "";
+    if (seen.has(name)) return `the attribute ${name} is given twice`;
+    seen.add(name);
+    if ((a[2] ?? a[3] ?? "").includes("<")) return `the value of ${name} holds a "<": write it as &lt;`;
+  }
   return undefined;
 }

@@ -45,6 +45,7 @@ describe("richTextProblem: what Asana would refuse, found before sending", () =>
       // Quoted values may hold ">" and "/", and a comment may hold anything.
       '<body><a href="https://x.io/a/>b">link</a></body>',
       "<body>a<!-- x > <i>y</i> -->b</body>",
+      '<body><a href="https://x.io/?a=1&amp;b=2">q</a> &#38; &#x26; &quot;</body>',
     ]) {
       expect(richTextProblem(html, COMMENT_TAGS), html).toBeUndefined();
     }
@@ -68,5 +69,14 @@ describe("richTextProblem: what Asana would refuse, found before sending", () =>
     expect(richTextProblem('<body><u style="x">x</u></body>', COMMENT_TAGS)).toContain("no attributes");
     expect(richTextProblem("<body>a < b</body>", COMMENT_TAGS)).toContain("&lt;");
     expect(richTextProblem("<body><a href=x>y</a></body>", COMMENT_TAGS)).toContain("quoted values");
+    // What XML itself refuses.
+    expect(richTextProblem("<body>Tom & Jerry</body>", COMMENT_TAGS)).toContain('bare "&"');
+    expect(richTextProblem("<body>a&nbsp;b</body>", COMMENT_TAGS)).toContain("not an XML entity");
+    expect(richTextProblem("<body>a</body> <body>b</body>", COMMENT_TAGS)).toContain("one <body>");
+    expect(richTextProblem("<body><body>a</body></body>", COMMENT_TAGS)).toContain("nested");
+    expect(richTextProblem('<body><a href="x" href="y">a</a></body>', COMMENT_TAGS)).toContain("twice");
+    expect(richTextProblem('<body><a href="a<b">a</a></body>', COMMENT_TAGS)).toContain('holds a "<"');
+    expect(richTextProblem('<body><strong>a</strong x="1"></body>', COMMENT_TAGS)).toContain("no attributes");
+    expect(richTextProblem("<body>a<!-- x -- y -->b</body>", COMMENT_TAGS)).toContain('"--"');
   });
 });
