@@ -321,4 +321,47 @@ describe("shutdown with a write in flight", () => {
     ]);
     expect(stored(text)).toHaveLength(1);
   });
+
+  it("SIGTERM with a write still queued behind the 15-write cap: audited as interrupted, not sent", async () => {
+    const text = "queued comment";
+    const audit = join(mkdtempSync(join(tmpdir(), "asana-mcp-audit-")), "audit.jsonl");
+    const run = spawnRaw({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_BASE_URL: fake.baseUrl,
+      ASANA_AUDIT_LOG: audit,
+      ASANA_SHUTDOWN_GRACE_MS: "300",
+    });
+    send(run.child, INIT);
+    send(run.child, { jsonrpc: "2.0", method: "notifications/initialized" });
+    await waitFor(() => run.out().includes('"id":1'));
+    const posts = () => fake.fake.requests.filter((r) => r.method === "POST").length;
+    const before = posts();
+    fake.fake.inject({
+      method: "POST",
+      path: `/tasks/${DEMO_TASK_GID}/stories`,
+      type: "delay",
+      ms: 8_000,
+      times: 16,
+    });
+    for (let i = 0; i < 16; i++) {
+      send(run.child, {
+        jsonrpc: "2.0",
+        id: 10 + i,
+        method: "tools/call",
+        params: { name: "create_comment", arguments: { task_gid: DEMO_TASK_GID, text: `${text} ${i}` } },
+      });
+    }
+    // Asana holds 15 (the per-identity write cap); the 16th waits in the server's queue.
+    await waitFor(
+      () =>
+        fake.fake.requests.filter((r) => r.method === "POST" && r.path.endsWith("/stories")).length === 15,
+    );
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    const lines = auditOf(audit) as Array<{ outcome: string; sent?: boolean }>;
+    expect(lines).toHaveLength(16);
+    expect(lines.every((line) => line.outcome === "interrupted")).toBe(true);
+    expect(lines.filter((line) => line.sent === true)).toHaveLength(15);
+    expect(lines.filter((line) => line.sent === false)).toHaveLength(1);
+  });
 });
