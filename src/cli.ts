@@ -3,7 +3,7 @@ import { AsanaClient } from "./asana/http.js";
 import { type Identity, identitiesFromConfig } from "./auth/identities.js";
 import { CredentialResolver } from "./auth/resolver.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
-import { log, setLogLevel } from "./log.js";
+import { log, setLogLevel, stopLogging } from "./log.js";
 import { VERSION } from "./version.js";
 
 /** The longest identity resolution waits for the client's first tools/list. */
@@ -169,9 +169,19 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   // A bug in one call must not take the agent's whole session down: log it and keep serving.
   process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { reason: String(reason) }));
-  process.on("uncaughtException", (error) =>
-    log.error("uncaught exception", { error: error.stack ?? String(error) }),
-  );
+  process.on("uncaughtException", (error) => {
+    // A pipe to the client broke (it went away without closing stdin): logging it to a closed
+    // stderr would raise the same error again, a loop that spins forever. Stop, as on stdin EOF.
+    if (brokenPipe(error)) {
+      stopLogging();
+      void shutdown("a pipe to the client broke");
+      return;
+    }
+    log.error("uncaught exception", { error: error.stack ?? String(error) });
+  });
+  // Answers that cannot reach the client end the session; logs that cannot are dropped.
+  process.stdout.on("error", () => void shutdown("stdout closed: the client is gone"));
+  process.stderr.on("error", () => stopLogging());
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   await app.server.connect(transport);
@@ -180,4 +190,9 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   // A tool called earlier resolves its identity itself.
   const delay = new Promise<void>((resolve) => setTimeout(resolve, IDENTITY_DELAY_MS).unref());
   void Promise.race([app.firstToolsList, delay]).then(() => app.resolveIdentities());
+}
+
+function brokenPipe(error: unknown): boolean {
+  const code = error instanceof Error && "code" in error ? String(error.code) : "";
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
 }

@@ -3,6 +3,12 @@ import type { LogLevel } from "./config.js";
 
 const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 let threshold: LogLevel = "info";
+/** Set once stderr is gone (the client closed it): a failed log line must not become another error. */
+let sinkBroken = false;
+
+export function stopLogging(): void {
+  sinkBroken = true;
+}
 
 export function setLogLevel(level: LogLevel): void {
   threshold = level;
@@ -163,7 +169,7 @@ function redactSecrets(text: string, re: RegExp): string {
 }
 
 function write(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-  if (ORDER[level] > ORDER[threshold]) return;
+  if (sinkBroken || ORDER[level] > ORDER[threshold]) return;
   const extra = fields ? ` ${JSON.stringify(fields)}` : "";
   process.stderr.write(`asana-mcp ${level}: ${redact(message + extra)}\n`);
 }

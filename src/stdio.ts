@@ -56,8 +56,14 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stdout.write(`${JSON.stringify(message)}\n`)) resolve();
-      else this.stdout.once("drain", resolve);
+      // A client that is gone drains nothing: its answer is dropped, never awaited forever.
+      const out = this.stdout as NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
+      if (out.destroyed || out.writableEnded) return resolve();
+      if (out.write(`${JSON.stringify(message)}\n`)) resolve();
+      else {
+        out.once("drain", resolve);
+        out.once("close", resolve);
+      }
     });
   }
 

@@ -322,6 +322,58 @@ describe("shutdown with a write in flight", () => {
     expect(stored(text)).toHaveLength(1);
   });
 
+  it("a client gone without closing stdin (stdout and stderr closed) ends the server, never a busy loop", async () => {
+    const run = spawnRaw({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_BASE_URL: fake.baseUrl,
+      ASANA_LOG_LEVEL: "debug",
+    });
+    send(run.child, INIT);
+    await waitFor(() => run.out().includes('"id":1'));
+    // The client's end of the answer pipes goes away; its end of stdin stays open.
+    run.child.stdout.destroy();
+    run.child.stderr.destroy();
+    send(run.child, { jsonrpc: "2.0", id: 2, method: "tools/list" });
+    send(run.child, { jsonrpc: "2.0", id: 3, method: "ping" });
+    const exited = await Promise.race([
+      run.exited,
+      new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 5_000)),
+    ]);
+    if (exited === "still running") run.child.kill("SIGKILL");
+    expect(exited).toBe(0);
+  });
+
+  it("a client killed with writes in flight (every pipe gone): each write audited, and the server exits", async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), "asana-mcp-audit-")), "audit.jsonl");
+    const run = spawnRaw({
+      ASANA_PAT: SANDBOX_TOKENS.pat,
+      ASANA_BASE_URL: fake.baseUrl,
+      ASANA_AUDIT_LOG: audit,
+      ASANA_SHUTDOWN_GRACE_MS: "300",
+    });
+    send(run.child, INIT);
+    await waitFor(() => run.out().includes('"id":1'));
+    const before = fake.fake.requests.filter((r) => r.method === "POST").length;
+    fake.fake.inject({ method: "POST", path: `/tasks/${DEMO_TASK_GID}/stories`, type: "delay", ms: 8_000 });
+    send(run.child, {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "create_comment", arguments: { task_gid: DEMO_TASK_GID, text: "client killed" } },
+    });
+    await waitFor(() => fake.fake.requests.filter((r) => r.method === "POST").length > before);
+    run.child.stdout.destroy();
+    run.child.stderr.destroy();
+    run.child.stdin.destroy();
+    const exited = await Promise.race([
+      run.exited,
+      new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 5_000)),
+    ]);
+    if (exited === "still running") run.child.kill("SIGKILL");
+    expect(exited).toBe(0);
+    expect(auditOf(audit)).toMatchObject([{ tool: "create_comment", outcome: "interrupted", sent: true }]);
+  });
+
   it("SIGTERM with a write still queued behind the 15-write cap: audited as interrupted, not sent", async () => {
     const text = "queued comment";
     const audit = join(mkdtempSync(join(tmpdir(), "asana-mcp-audit-")), "audit.jsonl");
