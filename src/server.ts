@@ -18,7 +18,8 @@ import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
 import { AppError, fromZodError, toToolError } from "./errors.js";
 import { log, redact } from "./log.js";
-import { buildPolicy, checkScope, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
+import { buildPolicy, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
+import { checkScope } from "./policy-scope.js";
 import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
 import { meOf } from "./tools/task-common.js";
 
