@@ -86,26 +86,7 @@ export function createSubtask(ctx: HandlerContext): Reply {
   return createTask({ ...ctx, body: { ...ctx.body, parent: parent.gid } });
 }
 
-export const TASK_CREATE_KEYS = [
-  "name",
-  "resource_subtype",
-  "start_at",
-  "notes",
-  "html_notes",
-  "assignee",
-  "due_on",
-  "due_at",
-  "start_on",
-  "completed",
-  "projects",
-  "memberships",
-  "parent",
-  "workspace",
-  "tags",
-  "followers",
-  "custom_fields",
-];
-
+/** What a PUT may change: a task's own fields. */
 export const TASK_UPDATE_KEYS = [
   "name",
   "resource_subtype",
@@ -118,6 +99,17 @@ export const TASK_UPDATE_KEYS = [
   "start_on",
   "completed",
   "custom_fields",
+];
+
+/** A POST also places the task (projects, sections, parent, workspace) and links it (tags, followers). */
+export const TASK_CREATE_KEYS = [
+  ...TASK_UPDATE_KEYS,
+  "projects",
+  "memberships",
+  "parent",
+  "workspace",
+  "tags",
+  "followers",
 ];
 
 export function createTask(ctx: HandlerContext): Reply {
