@@ -2,16 +2,11 @@
 // project, calls that change a second object (a current parent, a removed link), and bad input
 // that must not cost a policy lookup. Each attack here broke the server before it was held.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  DEMO_PROJECT_GID,
-  DEMO_TASK_GID,
-  demoData,
-  SANDBOX_TOKENS,
-  SANDBOX_WORKSPACE_GIDS,
-} from "../src/sandbox/demo-data.js";
+import { DEMO_PROJECT_GID, DEMO_TASK_GID, demoData } from "../src/sandbox/demo-data.js";
 import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS } from "../src/sandbox/demo-world.js";
 import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
+import { ACME, ADA_WRITES, SIDE } from "./helpers/tools.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -19,9 +14,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const ACME = SANDBOX_WORKSPACE_GIDS.acme;
-const SIDE = SANDBOX_WORKSPACE_GIDS.side;
-const adaWrites = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_WRITE_AS: "pat" };
+const adaWrites = ADA_WRITES;
 const onlyDemo = { ...adaWrites, ASANA_PROJECTS: DEMO_PROJECT_GID };
 
 const base = demoData();

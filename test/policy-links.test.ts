@@ -3,17 +3,12 @@
 // and a delete that reaches every project a task is in. Each attack here broke the server before
 // it was held.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  DEMO_PROJECT_GID,
-  DEMO_TASK_GID,
-  demoData,
-  SANDBOX_TOKENS,
-  SANDBOX_WORKSPACE_GIDS,
-} from "../src/sandbox/demo-data.js";
+import { DEMO_PROJECT_GID, DEMO_TASK_GID, demoData, SANDBOX_TOKENS } from "../src/sandbox/demo-data.js";
 import { DEMO_TAG_GIDS } from "../src/sandbox/demo-world.js";
 import type { FakeData } from "../src/sandbox/fake-asana.js";
 import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
+import { ACME, ADA_WRITES, SIDE } from "./helpers/tools.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -21,9 +16,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const ACME = SANDBOX_WORKSPACE_GIDS.acme;
-const SIDE = SANDBOX_WORKSPACE_GIDS.side;
-const adaWrites = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_WRITE_AS: "pat" };
+const adaWrites = ADA_WRITES;
 
 const base = demoData();
 /** An Acme project other than the demo project: outside ASANA_PROJECTS=DEMO_PROJECT_GID. */

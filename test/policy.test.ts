@@ -9,7 +9,6 @@ import {
   DEMO_TASK_GID,
   demoData,
   SANDBOX_TOKENS,
-  SANDBOX_WORKSPACE_GIDS,
   SIDE_PROJECT_TASK_GID,
 } from "../src/sandbox/demo-data.js";
 import { DEMO_ATTACHMENT_GID, DEMO_SECTION_GIDS } from "../src/sandbox/demo-world.js";
@@ -18,6 +17,7 @@ import { ALL_TOOLS } from "../src/tools/index.js";
 import { gid } from "../src/tools/schemas.js";
 import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
+import { ACME, ADA_WRITES, SIDE } from "./helpers/tools.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -25,10 +25,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const ACME = SANDBOX_WORKSPACE_GIDS.acme;
-const SIDE = SANDBOX_WORKSPACE_GIDS.side;
-/** Ada (pat) sees both workspaces, so she can write to the Side Projects task. */
-const adaWrites = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_WRITE_AS: "pat" };
+const adaWrites = ADA_WRITES;
 const botEnv = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot };
 
 /** An Acme task outside the demo project. */

@@ -7,6 +7,8 @@ import { errorOf, type Harness, startHarness } from "./harness.js";
 
 /** Reads as Ada Lovelace (ASANA_PAT), writes as Acme Bot (ASANA_BOT_PAT). */
 export const PAT_AND_BOT = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot };
+/** Ada Lovelace (ASANA_PAT) for reads and writes: she sees both workspaces, the allow-list tests' writer. */
+export const ADA_WRITES = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_WRITE_AS: "pat" };
 /** Acme Bot alone, for everything: it is in Acme Corp only, so Side Projects is forbidden to it. */
 export const BOT_ONLY = { ASANA_BOT_PAT: SANDBOX_TOKENS.bot };
 
