@@ -1,0 +1,77 @@
+// The one store interface of remote mode: where sign-ins live between requests, restarts and
+// replicas. Records are JSON objects under (kind, key); the store never sees a token in clear:
+// callers hash their own tokens into keys and seal Asana tokens before putting them.
+//
+// The atomic operations are what the OAuth flows need to hold under concurrency: `take` is a
+// single-use read (an authorization code, a refresh token, a pending sign-in is consumed once,
+// however many requests race for it), and `withLock` serialises one piece of work (refreshing a
+// person's Asana token) across every process sharing the store.
+
+/** What a record is. Each kind is one table (PostgreSQL) or one map (the embedded file). */
+export type RecordKind =
+  /** Registered OAuth clients (dynamic client registration), by client_id. */
+  | "client"
+  /** Sign-ins in progress (authorize → consent → Asana → callback), by their random id. */
+  | "pending"
+  /** A person's approval of a client and redirect URI, by a digest of the three. */
+  | "consent"
+  /** Authorization codes this server issued, by the code's digest. */
+  | "code"
+  /** A person's sign-in: who they are and their sealed Asana tokens, by grant id. */
+  | "grant"
+  /** Access tokens this server issued, by the token's digest. */
+  | "access"
+  /** Refresh tokens this server issued, by the token's digest. */
+  | "refresh";
+
+export const RECORD_KINDS: readonly RecordKind[] = [
+  "client",
+  "pending",
+  "consent",
+  "code",
+  "grant",
+  "access",
+  "refresh",
+];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface PutOptions {
+  /** Epoch milliseconds after which the record is gone (get/take answer undefined, sweep deletes it). */
+  expiresAt?: number;
+}
+
+/** The store is unreachable or failed: retryable, and never a reason to drop a sign-in. */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
+}
+
+export interface Store {
+  readonly kind: "file" | "postgres";
+  /** Where the store is, for people: a file path or a database URL without its password. */
+  readonly location: string;
+  /** Creates or replaces a record. */
+  put(kind: RecordKind, key: string, value: JsonObject, options?: PutOptions): Promise<void>;
+  /** Creates a record only when none (unexpired) exists under the key; resolves whether it did. */
+  putNew(kind: RecordKind, key: string, value: JsonObject, options?: PutOptions): Promise<boolean>;
+  /** The record, or undefined when absent or expired. */
+  get(kind: RecordKind, key: string): Promise<JsonObject | undefined>;
+  /**
+   * Reads and deletes in one step: of any number of concurrent takes of one key (across every
+   * process sharing the store), exactly one gets the record.
+   */
+  take(kind: RecordKind, key: string): Promise<JsonObject | undefined>;
+  /** Resolves true when a record was deleted. */
+  delete(kind: RecordKind, key: string): Promise<boolean>;
+  /**
+   * Runs `work` while holding the named lock, exclusive across every process sharing the store;
+   * a waiter that does not get the lock within `waitMs` rejects with StoreUnavailableError.
+   */
+  withLock<T>(name: string, waitMs: number, work: () => Promise<T>): Promise<T>;
+  /** Deletes expired records; resolves how many. */
+  sweep(now?: number): Promise<number>;
+  /** How many live records of a kind (tests and benches). */
+  count(kind: RecordKind): Promise<number>;
+  close(): Promise<void>;
+}
