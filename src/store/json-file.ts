@@ -223,15 +223,19 @@ async function acquire(path: string): Promise<SharedFile> {
  */
 export async function openFileStore(path: string): Promise<Store> {
   const resolved = resolve(path);
-  let opening = openFiles.get(resolved);
-  if (!opening) {
-    opening = acquire(resolved);
-    openFiles.set(resolved, opening);
-    opening.catch(() => openFiles.delete(resolved));
+  for (;;) {
+    let opening = openFiles.get(resolved);
+    if (!opening) {
+      opening = acquire(resolved);
+      openFiles.set(resolved, opening);
+      opening.catch(() => openFiles.delete(resolved));
+    }
+    const shared = await opening;
+    // The last handle may have closed (and released the lock) while this open waited: start over.
+    if (openFiles.get(resolved) !== opening) continue;
+    shared.refs++;
+    return new FileStoreHandle(shared, resolved);
   }
-  const shared = await opening;
-  shared.refs++;
-  return new FileStoreHandle(shared, resolved);
 }
 
 class FileStoreHandle implements Store {

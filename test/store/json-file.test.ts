@@ -209,6 +209,16 @@ describe("json file store on disk", () => {
     await store.close();
   });
 
+  it("an open racing the close of the last handle gets a store that holds the lock", async () => {
+    const first = await openFileStore(path);
+    await first.put("grant", "g", { v: 1 });
+    const [, second] = await Promise.all([first.close(), openFileStore(path)]);
+    expect(readFileSync(`${path}.lock`, "utf8").trim()).toBe(String(process.pid));
+    expect(await second.get("grant", "g")).toEqual({ v: 1 });
+    await second.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
   it("refuses to work through a closed handle", async () => {
     const store = await openFileStore(path);
     await store.close();
