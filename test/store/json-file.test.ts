@@ -212,7 +212,8 @@ describe("json file store on disk", () => {
   it("an open racing the close of the last handle gets a store that holds the lock", async () => {
     const first = await openFileStore(path);
     await first.put("grant", "g", { v: 1 });
-    const [, second] = await Promise.all([first.close(), openFileStore(path)]);
+    // The open starts first and is waiting on the shared state when the close takes it away.
+    const [second] = await Promise.all([openFileStore(path), first.close()]);
     expect(readFileSync(`${path}.lock`, "utf8").trim()).toBe(String(process.pid));
     expect(await second.get("grant", "g")).toEqual({ v: 1 });
     await second.close();
