@@ -18,6 +18,8 @@ export interface AuditRecord {
     user_gid: string | null;
     user_name: string | null;
   } | null;
+  /** Remote mode: the person signed in to the session the call came from (who asked for it). */
+  person?: { user_gid: string; user_name: string };
   /** The gids the call touches, from the tool's scope(). */
   target: CallScope;
   /**

@@ -16,6 +16,8 @@ const HELP = `asana-mcp ${VERSION}: Asana tools for AI agents, over MCP (stdio)
 Usage:
   asana-mcp             start the MCP server on stdio (what MCP clients run)
   asana-mcp sandbox     the same server against a built-in demo Asana (no account needed)
+  asana-mcp http        a remote server over Streamable HTTP, each person signed in with Asana
+                        (--port N, default 8977; --host H, default 127.0.0.1; --sandbox to try it)
   asana-mcp doctor      check the configuration and every token against Asana (--json: one JSON document)
   asana-mcp auth login|status|logout   sign in with OAuth once; the server renews access itself
   asana-mcp --version   print the version
@@ -36,6 +38,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return serve(true, rest);
     case "doctor":
       return doctor(rest);
+    case "http":
+      return (await import("./commands/http.js")).runHttp(rest);
     case "auth":
       // Loaded only for this command: serve start-up never pays for jose or the keychain binding.
       return (await import("./commands/auth.js")).runAuth(rest);

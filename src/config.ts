@@ -50,6 +50,8 @@ export interface Config {
   maxMessageBytes: number;
   /** ASANA_SHUTDOWN_GRACE_MS: how long shutdown waits for writes in flight. */
   shutdownGraceMs: number;
+  /** Remote mode's settings as read (`asana-mcp http` checks them: src/http/settings.ts). */
+  remote: RemoteSettings;
   /**
    * Settings that did not stop start-up but are probably mistakes (an unknown ASANA_* variable,
    * a deadline longer than MCP clients wait): logged at start-up, shown by whoami, checked by doctor.
@@ -82,6 +84,22 @@ export interface OAuthSettings {
   tokenStore: { mode: TokenStoreMode; path: string };
   /** A command that opens the authorize URL instead of the platform's opener (ASANA_BROWSER). */
   browser?: string;
+}
+
+/** What `asana-mcp http` reads from the environment; validated with the command's flags. */
+export interface RemoteSettings {
+  /** ASANA_HTTP_PORT / ASANA_HTTP_HOST: where `asana-mcp http` listens (--port / --host win). */
+  port?: number;
+  host?: string;
+  /** ASANA_PUBLIC_URL: the origin clients reach the server at. */
+  publicUrl?: string;
+  /** ASANA_DATABASE_URL: unset for the embedded store, postgres://… for PostgreSQL. */
+  databaseUrl?: string;
+  /** ASANA_SECRET_KEY (and ASANA_SECRET_KEY_PREVIOUS, keys being rotated out). */
+  secretKey?: string;
+  secretKeyPrevious: string[];
+  /** Where the embedded store and its generated key live: the user's data directory. */
+  dataDir: string;
 }
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -170,6 +188,13 @@ const VARIABLES = {
     .max(1024 * 1024 * 1024)
     .default(10 * 1024 * 1024),
   ASANA_SHUTDOWN_GRACE_MS: milliseconds(0, 600_000).default(10_000),
+  ASANA_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  ASANA_HTTP_HOST: z.string().optional(),
+  ASANA_PUBLIC_URL: z.string().optional(),
+  ASANA_DATABASE_URL: z.string().optional(),
+  // Secrets: checked by src/http/settings.ts, whose messages never show the value.
+  ASANA_SECRET_KEY: z.string().optional(),
+  ASANA_SECRET_KEY_PREVIOUS: z.string().optional(),
 } satisfies Record<string, z.ZodType>;
 
 export interface LoadOptions {
@@ -277,6 +302,18 @@ export function loadConfig(options: LoadOptions = {}): Config {
     maxResponseBytes: parsed.ASANA_MAX_RESPONSE_BYTES,
     maxMessageBytes: parsed.ASANA_MAX_MESSAGE_BYTES,
     shutdownGraceMs: parsed.ASANA_SHUTDOWN_GRACE_MS,
+    remote: {
+      port: parsed.ASANA_HTTP_PORT,
+      host: parsed.ASANA_HTTP_HOST,
+      publicUrl: parsed.ASANA_PUBLIC_URL,
+      databaseUrl: parsed.ASANA_DATABASE_URL,
+      secretKey: parsed.ASANA_SECRET_KEY,
+      secretKeyPrevious: (parsed.ASANA_SECRET_KEY_PREVIOUS ?? "")
+        .split(",")
+        .map((key) => key.trim())
+        .filter(Boolean),
+      dataDir: userDataDir(processEnv),
+    },
     warnings,
   };
 }
@@ -371,6 +408,13 @@ function tokenStoreSetting(raw: string | undefined, env: Env, cwd: string): OAut
   if (raw === "keychain") return { mode: "keychain", path: defaultPath };
   if (raw === "file") return { mode: "file", path: defaultPath };
   return { mode: "file", path: resolve(cwd, raw.startsWith("~/") ? join(homedir(), raw.slice(2)) : raw) };
+}
+
+/** Remote mode's embedded store: the user's data directory (XDG_DATA_HOME on Linux). */
+function userDataDir(env: Env): string {
+  if (process.platform === "win32") return join(env.LOCALAPPDATA ?? userConfigDir(env), "asana-mcp");
+  if (process.platform === "darwin") return join(userConfigDir(env), "asana-mcp");
+  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share"), "asana-mcp");
 }
 
 function userConfigDir(env: Env): string {

@@ -47,7 +47,11 @@ export const ROTATING_HISTORY = 4;
 export const SECRET_SLOTS = {
   oauthAccess: "oauth access token",
   oauthRefresh: "oauth refresh token",
+  /** Remote mode: the Asana tokens of everyone signed in, the most recently used first. */
+  remoteSignIns: "remote sign-in tokens",
 } as const;
+/** Remote mode keeps the latest of its people's Asana tokens in the redactor (bounded, however many sign in). */
+export const REMOTE_SIGN_IN_HISTORY = 64;
 
 /**
  * Every slice of every secret in one regular expression: a single pass over the text finds any
@@ -98,9 +102,9 @@ function escapeRegExp(text: string): string {
 /**
  * Every secret the process holds is registered here, so no log line, error or result can carry it.
  * `slot` names a credential that is replaced over time ("oauth access token"): registering a new
- * value in a slot keeps the last ROTATING_HISTORY values of that slot and forgets older ones.
+ * value in a slot keeps the last `keep` (ROTATING_HISTORY) values of that slot and forgets older ones.
  */
-export function registerSecret(secret: string | undefined, slot?: string): void {
+export function registerSecret(secret: string | undefined, slot?: string, keep = ROTATING_HISTORY): void {
   if (!secret || secret.length < 4) return;
   if (slot === undefined) {
     if (pinned.has(secret)) return;
@@ -110,7 +114,7 @@ export function registerSecret(secret: string | undefined, slot?: string): void 
     if (history.at(-1)?.secret === secret) return;
     const kept = history.filter((r) => r.secret !== secret);
     kept.push({ secret, needles: compile(secret) });
-    rotating.set(slot, kept.slice(-ROTATING_HISTORY));
+    rotating.set(slot, kept.slice(-keep));
   }
   rebuild();
 }

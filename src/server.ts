@@ -35,6 +35,8 @@ export interface ServerDeps {
   audit?: AuditLog;
   /** How often a call with a progress token reports that it is still running; default 5 s. */
   progressIntervalMs?: number;
+  /** Remote mode: the person signed in to this session, recorded with each write in the audit log. */
+  person?: { gid: string; name: string };
 }
 
 const PROGRESS_INTERVAL_MS = 5_000;
@@ -167,6 +169,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
           requestId: requestId ?? lastWriteRequestId(trace) ?? null,
           bodies: audit.bodies,
           sent: outcome === "interrupted" ? trace.writeSent : undefined,
+          person: deps.person,
         }),
       );
     };
@@ -330,6 +333,7 @@ function auditRecord(
     requestId: string | null;
     bodies: boolean;
     sent?: boolean;
+    person?: { gid: string; name: string };
   },
 ): AuditRecord {
   // A refused call was never parsed: its target is still worth recording when the arguments are valid.
@@ -362,6 +366,7 @@ function auditRecord(
     tool: tool.name,
     kind: tool.kind,
     identity,
+    ...(result.person ? { person: { user_gid: result.person.gid, user_name: result.person.name } } : {}),
     target,
     outcome: result.outcome,
     ...(result.sent !== undefined ? { sent: result.sent } : {}),

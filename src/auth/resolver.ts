@@ -43,17 +43,33 @@ interface UserMe {
   workspaces?: Array<{ gid: string; name: string }>;
 }
 
+/**
+ * Resolutions of identities several resolvers hold (remote mode's shared bot or service account,
+ * in every person's session): asked of Asana once for all of them.
+ */
+export class SharedResolutions {
+  readonly resolutions = new Map<Identity, Resolution>();
+  readonly inflight = new Map<Identity, Promise<Resolution>>();
+
+  constructor(identities: Identity[]) {
+    for (const identity of identities) this.resolutions.set(identity, { status: "pending" });
+  }
+}
+
 export class CredentialResolver {
   private readonly byKind = new Map<IdentityKind, Identity>();
-  private readonly resolutions = new Map<Identity, Resolution>();
-  private readonly inflight = new Map<Identity, Promise<Resolution>>();
+  private readonly own = new SharedResolutions([]);
   readonly readAs?: IdentityKind;
   readonly writeAs?: IdentityKind;
 
-  constructor(identities: Identity[], routes: Pick<Config, "readAs" | "writeAs"> = {}) {
+  constructor(
+    identities: Identity[],
+    routes: Pick<Config, "readAs" | "writeAs"> = {},
+    private readonly shared?: SharedResolutions,
+  ) {
     for (const identity of identities) {
       this.byKind.set(identity.kind, identity);
-      this.resolutions.set(identity, { status: "pending" });
+      if (!shared?.resolutions.has(identity)) this.own.resolutions.set(identity, { status: "pending" });
     }
     this.readAs =
       routes.readAs && this.byKind.has(routes.readAs) ? routes.readAs : this.pick(READ_PREFERENCE);
@@ -106,7 +122,17 @@ export class CredentialResolver {
   }
 
   resolution(identity: Identity): Resolution {
-    return this.resolutions.get(identity) ?? { status: "pending" };
+    return this.cacheOf(identity).resolutions.get(identity) ?? { status: "pending" };
+  }
+
+  /** Records what is already known of an identity (remote mode: the person, from their sign-in). */
+  seed(identity: Identity, resolution: Resolution): void {
+    if (resolution.user) setResolvedUser(identity, resolution.user);
+    this.cacheOf(identity).resolutions.set(identity, resolution);
+  }
+
+  private cacheOf(identity: Identity): SharedResolutions {
+    return this.shared?.resolutions.has(identity) ? this.shared : this.own;
   }
 
   /**
@@ -144,7 +170,8 @@ export class CredentialResolver {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<Resolution> {
-    const running = this.inflight.get(identity);
+    const cache = this.cacheOf(identity);
+    const running = cache.inflight.get(identity);
     if (running) return running;
     const deadline = AbortSignal.timeout(timeoutMs);
     const promise = asana
@@ -164,7 +191,7 @@ export class CredentialResolver {
       .catch((error: unknown): Resolution => {
         const body = toToolError(error);
         log.warn(`could not resolve ${describeIdentity(identity)}: ${body.error.message}`);
-        const previous = this.resolutions.get(identity);
+        const previous = cache.resolutions.get(identity);
         return {
           status: "error",
           user: previous?.user,
@@ -174,11 +201,11 @@ export class CredentialResolver {
         };
       })
       .then((resolution) => {
-        this.resolutions.set(identity, resolution);
-        this.inflight.delete(identity);
+        cache.resolutions.set(identity, resolution);
+        cache.inflight.delete(identity);
         return resolution;
       });
-    this.inflight.set(identity, promise);
+    cache.inflight.set(identity, promise);
     return promise;
   }
 

@@ -1,0 +1,158 @@
+// The MCP clients this server knows: registered dynamically (RFC 7591), or identified by a client
+// ID metadata document (an https URL as client_id, fetched and checked here). Registered clients'
+// secrets are sealed at rest; a document-identified client is public (PKCE, no secret).
+import type { OAuthRegisteredClientsStore } from "@modelcontextprotocol/sdk/server/auth/clients.js";
+import { InvalidClientMetadataError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import {
+  type OAuthClientInformationFull,
+  OAuthClientInformationFullSchema,
+  OAuthClientMetadataSchema,
+} from "@modelcontextprotocol/sdk/shared/auth.js";
+import { loadUndici } from "../../asana/undici.js";
+import { log } from "../../log.js";
+import type { Keyring } from "../../store/crypto.js";
+import type { JsonObject, Store } from "../../store/types.js";
+import { isLoopback } from "../settings.js";
+
+/** A registered client unused this long is forgotten (each token issued extends it). */
+const CLIENT_TTL_MS = 90 * 24 * 3600_000;
+/** A metadata document is re-fetched after this long. */
+const DOCUMENT_TTL_MS = 3600_000;
+const DOCUMENT_MAX_BYTES = 5 * 1024;
+const DOCUMENT_TIMEOUT_MS = 5_000;
+const SCHEMES_REFUSED = new Set(["javascript:", "data:", "file:", "vbscript:", "blob:", "about:"]);
+
+export class ClientRegistry implements OAuthRegisteredClientsStore {
+  constructor(
+    private readonly store: Store,
+    private readonly keyring: Keyring,
+    /** Documents on loopback http are accepted only when this server itself runs on loopback. */
+    private readonly allowLoopbackDocuments: boolean,
+  ) {}
+
+  async getClient(clientId: string): Promise<OAuthClientInformationFull | undefined> {
+    if (clientId.length > 2048) return undefined;
+    const raw = await this.store.get("client", clientId);
+    if (raw) return this.decode(clientId, raw);
+    if (!isDocumentUrl(clientId, this.allowLoopbackDocuments)) return undefined;
+    const client = await this.fetchDocument(clientId);
+    if (client) await this.save(client, Date.now() + DOCUMENT_TTL_MS);
+    return client;
+  }
+
+  async registerClient(
+    client: Omit<OAuthClientInformationFull, "client_id" | "client_id_issued_at">,
+  ): Promise<OAuthClientInformationFull> {
+    const full = client as OAuthClientInformationFull;
+    checkRedirectUris(full.redirect_uris);
+    await this.save(full, Date.now() + CLIENT_TTL_MS);
+    log.info(`registered the MCP client ${JSON.stringify(full.client_name ?? full.client_id)}`);
+    return full;
+  }
+
+  /** Keeps a client that is in use from being forgotten. */
+  async touch(clientId: string): Promise<void> {
+    const raw = await this.store.get("client", clientId);
+    if (raw && raw.document !== true) {
+      await this.store.put("client", clientId, raw, { expiresAt: Date.now() + CLIENT_TTL_MS });
+    }
+  }
+
+  private async save(client: OAuthClientInformationFull, expiresAt: number): Promise<void> {
+    const { client_secret, ...rest } = client;
+    const record: JsonObject = {
+      ...(rest as JsonObject),
+      ...(client_secret ? { client_secret_sealed: this.keyring.seal(client_secret, client.client_id) } : {}),
+      document: isDocumentUrl(client.client_id, true),
+    };
+    await this.store.put("client", client.client_id, record, { expiresAt });
+  }
+
+  private decode(clientId: string, raw: JsonObject): OAuthClientInformationFull | undefined {
+    const { client_secret_sealed, document: _document, ...rest } = raw;
+    let secret: string | undefined;
+    if (typeof client_secret_sealed === "string") {
+      try {
+        secret = this.keyring.open(client_secret_sealed, clientId);
+      } catch (error) {
+        log.warn(`the secret of MCP client ${clientId} cannot be opened (${(error as Error).message})`);
+        return undefined;
+      }
+    }
+    const parsed = OAuthClientInformationFullSchema.safeParse({
+      ...rest,
+      ...(secret ? { client_secret: secret } : {}),
+    });
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** A client ID metadata document: https, small, its own client_id, public, sane redirect URIs. */
+  private async fetchDocument(url: string): Promise<OAuthClientInformationFull | undefined> {
+    try {
+      const { request } = await loadUndici();
+      const response = await request(url, {
+        method: "GET",
+        headers: { accept: "application/json", "user-agent": "asana-mcp" },
+        headersTimeout: DOCUMENT_TIMEOUT_MS,
+        bodyTimeout: DOCUMENT_TIMEOUT_MS,
+        // undici's request() follows no redirect: a document must be served at its own URL.
+        signal: AbortSignal.timeout(DOCUMENT_TIMEOUT_MS),
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > DOCUMENT_MAX_BYTES) {
+          response.body.destroy();
+          throw new Error(`larger than ${DOCUMENT_MAX_BYTES} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}`);
+      const metadata = OAuthClientMetadataSchema.parse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      const body = metadata as { client_id?: unknown };
+      if (body.client_id !== url) throw new Error("its client_id is not its own URL");
+      if (metadata.token_endpoint_auth_method && metadata.token_endpoint_auth_method !== "none") {
+        throw new Error("a metadata document client must be public (token_endpoint_auth_method none)");
+      }
+      checkRedirectUris(metadata.redirect_uris);
+      return { ...metadata, client_id: url, token_endpoint_auth_method: "none" };
+    } catch (error) {
+      log.warn(`the client ID metadata document ${url} is not usable: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+}
+
+function isDocumentUrl(clientId: string, allowLoopback: boolean): boolean {
+  let url: URL;
+  try {
+    url = new URL(clientId);
+  } catch {
+    return false;
+  }
+  if (url.hash || url.username || url.password || url.pathname === "/") return false;
+  return url.protocol === "https:" || (allowLoopback && url.protocol === "http:" && isLoopback(url.hostname));
+}
+
+/** https, loopback http (native apps, RFC 8252) or an app's private scheme; never script or data. */
+function checkRedirectUris(uris: readonly string[]): void {
+  if (uris.length === 0) throw new InvalidClientMetadataError("redirect_uris must name at least one URI.");
+  for (const raw of uris) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new InvalidClientMetadataError(`redirect_uri ${JSON.stringify(raw)} is not a URL.`);
+    }
+    if (url.hash) throw new InvalidClientMetadataError(`redirect_uri ${raw} must not have a fragment.`);
+    if (SCHEMES_REFUSED.has(url.protocol)) {
+      throw new InvalidClientMetadataError(`redirect_uri ${raw} uses a scheme that cannot receive a code.`);
+    }
+    if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+      throw new InvalidClientMetadataError(
+        `redirect_uri ${raw} must use https (plain http only on 127.0.0.1 or localhost).`,
+      );
+    }
+  }
+}

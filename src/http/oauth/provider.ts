@@ -1,0 +1,253 @@
+// The authorization server MCP clients see, as the SDK's OAuth handlers call it: they parse and
+// validate requests, authenticate clients and check PKCE; this file decides what is issued, and
+// keeps the promises that make it safe in front of one static Asana app:
+// - every code and refresh token works once; a second use revokes the whole grant (RFC 9700 §4.14);
+// - tokens are bound to this server's /mcp (RFC 8707) and stored only as digests;
+// - our tokens are ours: an Asana token is not one of them and is refused at /mcp.
+
+import {
+  InvalidGrantError,
+  InvalidTargetError,
+  InvalidTokenError,
+} from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import type {
+  AuthorizationParams,
+  OAuthServerProvider,
+} from "@modelcontextprotocol/sdk/server/auth/provider.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type {
+  OAuthClientInformationFull,
+  OAuthTokenRevocationRequest,
+  OAuthTokens,
+} from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { Response } from "express";
+import { randomToken } from "../../auth/oauth.js";
+import { log } from "../../log.js";
+import { digest } from "../../store/crypto.js";
+import type { Store } from "../../store/types.js";
+import type { ClientRegistry } from "./clients.js";
+import {
+  asJson,
+  grantSchema,
+  type Issued,
+  issuedSchema,
+  type Pending,
+  readRecord,
+  spentSchema,
+} from "./records.js";
+
+export const ACCESS_TOKEN_TTL_S = 3600;
+export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
+const CODE_TTL_S = 60;
+/** From the authorization request to Asana's callback: consent plus Asana's own sign-in. */
+export const PENDING_TTL_S = 15 * 60;
+export const CONSENT_PATH = "/consent";
+
+export interface ProviderDeps {
+  store: Store;
+  clients: ClientRegistry;
+  publicUrl: URL;
+  /** This server's MCP endpoint: the only resource tokens are issued for. */
+  resource: URL;
+  /** Removes a grant and gives its Asana refresh token back to Asana (sign-out). */
+  revokeGrant(grantId: string, why: string): Promise<void>;
+}
+
+export class AsanaMcpOAuthProvider implements OAuthServerProvider {
+  constructor(private readonly deps: ProviderDeps) {}
+
+  get clientsStore() {
+    return this.deps.clients;
+  }
+
+  /** Keeps the request and sends the person to the consent page; Asana comes after it. */
+  async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response) {
+    const resource = this.boundResource(params.resource);
+    const id = randomToken(32);
+    const pending: Pending = {
+      client_id: client.client_id,
+      redirect_uri: params.redirectUri,
+      code_challenge: params.codeChallenge,
+      client_state: params.state ?? null,
+      resource,
+      csrf: randomToken(32),
+      browser: null,
+      asana_verifier_sealed: null,
+      nonce: null,
+    };
+    await this.deps.store.put("pending", digest(id), asJson(pending), {
+      expiresAt: Date.now() + PENDING_TTL_S * 1000,
+    });
+    const consent = new URL(CONSENT_PATH, this.deps.publicUrl);
+    consent.searchParams.set("request", id);
+    res.redirect(302, consent.href);
+  }
+
+  /** Issues the client's code once Asana's sign-in is done (called by the callback). */
+  async issueCode(grantId: string, pending: Pending): Promise<string> {
+    const code = `amcp_code_${randomToken(32)}`;
+    const record: Issued = {
+      grant_id: grantId,
+      client_id: pending.client_id,
+      resource: pending.resource,
+      redirect_uri: pending.redirect_uri,
+      code_challenge: pending.code_challenge,
+    };
+    await this.deps.store.put("code", digest(code), asJson(record), {
+      expiresAt: Date.now() + CODE_TTL_S * 1000,
+    });
+    return code;
+  }
+
+  async challengeForAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<string> {
+    const record = await this.liveOrSpent("code", code, client);
+    if (!record.code_challenge) throw new InvalidGrantError("The authorization code is invalid.");
+    return record.code_challenge;
+  }
+
+  async exchangeAuthorizationCode(
+    client: OAuthClientInformationFull,
+    code: string,
+    _verifier?: string,
+    redirectUri?: string,
+    resource?: URL,
+  ): Promise<OAuthTokens> {
+    const key = digest(code);
+    // Single use: of two requests racing with one code, one takes it and the other finds it spent.
+    const taken = await this.deps.store.take("code", key);
+    const record = taken && issuedSchema.safeParse(taken);
+    if (!record?.success)
+      return this.refuseSpent("code", key, "The authorization code is invalid or was used.");
+    await this.markSpent("code", key, record.data.grant_id, CODE_TTL_S * 10);
+    const issued = record.data;
+    if (issued.client_id !== client.client_id) {
+      throw new InvalidGrantError("The authorization code was issued to another client.");
+    }
+    if (redirectUri !== undefined && redirectUri !== issued.redirect_uri) {
+      throw new InvalidGrantError("redirect_uri differs from the authorization request's.");
+    }
+    if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
+      throw new InvalidTargetError("The resource differs from the authorization request's.");
+    }
+    return this.issueTokens(issued.grant_id, client.client_id, issued.resource);
+  }
+
+  async exchangeRefreshToken(
+    client: OAuthClientInformationFull,
+    refreshToken: string,
+    _scopes?: string[],
+    resource?: URL,
+  ): Promise<OAuthTokens> {
+    const key = digest(refreshToken);
+    const taken = await this.deps.store.take("refresh", key);
+    const record = taken && issuedSchema.safeParse(taken);
+    if (!record?.success)
+      return this.refuseSpent("refresh", key, "The refresh token is invalid, expired or was used.");
+    const issued = record.data;
+    if (issued.client_id !== client.client_id) {
+      // Another client holding this token means it leaked: the grant ends.
+      await this.deps.revokeGrant(issued.grant_id, "a refresh token was presented by another client");
+      throw new InvalidGrantError("The refresh token was issued to another client.");
+    }
+    await this.markSpent("refresh", key, issued.grant_id, REFRESH_TOKEN_TTL_S);
+    if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
+      throw new InvalidTargetError("The resource differs from the one the token was issued for.");
+    }
+    if (!(await readRecord(this.deps.store, "grant", issued.grant_id, grantSchema))) {
+      throw new InvalidGrantError("The sign-in was revoked: sign in again.");
+    }
+    return this.issueTokens(issued.grant_id, client.client_id, issued.resource);
+  }
+
+  async verifyAccessToken(token: string): Promise<AuthInfo> {
+    const record = await readRecord(this.deps.store, "access", digest(token), issuedSchema);
+    // An Asana token, a token of another deployment or a revoked one: not ours to honour.
+    if (!record?.expires_at) throw new InvalidTokenError("The access token is not valid for this server.");
+    if (!(await readRecord(this.deps.store, "grant", record.grant_id, grantSchema))) {
+      throw new InvalidTokenError("The sign-in behind this token was revoked.");
+    }
+    return {
+      token,
+      clientId: record.client_id,
+      scopes: [],
+      expiresAt: Math.floor(record.expires_at / 1000),
+      resource: new URL(record.resource),
+      extra: { grantId: record.grant_id },
+    };
+  }
+
+  /** RFC 7009: revoking either token of a grant ends the grant (and its Asana sign-in). */
+  async revokeToken(client: OAuthClientInformationFull, request: OAuthTokenRevocationRequest): Promise<void> {
+    const key = digest(request.token);
+    for (const kind of ["refresh", "access"] as const) {
+      const record = await readRecord(this.deps.store, kind, key, issuedSchema);
+      if (!record) continue;
+      // Another client's token is left alone, and said nothing about (RFC 7009 §2.1).
+      if (record.client_id !== client.client_id) return;
+      await this.deps.revokeGrant(record.grant_id, "revoked by its client");
+      return;
+    }
+  }
+
+  private async issueTokens(grantId: string, clientId: string, resource: string): Promise<OAuthTokens> {
+    const accessToken = `amcp_at_${randomToken(32)}`;
+    const refreshToken = `amcp_rt_${randomToken(32)}`;
+    const now = Date.now();
+    const expiresAt = now + ACCESS_TOKEN_TTL_S * 1000;
+    const base = { grant_id: grantId, client_id: clientId, resource };
+    await this.deps.store.put("access", digest(accessToken), asJson({ ...base, expires_at: expiresAt }), {
+      expiresAt,
+    });
+    await this.deps.store.put("refresh", digest(refreshToken), asJson(base), {
+      expiresAt: now + REFRESH_TOKEN_TTL_S * 1000,
+    });
+    await this.deps.clients.touch(clientId);
+    return {
+      access_token: accessToken,
+      token_type: "Bearer",
+      expires_in: ACCESS_TOKEN_TTL_S,
+      refresh_token: refreshToken,
+    };
+  }
+
+  /** The code or token under `key` if live; if spent, its grant is revoked and the request refused. */
+  private async liveOrSpent(kind: "code" | "refresh", secret: string, client: OAuthClientInformationFull) {
+    const key = digest(secret);
+    const record = await readRecord(this.deps.store, kind, key, issuedSchema);
+    if (record) {
+      if (record.client_id !== client.client_id) {
+        throw new InvalidGrantError("The authorization code was issued to another client.");
+      }
+      return record;
+    }
+    return this.refuseSpent(kind, key, "The authorization code is invalid or was used.");
+  }
+
+  private async refuseSpent(kind: "code" | "refresh", key: string, message: string): Promise<never> {
+    const spent = await readRecord(this.deps.store, kind, `spent:${key}`, spentSchema);
+    if (spent) {
+      log.warn(
+        `a used ${kind === "code" ? "authorization code" : "refresh token"} was presented again: its sign-in is revoked`,
+      );
+      await this.deps.revokeGrant(spent.grant_id, `a used ${kind} was presented again`);
+    }
+    throw new InvalidGrantError(message);
+  }
+
+  private async markSpent(kind: "code" | "refresh", key: string, grantId: string, ttlSeconds: number) {
+    await this.deps.store.put(kind, `spent:${key}`, asJson({ spent: true, grant_id: grantId }), {
+      expiresAt: Date.now() + ttlSeconds * 1000,
+    });
+  }
+
+  /** The resource a token is bound to: this server's /mcp, whether or not the client named it. */
+  private boundResource(requested: URL | undefined): string {
+    const ours = this.deps.resource.href;
+    if (requested === undefined) return ours;
+    const comparable = (u: string) => u.replace(/#.*$/, "").replace(/\/$/, "");
+    if (comparable(requested.href) !== comparable(ours)) {
+      throw new InvalidTargetError(`This server issues tokens only for ${ours}.`);
+    }
+    return ours;
+  }
+}

@@ -1,0 +1,213 @@
+// `asana-mcp http`: the remote server. One express app on node:http: the OAuth authorization
+// server clients see (the SDK's handlers, src/http/oauth/* for the Asana glue), the sign-in pages,
+// health and readiness for load balancers, and the MCP endpoint behind the SDK's bearer check.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { authorizationHandler } from "@modelcontextprotocol/sdk/server/auth/handlers/authorize.js";
+import { clientRegistrationHandler } from "@modelcontextprotocol/sdk/server/auth/handlers/register.js";
+import { revocationHandler } from "@modelcontextprotocol/sdk/server/auth/handlers/revoke.js";
+import { tokenHandler } from "@modelcontextprotocol/sdk/server/auth/handlers/token.js";
+import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
+import {
+  createOAuthMetadata,
+  getOAuthProtectedResourceMetadataUrl,
+  mcpAuthMetadataRouter,
+} from "@modelcontextprotocol/sdk/server/auth/router.js";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { AsanaClient } from "../asana/http.js";
+import { AuditLog } from "../audit.js";
+import type { Identity } from "../auth/identities.js";
+import type { Config } from "../config.js";
+import { log } from "../log.js";
+import { buildPolicy } from "../policy.js";
+import { RemoteSessions } from "../session.js";
+import type { Keyring } from "../store/crypto.js";
+import type { Store } from "../store/types.js";
+import type { Tool } from "../tools/define.js";
+import { type AsanaApp, type GrantDeps, revokeGrant } from "./grants.js";
+import { originGuard } from "./guard.js";
+import { jsonRpcError, mcpEndpoint } from "./mcp.js";
+import { ClientRegistry } from "./oauth/clients.js";
+import { AsanaMcpOAuthProvider, CONSENT_PATH } from "./oauth/provider.js";
+import { signInRouter } from "./oauth/sign-in.js";
+import { CALLBACK_PATH, MCP_PATH } from "./settings.js";
+
+export interface RemoteServerOptions {
+  config: Config;
+  tools: readonly Tool[];
+  version: string;
+  store: Store;
+  keyring: Keyring;
+  /** The deployment's bot and service account. */
+  sharedIdentities: Identity[];
+  /** The Asana app people sign in through; its redirect URI is filled in from the public URL. */
+  app: Omit<AsanaApp, "redirectUri">;
+  host: string;
+  port: number;
+  /** The public origin; default http://<host>:<port> once the port is known. */
+  publicUrl?: URL;
+  sandbox: boolean;
+  /** Per-IP request budgets of the OAuth endpoints, per minute. */
+  rateLimits?: { authorize: number; token: number; register: number };
+}
+
+export interface RemoteServer {
+  url: URL;
+  sessions: RemoteSessions;
+  asana: AsanaClient;
+  /** Stops taking requests; writes in flight answer within `graceMs` or are audited as interrupted. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const DEFAULT_RATE_LIMITS = { authorize: 120, token: 300, register: 30 };
+
+export async function startRemoteServer(options: RemoteServerOptions): Promise<RemoteServer> {
+  const http = createServer();
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const publicUrl =
+    options.publicUrl ??
+    new URL(`http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`);
+  const resource = new URL(MCP_PATH, publicUrl);
+  const { config, store, keyring } = options;
+  const app: AsanaApp = { ...options.app, redirectUri: new URL(CALLBACK_PATH, publicUrl).href };
+
+  const asana = new AsanaClient({
+    baseUrl: config.baseUrl,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
+  const grantDeps: GrantDeps = { store, keyring, app, timeoutMs: config.requestTimeoutMs };
+  const sessions = new RemoteSessions(config, options.sharedIdentities, grantDeps);
+  const clients = new ClientRegistry(store, keyring, publicUrl.protocol === "http:");
+  const provider = new AsanaMcpOAuthProvider({
+    store,
+    clients,
+    publicUrl,
+    resource,
+    revokeGrant: async (grantId, why) => {
+      sessions.forget(grantId);
+      await revokeGrant(grantDeps, grantId, why);
+    },
+  });
+  const policy = buildPolicy(config, options.tools);
+  const audit = config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined;
+  const mcp = mcpEndpoint({
+    config,
+    asana,
+    tools: options.tools,
+    policy,
+    audit,
+    sessions,
+    version: options.version,
+  });
+  const deployment = sessions.deploymentResolver();
+  // Who the shared identities are, asked once: descriptions and the consent page name them.
+  void deployment.resolveAll(asana, config.requestTimeoutMs);
+
+  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const rate = (limit: number) => ({ windowMs: 60_000, limit, validate: { xForwardedForHeader: false } });
+  const web = express();
+  web.disable("x-powered-by");
+  web.set("etag", false);
+  web.use(originGuard(publicUrl, [MCP_PATH, CONSENT_PATH]));
+  web.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
+  web.get("/readyz", (_req, res) => {
+    store.count("client").then(
+      () => res.json({ status: "ready", store: store.kind }),
+      () => res.status(503).json({ status: "unavailable", store: store.kind }),
+    );
+  });
+  const metadata = {
+    ...createOAuthMetadata({ provider, issuerUrl: publicUrl }),
+    client_id_metadata_document_supported: true,
+  };
+  web.use(
+    mcpAuthMetadataRouter({
+      oauthMetadata: metadata,
+      resourceServerUrl: resource,
+      resourceName:
+        config.sandbox || options.sandbox ? "Asana (sandbox) via asana-mcp" : "Asana via asana-mcp",
+    }),
+  );
+  web.use("/authorize", authorizationHandler({ provider, rateLimit: rate(limits.authorize) }));
+  web.use("/token", tokenHandler({ provider, rateLimit: rate(limits.token) }));
+  web.use(
+    "/register",
+    clientRegistrationHandler({ clientsStore: clients, rateLimit: rate(limits.register) }),
+  );
+  web.use("/revoke", revocationHandler({ provider, rateLimit: rate(limits.token) }));
+  web.use(
+    signInRouter({
+      store,
+      keyring,
+      clients,
+      provider,
+      app,
+      timeoutMs: config.requestTimeoutMs,
+      sandbox: options.sandbox,
+      callbackPath: CALLBACK_PATH,
+      describe: () => ({
+        reads:
+          deployment.readAs === undefined || deployment.readAs === "oauth"
+            ? "you (the Asana account you sign in with next)"
+            : deployment.attribution("read"),
+        writes:
+          deployment.writeAs === undefined || deployment.writeAs === "oauth"
+            ? "you (the Asana account you sign in with next)"
+            : deployment.attribution("write"),
+        limits: [
+          policy.readOnly ? "read-only" : "",
+          policy.workspaces ? `workspaces ${[...policy.workspaces].join(", ")} only` : "",
+          policy.projects ? `projects ${[...policy.projects].join(", ")} only` : "",
+        ].filter(Boolean),
+      }),
+    }),
+  );
+  const bearer = requireBearerAuth({
+    verifier: provider,
+    resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resource),
+    expectedResource: resource,
+  });
+  web.all(MCP_PATH, bearer, express.json({ limit: config.maxMessageBytes }), (req, res, next) => {
+    mcp.handle(req, res).catch(next);
+  });
+  web.use((_req, res) => void res.status(404).json({ error: "not_found" }));
+  // The last word on any failure: a status and a line, never a stack trace.
+  web.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    const code = typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+    if (code >= 500) log.error(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (res.headersSent) return void res.end();
+    res
+      .status(code)
+      .json(
+        jsonRpcError(
+          -32603,
+          code === 413 ? "The request is too large." : code >= 500 ? "Internal error." : "Bad request.",
+        ),
+      );
+  });
+  http.on("request", web);
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: publicUrl,
+    sessions,
+    asana,
+    close(graceMs = config.shutdownGraceMs) {
+      closed ??= (async () => {
+        const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+        await mcp.drain(graceMs);
+        http.closeAllConnections();
+        await stopped;
+        audit?.close();
+        await asana.close();
+      })();
+      return closed;
+    },
+  };
+}
