@@ -49,6 +49,8 @@ export interface FakeAsanaOptions {
    * default, so tests see every request; a long-running sandbox sets a bound to keep its memory flat.
    */
   recordLimit?: number;
+  /** Show the sign-in page at the authorize endpoint (remote mode) instead of signing one user in. */
+  signInPage?: boolean;
 }
 
 export class FakeAsana {
@@ -78,11 +80,19 @@ export class FakeAsana {
     this.store = new Store(structuredClone(data));
     this.oauth = new OAuthProvider(this);
     this.oauth.signedInUser = data.tokens.find((t) => t.kind === "oauth")?.userGid ?? data.users[0]?.gid;
+    this.oauth.signInPage = options.signInPage ?? false;
   }
 
   userProfile(gid: string): { gid: string; name: string; email: string } | undefined {
     const user = this.store.users.get(gid);
     return user ? { gid: user.gid, name: user.name, email: user.email } : undefined;
+  }
+
+  /** The people who can sign in: members of some workspace, and people (bots and service accounts use tokens). */
+  signInPeople(): Array<{ gid: string; name: string; email: string }> {
+    return [...this.store.users.values()]
+      .filter((u) => u.kind === "person" && u.workspaces.length > 0)
+      .map((u) => ({ gid: u.gid, name: u.name, email: u.email }));
   }
 
   /** "http://127.0.0.1:PORT"; throws before listen(). */

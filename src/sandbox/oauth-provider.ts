@@ -6,6 +6,15 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { exportJWK, SignJWT } from "jose";
+import {
+  AUTHORIZE_PATH,
+  renderSignInError,
+  renderSignInPage,
+  SIGN_IN_FIELDS,
+  type SignInPerson,
+  sendPage,
+} from "./sign-in-page.js";
+import { SignInTokens } from "./sign-in-tokens.js";
 
 export const OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob";
 const KEY_ID = "fake-asana-1";
@@ -32,6 +41,18 @@ export interface OAuthHost {
   }): void;
   revokeToken(token: string): void;
   userProfile(gid: string): { gid: string; name: string; email: string } | undefined;
+  /** The people the sign-in page offers: those who can sign in to Asana (not bots or service accounts). */
+  signInPeople(): SignInPerson[];
+}
+
+/** An authorize request that passed every check: what a code is issued for. */
+interface AuthorizeRequest {
+  client: OAuthClientSeed;
+  redirectUri: string;
+  state: string;
+  challenge: string;
+  scopes: string[];
+  nonce?: string;
 }
 
 interface CodeGrant {
@@ -74,6 +95,13 @@ export class OAuthProvider {
   readonly issuedSecrets = new Set<string>();
   /** The user who "signs in" at the authorize endpoint; default the demo OAuth user. */
   signedInUser: string | undefined;
+  /**
+   * When true, the authorize endpoint shows a sign-in page where the person picks a demo user (and the
+   * form posts back to it); when false, `signedInUser` is signed in without a page, as tests want.
+   */
+  signInPage = false;
+  /** The sign-in page's anti-forgery tokens. */
+  readonly signInTokens = new SignInTokens();
 
   private readonly clients = new Map<string, OAuthClientSeed>();
   private readonly codes = new Map<string, CodeGrant>();
@@ -145,7 +173,9 @@ export class OAuthProvider {
    */
   async handle(method: string, url: URL, rawBody: string, res: ServerResponse): Promise<boolean> {
     const path = url.pathname;
-    if (method === "GET" && path === "/-/oauth_authorize") this.authorize(url.searchParams, res);
+    if (method === "GET" && path === AUTHORIZE_PATH) this.authorize(url.searchParams, res);
+    else if (method === "POST" && path === AUTHORIZE_PATH && this.signInPage)
+      this.signIn(new URLSearchParams(rawBody), res);
     else if (method === "POST" && path === "/-/oauth_token")
       await this.token(new URLSearchParams(rawBody), res);
     else if (method === "POST" && path === "/-/oauth_revoke") this.revoke(new URLSearchParams(rawBody), res);
@@ -155,41 +185,91 @@ export class OAuthProvider {
     return true;
   }
 
-  private authorize(q: URLSearchParams, res: ServerResponse) {
+  /**
+   * Checks an authorize request as Asana does. On failure the answer is written (an error page for a
+   * bad client or redirect URI, a redirect back with `error` otherwise) and undefined returned.
+   */
+  private checkAuthorize(q: URLSearchParams, res: ServerResponse): AuthorizeRequest | undefined {
     const client = this.clients.get(q.get("client_id") ?? "");
     const redirectUri = q.get("redirect_uri") ?? "";
     // Like Asana: a bad client or redirect URI is shown to the user, never redirected.
-    if (!client) return text(res, 400, "Error: unknown client_id");
+    if (!client) return void text(res, 400, "Error: unknown client_id");
     if (!this.redirectAllowed(client, redirectUri))
-      return text(res, 400, "Error: redirect_uri does not match");
+      return void text(res, 400, "Error: redirect_uri does not match");
     const state = q.get("state");
     const fail = (error: string) =>
-      this.redirectBack(res, redirectUri, { error, ...(state ? { state } : {}) });
+      void this.redirectBack(res, redirectUri, { error, ...(state ? { state } : {}) });
     if (!state) return fail("invalid_request");
     if (!(q.get("response_type") ?? "").split(" ").includes("code")) return fail("unsupported_response_type");
-    if (q.get("code_challenge_method") !== "S256" || !q.get("code_challenge")) return fail("invalid_request");
+    const challenge = q.get("code_challenge");
+    if (q.get("code_challenge_method") !== "S256" || !challenge) return fail("invalid_request");
     const scopes = (q.get("scope") ?? "default").split(" ").filter(Boolean);
+    return { client, redirectUri, state, challenge, scopes, nonce: q.get("nonce") ?? undefined };
+  }
+
+  private authorize(q: URLSearchParams, res: ServerResponse) {
+    const request = this.checkAuthorize(q, res);
+    if (!request) return;
+    if (this.signInPage) return this.showSignIn(q, request, res);
     const userGid = this.signedInUser;
-    if (!userGid) return fail("access_denied");
+    if (!userGid)
+      return this.redirectBack(res, request.redirectUri, { error: "access_denied", state: request.state });
+    this.issueCode(request, userGid, res);
+  }
+
+  private showSignIn(q: URLSearchParams, request: AuthorizeRequest, res: ServerResponse): void {
+    const carried = carriedParams(q);
+    const html = renderSignInPage({
+      people: this.host.signInPeople(),
+      request: carried,
+      csrfToken: this.signInTokens.issue(binding(carried)),
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      scopes: request.scopes,
+    });
+    // Out of band the form's answer is the code page itself: there is no redirect to allow.
+    sendPage(res, 200, html, request.redirectUri === OOB_REDIRECT ? undefined : request.redirectUri);
+  }
+
+  /** The sign-in form's submission: the authorize request again, the page's token, and a choice. */
+  private signIn(form: URLSearchParams, res: ServerResponse) {
+    const q = new URLSearchParams(carriedParams(form));
+    const request = this.checkAuthorize(q, res);
+    if (!request) return;
+    if (!this.signInTokens.take(form.get(SIGN_IN_FIELDS.csrf) ?? "", binding(carriedParams(q)))) {
+      const message =
+        "This sign-in page has expired or was already used. Go back to the application and sign in again.";
+      return sendPage(res, 400, renderSignInError(message));
+    }
+    if (form.has(SIGN_IN_FIELDS.cancel)) {
+      return this.redirectBack(res, request.redirectUri, { error: "access_denied", state: request.state });
+    }
+    const chosen = form.get(SIGN_IN_FIELDS.user) ?? "";
+    const person = this.host.signInPeople().find((p) => p.gid === chosen);
+    if (!person) return sendPage(res, 400, renderSignInError("There is no such person in the sandbox."));
+    this.issueCode(request, person.gid, res);
+  }
+
+  private issueCode(request: AuthorizeRequest, userGid: string, res: ServerResponse): void {
     const code = `code-${randomBytes(16).toString("hex")}`;
     this.issuedSecrets.add(code);
     this.codes.set(code, {
-      clientId: client.clientId,
-      redirectUri,
-      challenge: q.get("code_challenge") ?? "",
-      scopes,
-      nonce: q.get("nonce") ?? undefined,
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      challenge: request.challenge,
+      scopes: request.scopes,
+      nonce: request.nonce,
       userGid,
       used: false,
     });
-    if (redirectUri === OOB_REDIRECT) {
+    if (request.redirectUri === OOB_REDIRECT) {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
       res.end(
         `<html><body><p>Paste this code into the application:</p><code id="code">${code}</code></body></html>`,
       );
       return;
     }
-    this.redirectBack(res, redirectUri, { code, state });
+    this.redirectBack(res, request.redirectUri, { code, state: request.state });
   }
 
   private async token(form: URLSearchParams, res: ServerResponse) {
@@ -334,6 +414,20 @@ export class OAuthProvider {
     res.writeHead(302, { Location: target.href, "Content-Type": "text/plain" });
     res.end();
   }
+}
+
+/** The authorize request's parameters as the sign-in form carries them: without the form's own fields. */
+function carriedParams(params: URLSearchParams): Array<[string, string]> {
+  const own = new Set<string>(Object.values(SIGN_IN_FIELDS));
+  return [...params].filter(([name]) => !own.has(name));
+}
+
+/** What a sign-in token is bound to: the request, independent of parameter order. */
+function binding(params: Array<[string, string]>): string {
+  const sorted = [...params].sort(([a, x], [b, y]) =>
+    a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1,
+  );
+  return JSON.stringify(sorted);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
