@@ -121,7 +121,7 @@ async function startRemoteSandbox() {
     import("../sandbox/demo-data.js"),
   ]);
   const fake = new FakeAsana(demoData(), { recordLimit: 2000 });
-  (fake.oauth as unknown as { signInPage: boolean }).signInPage = true;
+  fake.oauth.signInPage = true;
   const origin = await fake.listen(0);
   const clientId = "asana-mcp-remote-sandbox";
   const clientSecret = randomBytes(24).toString("base64url");

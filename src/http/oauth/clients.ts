@@ -1,6 +1,7 @@
 // The MCP clients this server knows: registered dynamically (RFC 7591), or identified by a client
 // ID metadata document (an https URL as client_id, fetched and checked here). Registered clients'
 // secrets are sealed at rest; a document-identified client is public (PKCE, no secret).
+import { isIP } from "node:net";
 import type { OAuthRegisteredClientsStore } from "@modelcontextprotocol/sdk/server/auth/clients.js";
 import { InvalidClientMetadataError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import {
@@ -109,9 +110,9 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
         chunks.push(chunk as Buffer);
       }
       if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}`);
-      const metadata = OAuthClientMetadataSchema.parse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      const body = metadata as { client_id?: unknown };
-      if (body.client_id !== url) throw new Error("its client_id is not its own URL");
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { client_id?: unknown };
+      if (body?.client_id !== url) throw new Error("its client_id is not its own URL");
+      const metadata = OAuthClientMetadataSchema.parse(body);
       if (metadata.token_endpoint_auth_method && metadata.token_endpoint_auth_method !== "none") {
         throw new Error("a metadata document client must be public (token_endpoint_auth_method none)");
       }
@@ -132,7 +133,38 @@ function isDocumentUrl(clientId: string, allowLoopback: boolean): boolean {
     return false;
   }
   if (url.hash || url.username || url.password || url.pathname === "/") return false;
-  return url.protocol === "https:" || (allowLoopback && url.protocol === "http:" && isLoopback(url.hostname));
+  if (allowLoopback && url.protocol === "http:" && isLoopback(url.hostname)) return true;
+  return url.protocol === "https:" && !isPrivateAddress(url.hostname);
+}
+
+/**
+ * This server fetches documents on a stranger's word: never from an address literal inside a
+ * private network (a name that resolves there is the network's firewall to stop).
+ */
+function isPrivateAddress(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (isLoopback(hostname) || host === "localhost" || host.endsWith(".localhost")) return true;
+  if (isIP(host) === 4) {
+    const [a = 0, b = 0] = host.split(".").map(Number);
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  if (isIP(host) === 6)
+    return (
+      host === "::1" ||
+      host === "::" ||
+      /^f[cd]/.test(host) ||
+      /^fe[89ab]/.test(host) ||
+      host.startsWith("::ffff:")
+    );
+  return false;
 }
 
 /** https, loopback http (native apps, RFC 8252) or an app's private scheme; never script or data. */
