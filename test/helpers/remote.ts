@@ -40,9 +40,15 @@ export interface RemoteHarness {
 }
 
 export async function startRemote(
-  options: { env?: Record<string, string>; storePath?: string; store?: () => Promise<Store> } = {},
+  options: {
+    env?: Record<string, string>;
+    storePath?: string;
+    store?: () => Promise<Store>;
+    /** The fake Asana shows its sign-in page instead of signing `signedInUser` in at once. */
+    signInPage?: boolean;
+  } = {},
 ): Promise<RemoteHarness> {
-  const fake = new FakeAsana(demoData());
+  const fake = new FakeAsana(demoData(), { signInPage: options.signInPage ?? false });
   const origin = await fake.listen(0);
   fake.oauth.registerClient({ ...APP, redirectUris: ["http://127.0.0.1/oauth/callback"] });
   const storePath = options.storePath ?? join(mkdtempSync(join(tmpdir(), "asana-mcp-remote-")), "store.json");
@@ -98,9 +104,10 @@ export class MemoryOAuthClient implements OAuthClientProvider {
   saved: OAuthTokens | undefined;
   verifier = "";
   authorizationUrl: URL | undefined;
-  readonly redirectUrl = "http://127.0.0.1:53682/callback";
-
-  constructor(readonly name = "Test MCP client") {}
+  constructor(
+    readonly name = "Test MCP client",
+    readonly redirectUrl = "http://127.0.0.1:53682/callback",
+  ) {}
 
   get clientMetadata(): OAuthClientMetadata {
     return {

@@ -74,7 +74,9 @@ export function sendPage(res: Response, status: number, html: string, formTarget
       "Content-Security-Policy": `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${formTargets.join(" ")}; frame-ancestors 'none'; base-uri 'none'`,
       "X-Frame-Options": "DENY",
       "Cache-Control": "no-store",
-      "Referrer-Policy": "no-referrer",
+      // Not no-referrer: with it Chromium sends `Origin: null` on the form's POST, which the origin
+      // check refuses. same-origin still keeps the request id in this URL from other origins.
+      "Referrer-Policy": "same-origin",
       "X-Content-Type-Options": "nosniff",
     })
     .send(html);
