@@ -1,8 +1,9 @@
 // `npm run build`: bundles the server into dist/index.js, one ESM file with a shebang that needs
 // no node_modules at run time except the OS keychain binding. What start-up does not load (the
-// sandbox, the SDK server, the tools, undici, `auth` and `doctor`) is reached through dynamic
-// import() and becomes chunks. dist/sandbox/*.js and dist/auth/{oauth,store}.js are separate
-// entries so scripts, benches and test fixtures can import them directly. Types are checked by
+// sandbox, the SDK server, the tools, undici, `auth` and `doctor`, the PostgreSQL driver) is
+// reached through dynamic import() and becomes chunks. dist/sandbox/*.js, dist/auth/{oauth,store}.js
+// and dist/store/postgres.js are separate entries so scripts, benches and test fixtures can import
+// them directly. Types are checked by
 // `npm run typecheck` (tsc), not here.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -20,6 +21,9 @@ await rm(dist, { recursive: true, force: true });
  * - zod's error messages in 40 languages (258 kB; only English is used, zod's default), and
  * - the MCP SDK's Ajv validator (130 kB with ajv-formats), which the SDK's Server uses only to
  *   check elicitation answers; asana-mcp never elicits. Calling it fails loudly, never silently.
+ * - pg's binding to libpq (pg-native, an optional native addon asana-mcp never installs): pg loads
+ *   it only for `pg.native` or NODE_PG_FORCE_NATIVE, and the stub answers as a missing module
+ *   does, so `pg.native` is null and forcing it fails with a clear message.
  */
 const trim = {
   name: "trim",
@@ -45,6 +49,17 @@ const trim = {
 }`,
       loader: "js",
     }));
+    b.onResolve({ filter: /^\.\/native$/ }, (args) =>
+      args.importer.includes("/node_modules/pg/lib/")
+        ? { path: "pg-native", namespace: "no-pg-native" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "no-pg-native" }, () => ({
+      contents: `const error = new Error("asana-mcp does not bundle pg-native; it uses pg's JavaScript client");
+error.code = "MODULE_NOT_FOUND";
+throw error;`,
+      loader: "js",
+    }));
   },
 };
 
@@ -63,6 +78,7 @@ const options = {
     "src/sandbox/demo-data.ts",
     "src/auth/oauth.ts",
     "src/auth/store.ts",
+    "src/store/postgres.ts",
   ],
   outbase: "src",
   outdir: "dist",

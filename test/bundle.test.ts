@@ -1,6 +1,6 @@
 // The bundle's start-up promises, checked on the built files: dist/index.js is an executable ESM
 // file, and what `serve` loads before answering tools/list (its static import graph) holds
-// neither undici nor the sandbox; both are reached only through import().
+// neither undici, the sandbox nor the PostgreSQL driver; they are reached only through import().
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,10 +31,24 @@ describe("the bundle", () => {
       const text = readFileSync(file, "utf8");
       expect(text, file).not.toContain("llhttp"); // undici's HTTP parser
       expect(text, file).not.toContain("hit a rate limit"); // the sandbox's 429 message
+      expect(text, file).not.toContain("SCRAM-SHA-256"); // the PostgreSQL driver's authentication
     }
     // …and both are still there, behind import().
     expect(bin).toMatch(/import\("\.\/sandbox\/start\.js"\)/);
     expect(readFileSync(resolve(DIST, "sandbox/start.js"), "utf8")).toMatch(/import\("\.\/fake-asana\.js"\)/);
+  });
+
+  it("loads the PostgreSQL driver only through import(), and never needs pg-native", () => {
+    const entry = resolve(DIST, "store/postgres.js");
+    if (!existsSync(entry)) throw new Error("dist/store/postgres.js is missing: run `npm run build` first.");
+    const graph = [...staticGraph(entry)];
+    for (const file of graph) expect(readFileSync(file, "utf8"), file).not.toContain("SCRAM-SHA-256");
+    const driver = /import\("(\.\.\/chunks\/[^"]+)"\)/.exec(readFileSync(entry, "utf8"))?.[1];
+    expect(driver).toBeDefined();
+    const chunk = readFileSync(resolve(dirname(entry), driver ?? ""), "utf8");
+    expect(chunk).toContain("SCRAM-SHA-256");
+    // pg's optional libpq binding is trimmed, not left for node_modules to supply at run time.
+    expect(chunk).not.toMatch(/require\(["']pg-native["']\)/);
   });
 
   it("leaves out the SDK's Ajv validator only while the SDK uses it for elicitation alone", () => {

@@ -1,0 +1,86 @@
+// The PostgreSQL store's schema, as an ordered list of migrations applied at open. Replicas of
+// one deployment start together, so migrating holds a session advisory lock: the first replica
+// applies what is missing while the others wait, then find nothing left to do. Migrations only
+// ever add (tables, columns, indexes), so a replica of an older release keeps working against a
+// schema a newer one has moved forward.
+import type { PoolClient } from "pg";
+
+export interface Migration {
+  /** 1, 2, 3…: applied in order, each once, recorded in asana_mcp_schema_version. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: a released migration is never edited, a change is a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "records",
+    sql: `
+      CREATE TABLE IF NOT EXISTS asana_mcp_records (
+        kind text NOT NULL,
+        key text NOT NULL,
+        value jsonb NOT NULL,
+        expires_at timestamptz NULL,
+        PRIMARY KEY (kind, key)
+      );
+      CREATE INDEX IF NOT EXISTS asana_mcp_records_expires_at
+        ON asana_mcp_records (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
+];
+
+/**
+ * The advisory lock key that serialises migrations: "asana-mc" in ASCII as a bigint, fixed so
+ * every release agrees on it. withLock's keys are hashes and cannot be told from it by intent,
+ * only by value; a collision would only make a lock wait for a migration.
+ */
+const MIGRATION_LOCK = BigInt("0x6173616e612d6d63").toString();
+
+/**
+ * Brings the schema up to date on `client` (a session of its own: the advisory lock is held by
+ * the session). Waits at most `lockTimeoutMs` for another replica's migrations; resolves the
+ * schema version the database is at, which may be newer than this release's.
+ */
+export async function migrate(
+  client: PoolClient,
+  lockTimeoutMs: number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  await client.query("SELECT set_config('lock_timeout', $1, false)", [`${Math.max(1, lockTimeoutMs)}ms`]);
+  await client.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK]);
+  try {
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS asana_mcp_schema_version (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const applied = await client.query<{ version: number | null }>(
+      "SELECT max(version) AS version FROM asana_mcp_schema_version",
+    );
+    let current = applied.rows[0]?.version ?? 0;
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      // Each migration and its record commit together: a crash leaves it wholly applied or not.
+      await client.query("BEGIN");
+      try {
+        await client.query(migration.sql);
+        await client.query("INSERT INTO asana_mcp_schema_version (version, name) VALUES ($1, $2)", [
+          migration.version,
+          migration.name,
+        ]);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+      current = migration.version;
+    }
+    return current;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1::bigint)", [MIGRATION_LOCK]).catch(() => undefined);
+    await client.query("SELECT set_config('lock_timeout', '0', false)").catch(() => undefined);
+  }
+}
