@@ -21,6 +21,15 @@ export function processSession(identities: Identity[], config: Config): Session 
   return { resolver: new CredentialResolver(identities, config) };
 }
 
+/** The person about to sign in: routed like a session's `oauth` identity, never asked to act. */
+const SIGNING_IN: Identity = {
+  kind: "oauth",
+  variable: "your sign-in",
+  source: "token store",
+  accessToken: () => Promise.reject(new Error("nobody has signed in yet")),
+  renewAfterUnauthorized: async () => false,
+};
+
 /** How many people's sessions one process keeps in memory; older ones are rebuilt when needed. */
 const MAX_SESSIONS = 1000;
 
@@ -39,9 +48,12 @@ export class RemoteSessions {
     this.shared = new SharedResolutions(sharedIdentities);
   }
 
-  /** A resolver with the shared identities only: who the deployment's routes act as, for pages. */
+  /**
+   * Who a session's routes act as before anyone signed in, for the consent page: the shared
+   * identities beside a stand-in for the person, routed as every session is.
+   */
   deploymentResolver(): CredentialResolver {
-    return new CredentialResolver(this.sharedIdentities, this.config, this.shared);
+    return new CredentialResolver([SIGNING_IN, ...this.sharedIdentities], this.config, this.shared);
   }
 
   /** The session of a grant, or undefined when the grant is gone (revoked, expired). */

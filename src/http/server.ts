@@ -106,7 +106,13 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
   });
   const deployment = sessions.deploymentResolver();
   // Who the shared identities are, asked once: descriptions and the consent page name them.
-  void deployment.resolveAll(asana, config.requestTimeoutMs);
+  for (const identity of options.sharedIdentities)
+    void deployment.resolve(identity, asana, config.requestTimeoutMs);
+  const you = "you (the Asana account you sign in with next)";
+  const acting = (route: "read" | "write") =>
+    (route === "read" ? deployment.readAs : deployment.writeAs) === "oauth"
+      ? you
+      : deployment.attribution(route);
 
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   const rate = (limit: number) => ({ windowMs: 60_000, limit, validate: { xForwardedForHeader: false } });

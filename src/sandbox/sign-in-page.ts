@@ -34,33 +34,15 @@ export function escapeHtml(value: string): string {
 }
 
 /**
- * The source a CSP form-action must allow for the redirect after the form: Chromium applies
- * form-action to every hop of the redirect chain a submission starts, so 'self' alone would stop the
- * 302 back to the client. Undefined when the target has no origin a CSP can name safely.
+ * Writes a page with the sign-in headers. No form-action: Chromium applies it to every hop of the
+ * redirect chain a submission starts, and the app's redirect URI may itself redirect on (remote
+ * mode's callback sends the browser on to its MCP client), which no directive here could name.
+ * `_redirectUri` is where the form leads, kept for the caller's clarity.
  */
-export function redirectSource(redirectUri: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(redirectUri);
-  } catch {
-    return undefined;
-  }
-  if (url.origin !== "null") {
-    // Origins of http(s) URLs are scheme://host[:port]; refuse anything a CSP would read differently.
-    return /^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(url.origin) ? url.origin : undefined;
-  }
-  // A private-use scheme (com.example.app:/callback) has no origin; a scheme-source allows it.
-  return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) ? url.protocol : undefined;
-}
-
-/** Writes a page with the sign-in headers; `redirectUri` widens form-action to where the form leads. */
-export function sendPage(res: ServerResponse, status: number, html: string, redirectUri?: string): void {
-  const formAction = ["'self'", redirectUri === undefined ? undefined : redirectSource(redirectUri)]
-    .filter((s) => s !== undefined)
-    .join(" ");
+export function sendPage(res: ServerResponse, status: number, html: string, _redirectUri?: string): void {
   res.writeHead(status, {
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`,
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",

@@ -5,8 +5,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { browserAvailable, chromiumPath, openBrowser, screenshot } from "../helpers/browser.js";
@@ -62,6 +62,7 @@ describe.skipIf(skip)(title, () => {
     expect(body).toContain("Browser test client");
     expect(body).toContain(callback.url);
     expect(body).toMatch(/Writes carry the name of\s+Acme Bot/);
+    expect(body).toMatch(/Reads act as\s+you \(the Asana account you sign in with next\)/);
     const shot = await screenshot(page, "remote-consent");
     expect(readFileSync(shot).subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(statSync(shot).size).toBeGreaterThan(5 * 1024);
@@ -82,7 +83,7 @@ describe.skipIf(skip)(title, () => {
     await transport.finishAuth(code);
     const client = new Client({ name: "t", version: "1" });
     await client.connect(new StreamableHTTPClientTransport(h.mcpUrl, { authProvider: oauth }));
-    const whoami = (await client.callTool({ name: "whoami", arguments: {} })) as {
+    const whoami = (await client.callTool({ name: "whoami", arguments: {} })) as unknown as {
       structuredContent: { me: unknown };
     };
     expect(JSON.stringify(whoami.structuredContent.me)).toContain("Grace Hopper");

@@ -1,6 +1,7 @@
 // The sandbox's sign-in page in a real Chromium: a person picks Grace Hopper and the browser follows
 // the redirect to the client's callback. Only a real browser enforces the page's CSP, and Chromium
-// applies form-action to the redirect a form submission starts, so this is where that is proven.
+// applies a form-action to every redirect a form submission starts (the page sets none, since the
+// app's redirect URI may redirect on), so this is where the whole chain is proven to go through.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";

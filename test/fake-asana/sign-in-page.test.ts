@@ -122,7 +122,7 @@ describe("the sandbox sign-in page", () => {
     expect(page.hidden.get("csrf_token")?.length).toBeGreaterThanOrEqual(32);
 
     expect(page.headers.get("content-security-policy")).toBe(
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:48123",
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     );
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     expect(page.headers.get("cache-control")).toBe("no-store");

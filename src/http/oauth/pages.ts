@@ -17,9 +17,9 @@ export interface ConsentView {
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1e1f21}
 h1{font-size:1.4rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem}dt{font-weight:600}
-dd{margin:0;word-break:break-all}.note{background:#fff4d6;border-radius:6px;padding:.6rem .8rem}
+dd{margin:0;overflow-wrap:anywhere}.note{background:#fff4d6;border-radius:6px;padding:.6rem .8rem}
 .actions{display:flex;gap:.8rem;margin-top:1.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:6px;border:1px solid #6d6e6f;background:#fff;cursor:pointer}
-button.approve{background:#4573d2;border-color:#4573d2;color:#fff}code{font-size:.9em}`;
+button.approve{background:#4573d2;border-color:#4573d2;color:#fff}code{font-size:.9em;word-break:break-all}`;
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
