@@ -68,7 +68,11 @@ export function httpSettings(config: Config, args: readonly string[]): HttpSetti
       );
     }
   }
-  const store = storeSetting(remote.databaseUrl, remote.dataDir);
+  // The sandbox's people and tokens are made up anew at every start: its sign-ins are kept apart.
+  const store =
+    sandbox && remote.databaseUrl === undefined
+      ? { kind: "file" as const, path: join(remote.dataDir, "sandbox-store.json") }
+      : storeSetting(remote.databaseUrl, remote.dataDir);
   if (store.kind === "postgres" && secretKey === undefined) {
     throw new ConfigError(
       "ASANA_DATABASE_URL is PostgreSQL: set ASANA_SECRET_KEY too, the same on every replica (the key that encrypts Asana tokens in the database).",
