@@ -5,6 +5,14 @@
 import type { NextFunction, Request, Response } from "express";
 import { isLoopback } from "./settings.js";
 
+/**
+ * A path as express routes it: case-insensitive and with or without a trailing slash, so /MCP/
+ * reaches the MCP endpoint and must meet the same Origin check as /mcp.
+ */
+function routed(path: string): string {
+  return path.toLowerCase().replace(/\/+$/, "") || "/";
+}
+
 export function originGuard(publicUrl: URL, sameOriginPaths: readonly string[]) {
   const hosts = new Set([publicUrl.host.toLowerCase()]);
   // On loopback, the other names of this machine are the same server.
@@ -23,7 +31,11 @@ export function originGuard(publicUrl: URL, sameOriginPaths: readonly string[]) 
       return;
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && sameOriginPaths.includes(req.path) && !origins.has(origin.toLowerCase())) {
+    if (
+      origin !== undefined &&
+      sameOriginPaths.includes(routed(req.path)) &&
+      !origins.has(origin.toLowerCase())
+    ) {
       res.status(403).json({
         error: "forbidden",
         error_description: `Requests from ${JSON.stringify(origin.slice(0, 100))} are not allowed here.`,
