@@ -62,8 +62,12 @@ export async function extendGrant(store: Store, grantId: string): Promise<void> 
 
 /** Ends a sign-in here and at Asana (its refresh token is revoked there, best effort). */
 export async function revokeGrant(deps: GrantDeps, grantId: string, why: string): Promise<void> {
-  const grant = await readRecord(deps.store, "grant", grantId, grantSchema);
-  await deps.store.delete("grant", grantId);
+  // Under the grant's lock: a refresh running meanwhile would otherwise store the grant again.
+  const grant = await deps.store.withLock(`grant:${grantId}`, LOCK_WAIT_MS, async () => {
+    const found = await readRecord(deps.store, "grant", grantId, grantSchema);
+    await deps.store.delete("grant", grantId);
+    return found;
+  });
   if (!grant) return;
   log.info(`sign-in of ${grant.person.name} ended: ${why}`);
   try {

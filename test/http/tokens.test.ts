@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { REFRESH_RACE_MS } from "../../src/http/oauth/provider.js";
 import { DEMO_TASK_GID } from "../../src/sandbox/demo-data.js";
 import { digest } from "../../src/store/crypto.js";
 import {
@@ -20,6 +21,14 @@ import {
   signedIn,
 } from "../helpers/attack.js";
 import { APP, connectSignedIn, type RemoteHarness, startRemote } from "../helpers/remote.js";
+
+/** Makes a used refresh token's record look as it will `ms` later: past the race window. */
+async function backdateSpent(h: RemoteHarness, refreshToken: string, ms = 60_000): Promise<void> {
+  const key = `spent:${digest(refreshToken)}`;
+  const spent = await h.store.get("refresh", key);
+  if (!spent) throw new Error("the refresh token was not marked spent");
+  await h.store.put("refresh", key, { ...spent, at: Number(spent.at) - ms });
+}
 
 let h: RemoteHarness | undefined;
 afterEach(async () => {
@@ -160,6 +169,7 @@ describe("refresh tokens", () => {
     const { access_token: access = "", refresh_token: next = "" } = rotated.body;
     expect(next).not.toBe(first.refresh);
     expect((await ping(h, access)).status).toBe(200);
+    await backdateSpent(h, first.refresh);
     const replay = await refresh(h, first.client.client_id, first.refresh);
     expect(replay.status).toBe(400);
     expect(replay.body.error).toBe("invalid_grant");
@@ -169,9 +179,32 @@ describe("refresh tokens", () => {
     expect(successor.body.error).toBe("invalid_grant");
   });
 
-  // Two requests of one SDK client that meet an expired access token each refresh with the same
-  // refresh token; the second use reads as a replay and ends the grant (sign in again).
-  it.todo("two concurrent refreshes of one refresh token by its own client keep the grant");
+  it("two refreshes of one token by its own client at once: one gets tokens, the other a retryable refusal, and the grant lives", async () => {
+    h = await startRemote();
+    const first = await signedIn(h);
+    const [a, b] = await Promise.all([
+      refresh(h, first.client.client_id, first.refresh),
+      refresh(h, first.client.client_id, first.refresh),
+    ]);
+    const [won, lost] = a.status === 200 ? [a, b] : [b, a];
+    expect(won.status).toBe(200);
+    expect(lost.status).toBe(400);
+    expect(lost.body.error).toBe("temporarily_unavailable");
+    // Nothing was minted for the second request, and the first one's tokens work.
+    expect(lost.body.access_token).toBeUndefined();
+    expect((await ping(h, won.body.access_token ?? "")).status).toBe(200);
+    expect((await refresh(h, first.client.client_id, won.body.refresh_token ?? "")).status).toBe(200);
+  });
+
+  it("the same client presenting a used refresh token after the race window ends the grant", async () => {
+    h = await startRemote();
+    const first = await signedIn(h);
+    const rotated = await refresh(h, first.client.client_id, first.refresh);
+    await backdateSpent(h, first.refresh, REFRESH_RACE_MS + 1);
+    const replay = await refresh(h, first.client.client_id, first.refresh);
+    expect(replay.body.error).toBe("invalid_grant");
+    expect((await ping(h, rotated.body.access_token ?? "")).status).toBe(401);
+  });
 
   it("a refresh token presented by another client is refused and ends the grant", async () => {
     h = await startRemote();

@@ -9,6 +9,7 @@ import {
   InvalidGrantError,
   InvalidTargetError,
   InvalidTokenError,
+  TemporarilyUnavailableError,
 } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import type {
   AuthorizationParams,
@@ -39,6 +40,8 @@ import {
 export const ACCESS_TOKEN_TTL_S = 3600;
 export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 const CODE_TTL_S = 60;
+/** A refresh token its own client presents again within this long is a race between its requests. */
+export const REFRESH_RACE_MS = 10_000;
 /** From the authorization request to Asana's callback: consent plus Asana's own sign-in. */
 export const PENDING_TTL_S = 15 * 60;
 export const CONSENT_PATH = "/consent";
@@ -117,8 +120,8 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     const taken = await this.deps.store.take("code", key);
     const record = taken && issuedSchema.safeParse(taken);
     if (!record?.success)
-      return this.refuseSpent("code", key, "The authorization code is invalid or was used.");
-    await this.markSpent("code", key, record.data.grant_id, CODE_TTL_S * 10);
+      return this.refuseSpent("code", key, client, "The authorization code is invalid or was used.");
+    await this.markSpent("code", key, record.data.grant_id, client, CODE_TTL_S * 10);
     const issued = record.data;
     if (issued.client_id !== client.client_id) {
       throw new InvalidGrantError("The authorization code was issued to another client.");
@@ -142,14 +145,14 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     const taken = await this.deps.store.take("refresh", key);
     const record = taken && issuedSchema.safeParse(taken);
     if (!record?.success)
-      return this.refuseSpent("refresh", key, "The refresh token is invalid, expired or was used.");
+      return this.refuseSpent("refresh", key, client, "The refresh token is invalid, expired or was used.");
     const issued = record.data;
     if (issued.client_id !== client.client_id) {
       // Another client holding this token means it leaked: the grant ends.
       await this.deps.revokeGrant(issued.grant_id, "a refresh token was presented by another client");
       throw new InvalidGrantError("The refresh token was issued to another client.");
     }
-    await this.markSpent("refresh", key, issued.grant_id, REFRESH_TOKEN_TTL_S);
+    await this.markSpent("refresh", key, issued.grant_id, client, REFRESH_TOKEN_TTL_S);
     if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
       throw new InvalidTargetError("The resource differs from the one the token was issued for.");
     }
@@ -220,12 +223,34 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
       }
       return record;
     }
-    return this.refuseSpent(kind, key, "The authorization code is invalid or was used.");
+    return this.refuseSpent(kind, key, client, "The authorization code is invalid or was used.");
   }
 
-  private async refuseSpent(kind: "code" | "refresh", key: string, message: string): Promise<never> {
+  /**
+   * A used code or refresh token presented again is refused, and ends its grant (RFC 9700 §4.14),
+   * except for one case: its own client presenting a refresh token again within a few seconds of
+   * using it. That is two requests of one client refreshing at once (the SDK's client does, when
+   * parallel calls meet an expired token), not a thief: it is refused as a retryable error that
+   * leaves the grant and the tokens the first request received in place.
+   */
+  private async refuseSpent(
+    kind: "code" | "refresh",
+    key: string,
+    client: OAuthClientInformationFull,
+    message: string,
+  ): Promise<never> {
     const spent = await readRecord(this.deps.store, kind, `spent:${key}`, spentSchema);
     if (spent) {
+      const race =
+        kind === "refresh" &&
+        spent.client_id === client.client_id &&
+        spent.at !== undefined &&
+        Date.now() - spent.at < REFRESH_RACE_MS;
+      if (race) {
+        throw new TemporarilyUnavailableError(
+          "This refresh token was used a moment ago by another request of this client: use the tokens that request received.",
+        );
+      }
       log.warn(
         `a used ${kind === "code" ? "authorization code" : "refresh token"} was presented again: its sign-in is revoked`,
       );
@@ -234,8 +259,15 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     throw new InvalidGrantError(message);
   }
 
-  private async markSpent(kind: "code" | "refresh", key: string, grantId: string, ttlSeconds: number) {
-    await this.deps.store.put(kind, `spent:${key}`, asJson({ spent: true, grant_id: grantId }), {
+  private async markSpent(
+    kind: "code" | "refresh",
+    key: string,
+    grantId: string,
+    client: OAuthClientInformationFull,
+    ttlSeconds: number,
+  ) {
+    const spent = { spent: true, grant_id: grantId, client_id: client.client_id, at: Date.now() };
+    await this.deps.store.put(kind, `spent:${key}`, asJson(spent), {
       expiresAt: Date.now() + ttlSeconds * 1000,
     });
   }

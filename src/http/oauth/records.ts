@@ -54,7 +54,13 @@ export const issuedSchema = z.object({
 export type Issued = z.infer<typeof issuedSchema>;
 
 /** What a code or refresh token leaves behind once used: a second use revokes its grant. */
-export const spentSchema = z.object({ spent: z.literal(true), grant_id: z.string() });
+export const spentSchema = z.object({
+  spent: z.literal(true),
+  grant_id: z.string(),
+  /** Who used it and when (epoch ms): the same client again a moment later is a race, not a theft. */
+  client_id: z.string().optional(),
+  at: z.number().optional(),
+});
 
 export async function readRecord<T>(
   store: Store,
