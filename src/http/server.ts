@@ -52,7 +52,10 @@ export interface RemoteServerOptions {
 }
 
 export interface RemoteServer {
+  /** The public URL (ASANA_PUBLIC_URL, or where it listens). */
   url: URL;
+  /** The port it listens on (behind a proxy, not the public URL's). */
+  port: number;
   sessions: RemoteSessions;
   asana: AsanaClient;
   /** Stops taking requests; writes in flight answer within `graceMs` or are audited as interrupted. */
@@ -202,6 +205,7 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
   let closed: Promise<void> | undefined;
   return {
     url: publicUrl,
+    port,
     sessions,
     asana,
     close(graceMs = config.shutdownGraceMs) {

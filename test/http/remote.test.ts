@@ -71,6 +71,21 @@ describe("asana-mcp http: sign-in with the SDK's OAuth client", () => {
     expect(JSON.stringify(structured(a).me)).toContain("Ada Lovelace");
   });
 
+  it("describes tools per person, and asks Asana who the person is once, not per request", async () => {
+    h = await startRemote();
+    const grace = await connectSignedIn(h, new MemoryOAuthClient("Grace's client"), GRACE_GID);
+    const ada = await connectSignedIn(h, new MemoryOAuthClient("Ada's client"), ADA_GID);
+    const describe = async (client: typeof grace.client) =>
+      (await client.listTools()).tools.find((t) => t.name === "get_task")?.description ?? "";
+    expect(await describe(grace.client)).toContain("Grace Hopper");
+    expect(await describe(ada.client)).toContain("Ada Lovelace");
+    expect(await describe(ada.client)).not.toContain("Grace Hopper");
+    const meRequests = () =>
+      h?.fake.requests.filter((r) => r.path === "/users/me" && r.userGid === GRACE_GID).length ?? 0;
+    for (let i = 0; i < 5; i++) await grace.client.callTool({ name: "whoami", arguments: {} });
+    expect(meRequests()).toBeLessThanOrEqual(1);
+  });
+
   it("keeps sign-ins across a restart", async () => {
     h = await startRemote();
     const { oauth } = await connectSignedIn(h);
