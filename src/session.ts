@@ -1,7 +1,8 @@
 // A session: one person's identities and credential resolver. Stdio mode has one, built from the
-// environment at start-up; remote mode builds one per signed-in person (their `oauth` identity
-// from the grant) beside the deployment's shared bot or service account, whose resolution all
-// sessions share. Sessions are only a cache of the store: any replica can rebuild any of them.
+// environment at start-up by src/cli.ts (its resolver is the session); remote mode builds one per
+// signed-in person (their `oauth` identity from the grant) beside the deployment's shared bot or
+// service account, whose resolution all sessions share. Sessions are only a cache of the store:
+// any replica can rebuild any of them.
 import type { Identity } from "./auth/identities.js";
 import { CredentialResolver, SharedResolutions } from "./auth/resolver.js";
 import type { Config } from "./config.js";
@@ -14,11 +15,6 @@ export interface Session {
   /** The signed-in person (remote mode). */
   person?: Person;
   resolver: CredentialResolver;
-}
-
-/** Stdio mode: the one session, with every identity the environment configures. */
-export function processSession(identities: Identity[], config: Config): Session {
-  return { resolver: new CredentialResolver(identities, config) };
 }
 
 /** The person about to sign in: routed like a session's `oauth` identity, never asked to act. */
