@@ -62,6 +62,7 @@ export interface RemoteServer {
   close(graceMs?: number): Promise<void>;
 }
 
+const SWEEP_INTERVAL_MS = 10 * 60_000;
 const DEFAULT_RATE_LIMITS = { authorize: 120, token: 300, register: 30 };
 
 export async function startRemoteServer(options: RemoteServerOptions): Promise<RemoteServer> {
@@ -202,6 +203,13 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
   });
   http.on("request", web);
 
+  // Expired codes, tokens and sign-ins in progress are deleted in the background (the embedded
+  // store also sweeps as it writes; PostgreSQL only here). Every replica sweeping is harmless.
+  const sweeper = setInterval(() => {
+    store.sweep().catch((error: unknown) => log.debug(`store sweep failed: ${String(error)}`));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
   let closed: Promise<void> | undefined;
   return {
     url: publicUrl,
@@ -210,6 +218,7 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
     asana,
     close(graceMs = config.shutdownGraceMs) {
       closed ??= (async () => {
+        clearInterval(sweeper);
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         await mcp.drain(graceMs);
         http.closeAllConnections();

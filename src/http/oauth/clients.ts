@@ -17,6 +17,11 @@ import { isLoopback } from "../settings.js";
 
 /** A registered client unused this long is forgotten (each token issued extends it). */
 const CLIENT_TTL_MS = 90 * 24 * 3600_000;
+/**
+ * Until its first sign-in a registered client lives a day only: registration is open to anyone,
+ * and clients that never sign anyone in must not pile up in the store.
+ */
+const UNUSED_CLIENT_TTL_MS = 24 * 3600_000;
 /** A metadata document is re-fetched after this long. */
 const DOCUMENT_TTL_MS = 3600_000;
 const DOCUMENT_MAX_BYTES = 5 * 1024;
@@ -46,7 +51,7 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
   ): Promise<OAuthClientInformationFull> {
     const full = client as OAuthClientInformationFull;
     checkRedirectUris(full.redirect_uris);
-    await this.save(full, Date.now() + CLIENT_TTL_MS);
+    await this.save(full, Date.now() + UNUSED_CLIENT_TTL_MS);
     log.info(`registered the MCP client ${JSON.stringify(full.client_name ?? full.client_id)}`);
     return full;
   }
