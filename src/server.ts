@@ -5,7 +5,6 @@ import {
   CallToolRequestSchema,
   type CallToolResult,
   ListToolsRequestSchema,
-  McpError,
   ErrorCode as McpErrorCode,
   type Tool as McpTool,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -98,7 +97,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
-    if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    if (!tool) throw jsonRpcError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     // One controller for the client's cancellation and the tool's deadline, released when the call
     // ends (AbortSignal.any + AbortSignal.timeout cost ~15 µs a call and leave a timer per call).
     const abort = new AbortController();
@@ -258,6 +257,14 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       }
     },
   };
+}
+
+/**
+ * A JSON-RPC error as the SDK sends it (`code` and `message` of the thrown value). Not an
+ * McpError: its message already starts "MCP error -32602:", which clients then prefix again.
+ */
+function jsonRpcError(code: number, message: string): Error & { code: number } {
+  return Object.assign(new Error(message), { code });
 }
 
 type CallExtra = Parameters<Parameters<Server["setRequestHandler"]>[1]>[1];

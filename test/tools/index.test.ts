@@ -16,3 +16,12 @@ describe("tools/list", () => {
     }
   });
 });
+
+describe("tools/call of a tool the server does not have", () => {
+  it("is JSON-RPC error -32602 naming the tool once", async () => {
+    const h = await hs.start();
+    await expect(h.client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(
+      /^MCP error -32602: Unknown tool: no_such_tool$/,
+    );
+  });
+});
