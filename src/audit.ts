@@ -1,12 +1,13 @@
-// The audit log: one JSON line per write attempt (refused ones included), appended to
-// ASANA_AUDIT_LOG from the server's boundary. Never a token; comment bodies and other
-// arguments only with ASANA_AUDIT_LOG_BODIES=true.
+// The audit log: one record per write attempt (refused ones included), appended from the
+// server's boundary to an AuditSink: the JSON-lines file ASANA_AUDIT_LOG (here), and in remote
+// mode on PostgreSQL also the database's append-only table (src/store/postgres-audit.ts). Never a
+// token; comment bodies and other arguments only with ASANA_AUDIT_LOG_BODIES=true.
 import { closeSync, constants, openSync, writeSync } from "node:fs";
 import type { IdentityKind } from "./config.js";
 import { ConfigError } from "./config.js";
 import type { ErrorCode } from "./errors.js";
 import { log, redact } from "./log.js";
-import type { CallScope, ToolKind } from "./tools/define.js";
+import type { CallScope, Tool, ToolKind } from "./tools/define.js";
 
 export interface AuditRecord {
   time: string;
@@ -36,7 +37,34 @@ export interface AuditRecord {
   arguments?: unknown;
 }
 
-export class AuditLog {
+/**
+ * Where audit records go. The agent's call has already happened when its record is appended, so
+ * appending never throws and never makes the answer wait: a sink that cannot write logs why.
+ */
+export interface AuditSink {
+  /** Whether records carry argument values (ASANA_AUDIT_LOG_BODIES). */
+  readonly bodies: boolean;
+  append(record: AuditRecord): void;
+  /** Writes what is still pending (as far as it can), then releases the sink. */
+  close(): void | Promise<void>;
+}
+
+/** Every record to each of `sinks` (the database's table and the file, both configured). */
+export function teeAudit(sinks: readonly AuditSink[]): AuditSink | undefined {
+  if (sinks.length <= 1) return sinks[0];
+  return {
+    bodies: sinks.some((sink) => sink.bodies),
+    append: (record) => {
+      for (const sink of sinks) sink.append(record);
+    },
+    close: async () => {
+      await Promise.all(sinks.map((sink) => sink.close()));
+    },
+  };
+}
+
+/** The JSON-lines file ASANA_AUDIT_LOG. */
+export class AuditLog implements AuditSink {
   private fd: number | undefined;
 
   private constructor(
@@ -78,4 +106,51 @@ export class AuditLog {
     closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/** A write attempt's record: what it was called with (names; values only with `bodies`) and how it ended. */
+export function auditRecord(
+  tool: Pick<Tool, "name" | "kind" | "parse" | "scope">,
+  identity: AuditRecord["identity"],
+  call: { raw: unknown; parsed: unknown; scope: CallScope },
+  startedAt: number,
+  result: {
+    outcome: AuditRecord["outcome"];
+    requestId: string | null;
+    bodies: boolean;
+    sent?: boolean;
+    person?: { gid: string; name: string };
+  },
+): AuditRecord {
+  // A refused call was never parsed: its target is still worth recording when the arguments are valid.
+  let args = call.parsed;
+  let target = call.scope;
+  if (args === undefined) {
+    try {
+      args = tool.parse(call.raw);
+      target = tool.scope?.(args) ?? {};
+    } catch {
+      args = undefined;
+    }
+  }
+  const given = args ?? call.raw;
+  return {
+    time: new Date(startedAt).toISOString(),
+    tool: tool.name,
+    kind: tool.kind,
+    identity,
+    ...(result.person ? { person: { user_gid: result.person.gid, user_name: result.person.name } } : {}),
+    target,
+    outcome: result.outcome,
+    ...(result.sent !== undefined ? { sent: result.sent } : {}),
+    request_id: result.requestId,
+    duration_ms: Date.now() - startedAt,
+    argument_names:
+      given && typeof given === "object" && !Array.isArray(given)
+        ? Object.keys(given)
+            .slice(0, 50)
+            .map((key) => key.slice(0, 100))
+        : [],
+    ...(result.bodies && args !== undefined ? { arguments: args } : {}),
+  };
 }

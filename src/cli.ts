@@ -1,4 +1,5 @@
-// Commands: serve (default) | sandbox | auth login|status|logout | --version | --help.
+// Commands: serve (default) | sandbox | http | doctor | auth login|status|logout | audit export |
+// --version | --help.
 import { AsanaClient } from "./asana/http.js";
 import { type Identity, identitiesFromConfig } from "./auth/identities.js";
 import { CredentialResolver } from "./auth/resolver.js";
@@ -20,6 +21,7 @@ Usage:
                         (--port N, default 8977; --host H, default 127.0.0.1; --sandbox to try it)
   asana-mcp doctor      check the configuration and every token against Asana (--json: one JSON document)
   asana-mcp auth login|status|logout   sign in with OAuth once; the server renews access itself
+  asana-mcp audit export [--since ISO]  remote mode on PostgreSQL: the audit table as JSON lines
   asana-mcp --version   print the version
   asana-mcp --help      print this help
 
@@ -40,6 +42,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return doctor(rest);
     case "http":
       return (await import("./commands/http.js")).runHttp(rest);
+    case "audit": {
+      const { runAuditCommand } = await import("./commands/audit.js");
+      process.exitCode = await runAuditCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+      return;
+    }
     case "auth":
       // Loaded only for this command: serve start-up never pays for jose or the keychain binding.
       return (await import("./commands/auth.js")).runAuth(rest);

@@ -2,6 +2,7 @@
 // and the server's one boundary turns it into the isError result the agent reads.
 import { z } from "zod";
 import { redact } from "./log.js";
+import { StoreUnavailableError } from "./store/types.js";
 
 export const ERROR_TABLE = {
   invalid_input: { retryable: false, hint: "Fix the arguments as the message says and call again." },
@@ -62,6 +63,10 @@ export const ERROR_TABLE = {
     retryable: false,
     hint: "The OAuth login can no longer be renewed: run `asana-mcp auth login` again, then restart the server.",
   },
+  store_unavailable: {
+    retryable: true,
+    hint: "This server's store (its database) did not answer: call again in a few seconds. Nothing was lost; your sign-in is kept.",
+  },
   policy_denied: {
     retryable: false,
     hint: "This server's policy (ASANA_READ_ONLY, ASANA_TOOLS, ASANA_WORKSPACES, ASANA_PROJECTS) does not allow this call: stay within what whoami's policy shows, or ask whoever configured the server.",
@@ -106,14 +111,23 @@ export interface ToolErrorBody {
   request_id: string | null;
 }
 
+/**
+ * The server's own store going away (remote mode's database) is not a bug: it is retryable, and
+ * says so. Its message names no location (the database's address is the server's business).
+ */
+export const STORE_UNAVAILABLE_MESSAGE =
+  "This server could not reach its store (database) to serve the call; it did not reach Asana.";
+
 export function toToolError(error: unknown): ToolErrorBody {
   const appError =
     error instanceof AppError
       ? error
-      : new AppError(
-          "internal",
-          `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-        );
+      : error instanceof StoreUnavailableError
+        ? new AppError("store_unavailable", STORE_UNAVAILABLE_MESSAGE, { cause: error })
+        : new AppError(
+            "internal",
+            `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+          );
   return {
     error: {
       code: appError.code,

@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import type { AsanaClient } from "./asana/http.js";
 import { lastWriteRequestId, traced, untraced } from "./asana/trace.js";
-import { AuditLog, type AuditRecord } from "./audit.js";
+import { AuditLog, type AuditRecord, type AuditSink, auditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
@@ -31,7 +31,7 @@ export interface ServerDeps {
   /** Built from config when absent (throws ConfigError for unknown ASANA_TOOLS names). */
   policy?: Policy;
   /** Opened from config.auditLog when absent (throws ConfigError when unwritable). */
-  audit?: AuditLog;
+  audit?: AuditSink;
   /** How often a call with a progress token reports that it is still running; default 5 s. */
   progressIntervalMs?: number;
   /** Remote mode: the person signed in to this session, recorded with each write in the audit log. */
@@ -70,7 +70,7 @@ interface WriteInFlight {
 export function buildServer(deps: ServerDeps): AsanaMcpServer {
   const { config, resolver, asana } = deps;
   const policy = deps.policy ?? buildPolicy(config, deps.tools);
-  const audit =
+  const audit: AuditSink | undefined =
     deps.audit ?? (config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined);
   // Hidden tools are not listed; called anyway, they are refused below (never "unknown").
   const tools = deps.tools.filter((tool) => isExposed(policy, tool));
@@ -79,7 +79,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     { name: "asana-mcp", title: config.sandbox ? "Asana (sandbox)" : "Asana", version: deps.version },
     { capabilities: { tools: { listChanged: true } }, instructions: instructions(config, resolver, policy) },
   );
-  if (!deps.audit && audit) server.onclose = () => audit.close();
+  if (!deps.audit && audit) server.onclose = () => void audit.close();
 
   let running = 0;
   const idleWaiters: Array<() => void> = [];
@@ -163,13 +163,19 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       if (!audit || tool.kind === "read" || audited) return;
       audited = true;
       audit.append(
-        auditRecord(tool, resolver, { raw: request.params.arguments, parsed: args, scope }, startedAt, {
-          outcome,
-          requestId: requestId ?? lastWriteRequestId(trace) ?? null,
-          bodies: audit.bodies,
-          sent: outcome === "interrupted" ? trace.writeSent : undefined,
-          person: deps.person,
-        }),
+        auditRecord(
+          tool,
+          auditIdentity(tool, resolver),
+          { raw: request.params.arguments, parsed: args, scope },
+          startedAt,
+          {
+            outcome,
+            requestId: requestId ?? lastWriteRequestId(trace) ?? null,
+            bodies: audit.bodies,
+            sent: outcome === "interrupted" ? trace.writeSent : undefined,
+            person: deps.person,
+          },
+        ),
       );
     };
     let finished: () => void = () => undefined;
@@ -330,63 +336,20 @@ function redactedResult(output: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text }], structuredContent };
 }
 
-function auditRecord(
-  tool: Tool,
-  resolver: CredentialResolver,
-  call: { raw: unknown; parsed: unknown; scope: CallScope },
-  startedAt: number,
-  result: {
-    outcome: AuditRecord["outcome"];
-    requestId: string | null;
-    bodies: boolean;
-    sent?: boolean;
-    person?: { gid: string; name: string };
-  },
-): AuditRecord {
-  // A refused call was never parsed: its target is still worth recording when the arguments are valid.
-  let args = call.parsed;
-  let target = call.scope;
-  if (args === undefined) {
-    try {
-      args = tool.parse(call.raw);
-      target = tool.scope?.(args) ?? {};
-    } catch {
-      args = undefined;
-    }
-  }
-  let identity: AuditRecord["identity"] = null;
+/** Who the call acts as, for its audit record; null when it has no identity. */
+function auditIdentity(tool: Tool, resolver: CredentialResolver): AuditRecord["identity"] {
   try {
     const acting = identityFor(tool, resolver);
     const user = resolver.resolution(acting).user;
-    identity = {
+    return {
       kind: acting.kind,
       variable: acting.variable,
       user_gid: user?.gid ?? null,
       user_name: user?.name ?? null,
     };
   } catch {
-    identity = null;
+    return null;
   }
-  const given = args ?? call.raw;
-  return {
-    time: new Date(startedAt).toISOString(),
-    tool: tool.name,
-    kind: tool.kind,
-    identity,
-    ...(result.person ? { person: { user_gid: result.person.gid, user_name: result.person.name } } : {}),
-    target,
-    outcome: result.outcome,
-    ...(result.sent !== undefined ? { sent: result.sent } : {}),
-    request_id: result.requestId,
-    duration_ms: Date.now() - startedAt,
-    argument_names:
-      given && typeof given === "object" && !Array.isArray(given)
-        ? Object.keys(given)
-            .slice(0, 50)
-            .map((key) => key.slice(0, 100))
-        : [],
-    ...(result.bodies && args !== undefined ? { arguments: args } : {}),
-  };
 }
 
 function identityFor(tool: Tool, resolver: CredentialResolver): Identity {

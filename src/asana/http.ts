@@ -5,6 +5,7 @@ import type { Agent } from "undici";
 import { describeIdentity, type Identity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
+import { StoreUnavailableError } from "../store/types.js";
 import { BodyBudget } from "./budget.js";
 import { AsanaClock } from "./clock.js";
 import { requestIdFrom, statusToError } from "./errors.js";
@@ -327,8 +328,9 @@ export class AsanaClient {
         }
       }, call.signal)
       .catch((error: unknown): Attempt => {
-        // Aborted while queued for a slot: nothing was sent.
-        if (error instanceof AppError) throw error;
+        // Aborted while queued for a slot: nothing was sent. The server's store failing while
+        // the identity renewed its token is its own error (store_unavailable), not a cancel.
+        if (error instanceof AppError || error instanceof StoreUnavailableError) throw error;
         return { kind: "failure", error: new AppError("cancelled", "The call was cancelled."), sent: false };
       });
   }

@@ -5,7 +5,7 @@
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Request, Response } from "express";
 import type { AsanaClient } from "../asana/http.js";
-import type { AuditLog } from "../audit.js";
+import type { AuditSink } from "../audit.js";
 import type { Config } from "../config.js";
 import { log } from "../log.js";
 import type { Policy } from "../policy.js";
@@ -18,7 +18,7 @@ export interface McpEndpointDeps {
   asana: AsanaClient;
   tools: readonly Tool[];
   policy: Policy;
-  audit?: AuditLog;
+  audit?: AuditSink;
   sessions: RemoteSessions;
   version: string;
 }
@@ -77,6 +77,6 @@ export function mcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   };
 }
 
-export function jsonRpcError(code: number, message: string) {
-  return { jsonrpc: "2.0", error: { code, message }, id: null };
+export function jsonRpcError(code: number, message: string, data?: Record<string, unknown>) {
+  return { jsonrpc: "2.0", error: { code, message, ...(data ? { data } : {}) }, id: null };
 }

@@ -15,14 +15,14 @@ import {
 } from "@modelcontextprotocol/sdk/server/auth/router.js";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { AsanaClient } from "../asana/http.js";
-import { AuditLog } from "../audit.js";
+import { AuditLog, type AuditSink, teeAudit } from "../audit.js";
 import type { Identity } from "../auth/identities.js";
 import type { Config } from "../config.js";
 import { log } from "../log.js";
 import { buildPolicy } from "../policy.js";
 import { RemoteSessions } from "../session.js";
 import type { Keyring } from "../store/crypto.js";
-import type { Store } from "../store/types.js";
+import { type Store, StoreUnavailableError } from "../store/types.js";
 import type { Tool } from "../tools/define.js";
 import { type AsanaApp, type GrantDeps, revokeGrant } from "./grants.js";
 import { originGuard } from "./guard.js";
@@ -31,6 +31,7 @@ import { ClientRegistry } from "./oauth/clients.js";
 import { AsanaMcpOAuthProvider, CONSENT_PATH } from "./oauth/provider.js";
 import { signInRouter } from "./oauth/sign-in.js";
 import { CALLBACK_PATH, MCP_PATH } from "./settings.js";
+import { answerStoreUnavailable, storeAwareBearer } from "./store-outage.js";
 
 export interface RemoteServerOptions {
   config: Config;
@@ -98,7 +99,14 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
     },
   });
   const policy = buildPolicy(config, options.tools);
-  const audit = config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined;
+  // On PostgreSQL every write is audited in its table, always; ASANA_AUDIT_LOG, when set, gets
+  // each record too (a file on the host as well as the deployment's shared table).
+  const audit = teeAudit(
+    [
+      store.openAudit?.({ bodies: config.auditLogBodies }),
+      config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined,
+    ].filter((sink): sink is AuditSink => sink !== undefined),
+  );
   const mcp = mcpEndpoint({
     config,
     asana,
@@ -177,17 +185,20 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
       }),
     }),
   );
-  const bearer = requireBearerAuth({
-    verifier: provider,
-    resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resource),
-    expectedResource: resource,
-  });
+  const bearer = storeAwareBearer(provider, (verifier) =>
+    requireBearerAuth({
+      verifier,
+      resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resource),
+      expectedResource: resource,
+    }),
+  );
   web.all(MCP_PATH, bearer, express.json({ limit: config.maxMessageBytes }), (req, res, next) => {
     mcp.handle(req, res).catch(next);
   });
   web.use((_req, res) => void res.status(404).json({ error: "not_found" }));
   // The last word on any failure: a status and a line, never a stack trace.
   web.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof StoreUnavailableError && !res.headersSent) return answerStoreUnavailable(res, error);
     const status = (error as { status?: unknown }).status;
     const code = typeof status === "number" && status >= 400 && status < 600 ? status : 500;
     if (code >= 500) log.error(`request failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -223,7 +234,7 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
         await mcp.drain(graceMs);
         http.closeAllConnections();
         await stopped;
-        audit?.close();
+        await audit?.close();
         await asana.close();
       })();
       return closed;

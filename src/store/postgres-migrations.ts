@@ -29,6 +29,35 @@ export const MIGRATIONS: readonly Migration[] = [
         ON asana_mcp_records (expires_at) WHERE expires_at IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: "audit",
+    // The audit log, when the store is PostgreSQL. Append-only for real: a trigger refuses every
+    // UPDATE, DELETE and TRUNCATE, whoever runs it (only dropping the trigger, a deliberate act
+    // of the table's owner, would let a record change). No index but the id's: export reads by id.
+    sql: `
+      CREATE TABLE IF NOT EXISTS asana_mcp_audit (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        record jsonb NOT NULL
+      );
+      CREATE OR REPLACE FUNCTION asana_mcp_audit_refuse() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'asana_mcp_audit is append-only: % refused', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+        END;
+        $$;
+      DROP TRIGGER IF EXISTS asana_mcp_audit_append_only ON asana_mcp_audit;
+      CREATE TRIGGER asana_mcp_audit_append_only
+        BEFORE UPDATE OR DELETE ON asana_mcp_audit
+        FOR EACH ROW EXECUTE FUNCTION asana_mcp_audit_refuse();
+      DROP TRIGGER IF EXISTS asana_mcp_audit_no_truncate ON asana_mcp_audit;
+      CREATE TRIGGER asana_mcp_audit_no_truncate
+        BEFORE TRUNCATE ON asana_mcp_audit
+        FOR EACH STATEMENT EXECUTE FUNCTION asana_mcp_audit_refuse();
+    `,
+  },
 ];
 
 /**

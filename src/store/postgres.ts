@@ -7,9 +7,12 @@
 // The driver (pg) is loaded by import() here only: stdio mode never pays for it.
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient, QueryResultRow } from "pg";
+import type { AuditSink } from "../audit.js";
 import { log, registerSecret } from "../log.js";
+import { PostgresAuditSink } from "./postgres-audit.js";
 import { migrate } from "./postgres-migrations.js";
 import {
+  type AuditTableOptions,
   type JsonObject,
   type PutOptions,
   type RecordKind,
@@ -117,6 +120,7 @@ class PostgresStore implements Store {
   /** Sessions withLock may hold at once; the rest of the pool stays for the work inside. */
   private lockSlots: number;
   private readonly slotWaiters: Array<() => void> = [];
+  private readonly audits = new Set<PostgresAuditSink>();
 
   constructor(
     private readonly pool: Pool,
@@ -307,7 +311,15 @@ class PostgresStore implements Store {
     else this.lockSlots++;
   }
 
+  openAudit(options: AuditTableOptions): AuditSink {
+    const sink = new PostgresAuditSink(this.pool, this.location, options);
+    this.audits.add(sink);
+    return sink;
+  }
+
   async close(): Promise<void> {
+    // Queued audit records go before the connections do (each sink's close is bounded in time).
+    await Promise.all([...this.audits].map((sink) => sink.close()));
     await this.pool.end();
   }
 }

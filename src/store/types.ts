@@ -7,6 +7,8 @@
 // however many requests race for it), and `withLock` serialises one piece of work (refreshing a
 // person's Asana token) across every process sharing the store.
 
+import type { AuditSink } from "../audit.js";
+
 /** What a record is. Each kind is one table (PostgreSQL) or one map (the embedded file). */
 export type RecordKind =
   /** Registered OAuth clients (dynamic client registration), by client_id. */
@@ -47,6 +49,16 @@ export class StoreUnavailableError extends Error {
   override name = "StoreUnavailableError";
 }
 
+/** The audit table's sink, for a store that has one (see PostgresAuditSink). */
+export interface AuditTableOptions {
+  /** ASANA_AUDIT_LOG_BODIES. */
+  bodies: boolean;
+  /** Records held while the database does not answer; past it, new ones are dropped and counted. */
+  maxQueue?: number;
+  /** The longest closing waits for queued records to be written. */
+  closeTimeoutMs?: number;
+}
+
 export interface Store {
   readonly kind: "file" | "postgres";
   /** Where the store is, for people: a file path or a database URL without its password. */
@@ -73,5 +85,10 @@ export interface Store {
   sweep(now?: number): Promise<number>;
   /** How many live records of a kind (tests and benches). */
   count(kind: RecordKind): Promise<number>;
+  /**
+   * An append-only audit table beside the records, where the store has one (PostgreSQL; the
+   * embedded file has none). Closing the store closes the sinks it opened, flushing them first.
+   */
+  openAudit?(options: AuditTableOptions): AuditSink;
   close(): Promise<void>;
 }

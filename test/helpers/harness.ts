@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { AsanaClient } from "../../src/asana/http.js";
+import type { AuditSink } from "../../src/audit.js";
 import { type Identity, identitiesFromConfig } from "../../src/auth/identities.js";
 import { CredentialResolver } from "../../src/auth/resolver.js";
 import { loadConfig } from "../../src/config.js";
@@ -53,6 +54,8 @@ export interface HarnessOptions {
   tools?: readonly Tool[];
   /** Progress notifications more often than every 5 s, for tests of them. */
   progressIntervalMs?: number;
+  /** An audit sink instead of the one ASANA_AUDIT_LOG opens (the PostgreSQL table's). */
+  audit?: AuditSink;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -79,6 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       tools: options.tools ?? ALL_TOOLS,
       version: "test",
       progressIntervalMs: options.progressIntervalMs,
+      audit: options.audit,
     });
   } catch (error) {
     // A start-up error (ASANA_TOOLS, ASANA_AUDIT_LOG): release the fake before reporting it.

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgresStore, redactUrl } from "../../src/store/postgres.js";
+import { MIGRATIONS } from "../../src/store/postgres-migrations.js";
 import { type Store, StoreUnavailableError } from "../../src/store/types.js";
 import { postgresAvailable, startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { storeSuite } from "./suite.js";
@@ -53,13 +54,13 @@ describe.skipIf(!available)("PostgreSQL store", () => {
         url,
         "SELECT version, name FROM asana_mcp_schema_version ORDER BY version",
       );
-      expect(versions).toEqual([{ version: 1, name: "records" }]);
+      expect(versions).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
       await stores[0]?.put("grant", "g", { v: 1 });
       for (const store of stores) expect(await store.get("grant", "g")).toEqual({ v: 1 });
       // Opening an up-to-date database changes nothing.
       const later = await openPostgresStore(url);
       await later.close();
-      expect(await rows(url, "SELECT version FROM asana_mcp_schema_version")).toHaveLength(1);
+      expect(await rows(url, "SELECT version FROM asana_mcp_schema_version")).toHaveLength(MIGRATIONS.length);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

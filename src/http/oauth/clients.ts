@@ -14,6 +14,7 @@ import { log } from "../../log.js";
 import type { Keyring } from "../../store/crypto.js";
 import type { JsonObject, Store } from "../../store/types.js";
 import { isLoopback } from "../settings.js";
+import { unavailableAsOAuth } from "../store-outage.js";
 
 /** A registered client unused this long is forgotten (each token issued extends it). */
 const CLIENT_TTL_MS = 90 * 24 * 3600_000;
@@ -37,23 +38,27 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
   ) {}
 
   async getClient(clientId: string): Promise<OAuthClientInformationFull | undefined> {
-    if (clientId.length > 2048) return undefined;
-    const raw = await this.store.get("client", clientId);
-    if (raw) return this.decode(clientId, raw);
-    if (!isDocumentUrl(clientId, this.allowLoopbackDocuments)) return undefined;
-    const client = await this.fetchDocument(clientId);
-    if (client) await this.save(client, Date.now() + DOCUMENT_TTL_MS);
-    return client;
+    return unavailableAsOAuth(async () => {
+      if (clientId.length > 2048) return undefined;
+      const raw = await this.store.get("client", clientId);
+      if (raw) return this.decode(clientId, raw);
+      if (!isDocumentUrl(clientId, this.allowLoopbackDocuments)) return undefined;
+      const client = await this.fetchDocument(clientId);
+      if (client) await this.save(client, Date.now() + DOCUMENT_TTL_MS);
+      return client;
+    });
   }
 
   async registerClient(
     client: Omit<OAuthClientInformationFull, "client_id" | "client_id_issued_at">,
   ): Promise<OAuthClientInformationFull> {
-    const full = client as OAuthClientInformationFull;
-    checkRedirectUris(full.redirect_uris);
-    await this.save(full, Date.now() + UNUSED_CLIENT_TTL_MS);
-    log.info(`registered the MCP client ${JSON.stringify(full.client_name ?? full.client_id)}`);
-    return full;
+    return unavailableAsOAuth(async () => {
+      const full = client as OAuthClientInformationFull;
+      checkRedirectUris(full.redirect_uris);
+      await this.save(full, Date.now() + UNUSED_CLIENT_TTL_MS);
+      log.info(`registered the MCP client ${JSON.stringify(full.client_name ?? full.client_id)}`);
+      return full;
+    });
   }
 
   /** Keeps a client that is in use from being forgotten. */

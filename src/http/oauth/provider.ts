@@ -26,6 +26,7 @@ import { randomToken } from "../../auth/oauth.js";
 import { log } from "../../log.js";
 import { digest } from "../../store/crypto.js";
 import type { Store } from "../../store/types.js";
+import { unavailableAsOAuth } from "../store-outage.js";
 import type { ClientRegistry } from "./clients.js";
 import {
   asJson,
@@ -65,25 +66,27 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
 
   /** Keeps the request and sends the person to the consent page; Asana comes after it. */
   async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response) {
-    const resource = this.boundResource(params.resource);
-    const id = randomToken(32);
-    const pending: Pending = {
-      client_id: client.client_id,
-      redirect_uri: params.redirectUri,
-      code_challenge: params.codeChallenge,
-      client_state: params.state ?? null,
-      resource,
-      csrf: randomToken(32),
-      browser: null,
-      asana_verifier_sealed: null,
-      nonce: null,
-    };
-    await this.deps.store.put("pending", digest(id), asJson(pending), {
-      expiresAt: Date.now() + PENDING_TTL_S * 1000,
+    return unavailableAsOAuth(async () => {
+      const resource = this.boundResource(params.resource);
+      const id = randomToken(32);
+      const pending: Pending = {
+        client_id: client.client_id,
+        redirect_uri: params.redirectUri,
+        code_challenge: params.codeChallenge,
+        client_state: params.state ?? null,
+        resource,
+        csrf: randomToken(32),
+        browser: null,
+        asana_verifier_sealed: null,
+        nonce: null,
+      };
+      await this.deps.store.put("pending", digest(id), asJson(pending), {
+        expiresAt: Date.now() + PENDING_TTL_S * 1000,
+      });
+      const consent = new URL(CONSENT_PATH, this.deps.publicUrl);
+      consent.searchParams.set("request", id);
+      res.redirect(302, consent.href);
     });
-    const consent = new URL(CONSENT_PATH, this.deps.publicUrl);
-    consent.searchParams.set("request", id);
-    res.redirect(302, consent.href);
   }
 
   /** Issues the client's code once Asana's sign-in is done (called by the callback). */
@@ -103,9 +106,11 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
   }
 
   async challengeForAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<string> {
-    const record = await this.liveOrSpent("code", code, client);
-    if (!record.code_challenge) throw new InvalidGrantError("The authorization code is invalid.");
-    return record.code_challenge;
+    return unavailableAsOAuth(async () => {
+      const record = await this.liveOrSpent("code", code, client);
+      if (!record.code_challenge) throw new InvalidGrantError("The authorization code is invalid.");
+      return record.code_challenge;
+    });
   }
 
   async exchangeAuthorizationCode(
@@ -115,24 +120,26 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     redirectUri?: string,
     resource?: URL,
   ): Promise<OAuthTokens> {
-    const key = digest(code);
-    // Single use: of two requests racing with one code, one takes it and the other finds it spent.
-    const taken = await this.deps.store.take("code", key);
-    const record = taken && issuedSchema.safeParse(taken);
-    if (!record?.success)
-      return this.refuseSpent("code", key, client, "The authorization code is invalid or was used.");
-    await this.markSpent("code", key, record.data.grant_id, client, CODE_TTL_S * 10);
-    const issued = record.data;
-    if (issued.client_id !== client.client_id) {
-      throw new InvalidGrantError("The authorization code was issued to another client.");
-    }
-    if (redirectUri !== undefined && redirectUri !== issued.redirect_uri) {
-      throw new InvalidGrantError("redirect_uri differs from the authorization request's.");
-    }
-    if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
-      throw new InvalidTargetError("The resource differs from the authorization request's.");
-    }
-    return this.issueTokens(issued.grant_id, client.client_id, issued.resource);
+    return unavailableAsOAuth(async () => {
+      const key = digest(code);
+      // Single use: of two requests racing with one code, one takes it and the other finds it spent.
+      const taken = await this.deps.store.take("code", key);
+      const record = taken && issuedSchema.safeParse(taken);
+      if (!record?.success)
+        return this.refuseSpent("code", key, client, "The authorization code is invalid or was used.");
+      await this.markSpent("code", key, record.data.grant_id, client, CODE_TTL_S * 10);
+      const issued = record.data;
+      if (issued.client_id !== client.client_id) {
+        throw new InvalidGrantError("The authorization code was issued to another client.");
+      }
+      if (redirectUri !== undefined && redirectUri !== issued.redirect_uri) {
+        throw new InvalidGrantError("redirect_uri differs from the authorization request's.");
+      }
+      if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
+        throw new InvalidTargetError("The resource differs from the authorization request's.");
+      }
+      return this.issueTokens(issued.grant_id, client.client_id, issued.resource);
+    });
   }
 
   async exchangeRefreshToken(
@@ -141,27 +148,30 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     _scopes?: string[],
     resource?: URL,
   ): Promise<OAuthTokens> {
-    const key = digest(refreshToken);
-    const taken = await this.deps.store.take("refresh", key);
-    const record = taken && issuedSchema.safeParse(taken);
-    if (!record?.success)
-      return this.refuseSpent("refresh", key, client, "The refresh token is invalid, expired or was used.");
-    const issued = record.data;
-    if (issued.client_id !== client.client_id) {
-      // Another client holding this token means it leaked: the grant ends.
-      await this.deps.revokeGrant(issued.grant_id, "a refresh token was presented by another client");
-      throw new InvalidGrantError("The refresh token was issued to another client.");
-    }
-    await this.markSpent("refresh", key, issued.grant_id, client, REFRESH_TOKEN_TTL_S);
-    if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
-      throw new InvalidTargetError("The resource differs from the one the token was issued for.");
-    }
-    if (!(await readRecord(this.deps.store, "grant", issued.grant_id, grantSchema))) {
-      throw new InvalidGrantError("The sign-in was revoked: sign in again.");
-    }
-    return this.issueTokens(issued.grant_id, client.client_id, issued.resource);
+    return unavailableAsOAuth(async () => {
+      const key = digest(refreshToken);
+      const taken = await this.deps.store.take("refresh", key);
+      const record = taken && issuedSchema.safeParse(taken);
+      if (!record?.success)
+        return this.refuseSpent("refresh", key, client, "The refresh token is invalid, expired or was used.");
+      const issued = record.data;
+      if (issued.client_id !== client.client_id) {
+        // Another client holding this token means it leaked: the grant ends.
+        await this.deps.revokeGrant(issued.grant_id, "a refresh token was presented by another client");
+        throw new InvalidGrantError("The refresh token was issued to another client.");
+      }
+      await this.markSpent("refresh", key, issued.grant_id, client, REFRESH_TOKEN_TTL_S);
+      if (resource !== undefined && this.boundResource(resource) !== issued.resource) {
+        throw new InvalidTargetError("The resource differs from the one the token was issued for.");
+      }
+      if (!(await readRecord(this.deps.store, "grant", issued.grant_id, grantSchema))) {
+        throw new InvalidGrantError("The sign-in was revoked: sign in again.");
+      }
+      return this.issueTokens(issued.grant_id, client.client_id, issued.resource);
+    });
   }
 
+  /** A store outage stays a StoreUnavailableError here: /mcp answers it as 503 (store-outage.ts). */
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     const record = await readRecord(this.deps.store, "access", digest(token), issuedSchema);
     // An Asana token, a token of another deployment or a revoked one: not ours to honour.
@@ -181,15 +191,17 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
 
   /** RFC 7009: revoking either token of a grant ends the grant (and its Asana sign-in). */
   async revokeToken(client: OAuthClientInformationFull, request: OAuthTokenRevocationRequest): Promise<void> {
-    const key = digest(request.token);
-    for (const kind of ["refresh", "access"] as const) {
-      const record = await readRecord(this.deps.store, kind, key, issuedSchema);
-      if (!record) continue;
-      // Another client's token is left alone, and said nothing about (RFC 7009 §2.1).
-      if (record.client_id !== client.client_id) return;
-      await this.deps.revokeGrant(record.grant_id, "revoked by its client");
-      return;
-    }
+    return unavailableAsOAuth(async () => {
+      const key = digest(request.token);
+      for (const kind of ["refresh", "access"] as const) {
+        const record = await readRecord(this.deps.store, kind, key, issuedSchema);
+        if (!record) continue;
+        // Another client's token is left alone, and said nothing about (RFC 7009 §2.1).
+        if (record.client_id !== client.client_id) return;
+        await this.deps.revokeGrant(record.grant_id, "revoked by its client");
+        return;
+      }
+    });
   }
 
   private async issueTokens(grantId: string, clientId: string, resource: string): Promise<OAuthTokens> {
