@@ -53,13 +53,16 @@ describe.skipIf(!available)("PostgreSQL store", () => {
         url,
         "SELECT version, name FROM asana_mcp_schema_version ORDER BY version",
       );
-      expect(versions).toEqual([{ version: 1, name: "records" }]);
+      expect(versions).toEqual([
+        { version: 1, name: "records" },
+        { version: 2, name: "budget" },
+      ]);
       await stores[0]?.put("grant", "g", { v: 1 });
       for (const store of stores) expect(await store.get("grant", "g")).toEqual({ v: 1 });
       // Opening an up-to-date database changes nothing.
       const later = await openPostgresStore(url);
       await later.close();
-      expect(await rows(url, "SELECT version FROM asana_mcp_schema_version")).toHaveLength(1);
+      expect(await rows(url, "SELECT version FROM asana_mcp_schema_version")).toHaveLength(2);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
