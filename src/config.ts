@@ -100,6 +100,8 @@ export interface RemoteSettings {
   secretKeyPrevious: string[];
   /** Where the embedded store and its generated key live: the user's data directory. */
   dataDir: string;
+  /** ASANA_RATE_PER_MINUTE: requests a minute per shared token, counted across every replica. */
+  ratePerMinute?: number;
 }
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -192,6 +194,7 @@ const VARIABLES = {
   ASANA_HTTP_HOST: z.string().optional(),
   ASANA_PUBLIC_URL: z.string().optional(),
   ASANA_DATABASE_URL: z.string().optional(),
+  ASANA_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
   // Secrets: checked by src/http/settings.ts, whose messages never show the value.
   ASANA_SECRET_KEY: z.string().optional(),
   ASANA_SECRET_KEY_PREVIOUS: z.string().optional(),
@@ -313,6 +316,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
         .map((key) => key.trim())
         .filter(Boolean),
       dataDir: userDataDir(processEnv),
+      ratePerMinute: parsed.ASANA_RATE_PER_MINUTE,
     },
     warnings,
   };

@@ -17,6 +17,7 @@ import {
   RESPONSE_TOO_LARGE,
 } from "./exchange.js";
 import { Limiter } from "./limiter.js";
+import { SharedLimiter, type SharedLimits } from "./shared-limits.js";
 import { noteRequest, noteWriteSent } from "./trace.js";
 import { loadUndici } from "./undici.js";
 
@@ -72,6 +73,8 @@ export interface AsanaClientOptions {
    * reading until others finish. Default four times maxResponseBytes.
    */
   maxBufferedBytes?: number;
+  /** Limits shared with other replicas through their store, for the identities they all use. */
+  sharedLimits?: SharedLimits;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -117,7 +120,9 @@ export class AsanaClient {
   /** Created at the first request (see loadUndici). */
   private agent?: Promise<Agent>;
   private readonly limiters = new WeakMap<Identity, { read: Limiter; write: Limiter }>();
-  private readonly options: Required<AsanaClientOptions>;
+  private readonly options: Required<Omit<AsanaClientOptions, "sharedLimits">>;
+  /** Set when limits are shared with other replicas (settling claims gids through it too). */
+  readonly shared?: SharedLimiter;
   /** The API base split as undici's dispatch takes it: the origin, and the path every call is under. */
   private readonly origin: string;
   private readonly basePath: string;
@@ -139,6 +144,9 @@ export class AsanaClient {
         options.maxBufferedBytes ?? 4 * (options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
     };
     this.budget = new BodyBudget(this.options.maxBufferedBytes);
+    const { readConcurrency: read, writeConcurrency: write, requestTimeoutMs } = this.options;
+    if (options.sharedLimits)
+      this.shared = new SharedLimiter(options.sharedLimits, { read, write }, requestTimeoutMs);
     const base = new URL(this.options.baseUrl);
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, "");
@@ -300,32 +308,37 @@ export class AsanaClient {
     return limiter
       .run(async () => {
         const token = await identity.accessToken();
-        const headers: Record<string, string> = {
-          authorization: `Bearer ${token}`,
-          accept: "application/json",
-          "user-agent": "asana-mcp",
+        const send = async (): Promise<Attempt> => {
+          const headers: Record<string, string> = {
+            authorization: `Bearer ${token}`,
+            accept: "application/json",
+            "user-agent": "asana-mcp",
+          };
+          let payload: string | undefined;
+          if (call.body !== undefined) {
+            headers["content-type"] = "application/json";
+            payload = JSON.stringify({ data: call.body });
+          }
+          try {
+            const response = await exchange(
+              await this.dispatcher(),
+              { origin: this.origin, path, method: call.method, headers, body: payload },
+              {
+                signal: call.signal,
+                maxBytes: this.options.maxResponseBytes,
+                budget: this.budget,
+                bodyTimeMs: this.options.requestTimeoutMs,
+                onSending: isWrite ? noteWriteSent : undefined,
+              },
+            );
+            return { kind: "response", ...response, token } as const;
+          } catch (error) {
+            return classifyFailure(error, identity, call, this.options.maxResponseBytes);
+          }
         };
-        let payload: string | undefined;
-        if (call.body !== undefined) {
-          headers["content-type"] = "application/json";
-          payload = JSON.stringify({ data: call.body });
-        }
-        try {
-          const response = await exchange(
-            await this.dispatcher(),
-            { origin: this.origin, path, method: call.method, headers, body: payload },
-            {
-              signal: call.signal,
-              maxBytes: this.options.maxResponseBytes,
-              budget: this.budget,
-              bodyTimeMs: this.options.requestTimeoutMs,
-              onSending: isWrite ? noteWriteSent : undefined,
-            },
-          );
-          return { kind: "response", ...response, token } as const;
-        } catch (error) {
-          return classifyFailure(error, identity, call, this.options.maxResponseBytes);
-        }
+        return this.shared?.covers(identity)
+          ? this.shared.run(token, isWrite ? "write" : "read", call.signal, send)
+          : send();
       }, call.signal)
       .catch((error: unknown): Attempt => {
         // Aborted while queued for a slot: nothing was sent. The server's store failing while

@@ -84,6 +84,13 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
     baseUrl: config.baseUrl,
     requestTimeoutMs: config.requestTimeoutMs,
     maxResponseBytes: config.maxResponseBytes,
+    // Replicas on one PostgreSQL send as the same shared identities: their Asana limits (requests
+    // in flight per token, the per-minute quota) and settling claims are kept together there. The
+    // embedded store has one process, whose in-process limiter is enough unless a quota is set.
+    sharedLimits:
+      store.kind === "postgres" || config.remote.ratePerMinute !== undefined
+        ? { store, identities: options.sharedIdentities, perMinute: config.remote.ratePerMinute }
+        : undefined,
   });
   const grantDeps: GrantDeps = { store, keyring, app, timeoutMs: config.requestTimeoutMs };
   const sessions = new RemoteSessions(config, options.sharedIdentities, grantDeps);
@@ -169,14 +176,8 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
       sandbox: options.sandbox,
       callbackPath: CALLBACK_PATH,
       describe: () => ({
-        reads:
-          deployment.readAs === undefined || deployment.readAs === "oauth"
-            ? "you (the Asana account you sign in with next)"
-            : deployment.attribution("read"),
-        writes:
-          deployment.writeAs === undefined || deployment.writeAs === "oauth"
-            ? "you (the Asana account you sign in with next)"
-            : deployment.attribution("write"),
+        reads: acting("read"),
+        writes: acting("write"),
         limits: [
           policy.readOnly ? "read-only" : "",
           policy.workspaces ? `workspaces ${[...policy.workspaces].join(", ")} only` : "",

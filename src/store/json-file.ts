@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { MemoryBudget } from "./budget-memory.js";
 import { parseStoreFile, type Row, serializeStore } from "./json-file-format.js";
 import { acquireLockFile, releaseLockFile } from "./json-file-lock.js";
 import { Mutexes } from "./mutex.js";
@@ -37,6 +38,8 @@ interface Queued {
 class SharedFile {
   refs = 0;
   readonly mutexes = new Mutexes();
+  /** Slots, quotas and claims: in memory only (see budget-memory.ts). */
+  readonly budget = new MemoryBudget();
   private queue: Queued[] = [];
   private writing: Promise<void> | undefined;
   private lastSweep = 0;
@@ -300,10 +303,27 @@ class FileStoreHandle implements Store {
     }
   }
 
+  async acquireSlot(name: string, capacity: number, holder: string, leaseMs: number): Promise<boolean> {
+    return this.open().budget.acquireSlot(name, capacity, holder, leaseMs);
+  }
+
+  async releaseSlot(name: string, holder: string): Promise<void> {
+    this.open().budget.releaseSlot(name, holder);
+  }
+
+  async takeQuota(name: string, perMinute: number): Promise<number> {
+    return this.open().budget.takeQuota(name, perMinute);
+  }
+
+  async claim(name: string, expiresAt: number): Promise<boolean> {
+    return this.open().budget.claim(name, expiresAt);
+  }
+
   async sweep(now = Date.now()): Promise<number> {
     const shared = this.open();
+    const claims = shared.budget.sweep(now);
     // Nothing to put back when the write fails: an expired row answers nothing either way.
-    return shared.enqueue(() => ({ result: shared.dropExpired(now), undo: () => {} }));
+    return claims + (await shared.enqueue(() => ({ result: shared.dropExpired(now), undo: () => {} })));
   }
 
   async count(kind: RecordKind): Promise<number> {

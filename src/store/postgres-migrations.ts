@@ -56,6 +56,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER asana_mcp_audit_no_truncate
         BEFORE TRUNCATE ON asana_mcp_audit
         FOR EACH STATEMENT EXECUTE FUNCTION asana_mcp_audit_refuse();
+      `,
+  },
+  {
+    // Shared Asana budgets of replicas: slots of a semaphore as rows (a slot is held while its
+    // lease lasts, so a killed replica's slots come back), one quota row per name (its GCRA
+    // arrival time), and first-writer-wins claims.
+    version: 3,
+    name: "budget",
+    sql: `
+      CREATE TABLE IF NOT EXISTS asana_mcp_slots (
+        name text NOT NULL,
+        slot integer NOT NULL,
+        holder text NOT NULL,
+        lease_until timestamptz NOT NULL,
+        PRIMARY KEY (name, slot)
+      );
+      CREATE INDEX IF NOT EXISTS asana_mcp_slots_holder ON asana_mcp_slots (name, holder);
+      CREATE TABLE IF NOT EXISTS asana_mcp_quotas (
+        name text PRIMARY KEY,
+        arrival timestamptz NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS asana_mcp_claims (
+        name text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS asana_mcp_claims_expires_at ON asana_mcp_claims (expires_at);
     `,
   },
 ];

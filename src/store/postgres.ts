@@ -10,6 +10,7 @@ import type { Pool, PoolClient, QueryResultRow } from "pg";
 import type { AuditSink } from "../audit.js";
 import { log, registerSecret } from "../log.js";
 import { PostgresAuditSink } from "./postgres-audit.js";
+import * as budget from "./postgres-budget.js";
 import { migrate } from "./postgres-migrations.js";
 import {
   type AuditTableOptions,
@@ -135,12 +136,28 @@ class PostgresStore implements Store {
     return isUnavailable(error) ? unavailableAt(this.location, error) : error;
   }
 
-  private async query<R extends QueryResultRow>(text: string, values: unknown[]) {
+  private readonly query = async <R extends QueryResultRow>(text: string, values: unknown[]) => {
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
       throw this.translate(error);
     }
+  };
+
+  acquireSlot(name: string, capacity: number, holder: string, leaseMs: number): Promise<boolean> {
+    return budget.acquireSlot(this.query, name, capacity, holder, leaseMs);
+  }
+
+  releaseSlot(name: string, holder: string): Promise<void> {
+    return budget.releaseSlot(this.query, name, holder);
+  }
+
+  takeQuota(name: string, perMinute: number): Promise<number> {
+    return budget.takeQuota(this.query, name, perMinute);
+  }
+
+  claim(name: string, expiresAt: number): Promise<boolean> {
+    return budget.claim(this.query, name, expiresAt);
   }
 
   async put(kind: RecordKind, key: string, value: JsonObject, options?: PutOptions): Promise<void> {
@@ -204,7 +221,7 @@ class PostgresStore implements Store {
        WHERE expires_at IS NOT NULL AND expires_at <= coalesce(to_timestamp($1::double precision / 1000), now())`,
       [now ?? null],
     );
-    return result.rowCount ?? 0;
+    return (result.rowCount ?? 0) + (await budget.sweepBudget(this.query, now));
   }
 
   async withLock<T>(name: string, waitMs: number, work: () => Promise<T>): Promise<T> {

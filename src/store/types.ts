@@ -6,6 +6,11 @@
 // single-use read (an authorization code, a refresh token, a pending sign-in is consumed once,
 // however many requests race for it), and `withLock` serialises one piece of work (refreshing a
 // person's Asana token) across every process sharing the store.
+//
+// The budget operations are what replicas sharing one Asana token need to stay within Asana's
+// limits together: a counting semaphore whose slots are leased (a replica killed mid-request gives
+// its slots back when the lease ends), a per-minute quota, and first-writer-wins claims. They are
+// short-lived by nature, so the embedded store (one process) keeps them in memory only.
 
 import type { AuditSink } from "../audit.js";
 
@@ -81,7 +86,26 @@ export interface Store {
    * a waiter that does not get the lock within `waitMs` rejects with StoreUnavailableError.
    */
   withLock<T>(name: string, waitMs: number, work: () => Promise<T>): Promise<T>;
-  /** Deletes expired records; resolves how many. */
+  /**
+   * Takes one of `capacity` slots of the named semaphore for `holder` (unique per acquisition) when
+   * one is free; a slot whose lease (`leaseMs` from now) has ended counts as free. Resolves whether
+   * it did; of any number of racing acquirers, across every process, at most `capacity` hold one.
+   */
+  acquireSlot(name: string, capacity: number, holder: string, leaseMs: number): Promise<boolean>;
+  /** Gives back the slot `holder` took (nothing when it holds none, or its lease ended). */
+  releaseSlot(name: string, holder: string): Promise<void>;
+  /**
+   * Counts one request against the named quota of `perMinute` requests a minute (bursts up to
+   * `perMinute`, then spaced evenly): resolves 0 when it may go now (and it is counted), otherwise
+   * the milliseconds until one may (and nothing is counted).
+   */
+  takeQuota(name: string, perMinute: number): Promise<number>;
+  /**
+   * First writer wins: resolves true for the first claim of `name` across every process, false
+   * while that claim lasts (until `expiresAt`, epoch milliseconds).
+   */
+  claim(name: string, expiresAt: number): Promise<boolean>;
+  /** Deletes expired records (and claims); resolves how many. */
   sweep(now?: number): Promise<number>;
   /** How many live records of a kind (tests and benches). */
   count(kind: RecordKind): Promise<number>;

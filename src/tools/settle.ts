@@ -7,7 +7,8 @@
 // - "created" only with proof the object is this call's own: made by the acting identity (resolved
 //   by /users/me; unresolved means write_unknown, never "any author"), made after this call was sent
 //   in Asana's clock (src/asana/clock.ts), matching every field, and not already given to another
-//   call of this process (the claimed set);
+//   call of this process (the claimed set) or, for the identities replicas share, of another
+//   replica (claims in the shared store: the first to claim a gid owns it);
 // - "not created" (write_not_applied, safe to call again) only when the last read-back, made after
 //   Asana's read lag, was complete and nothing in it can be this call's;
 // - everything in between is write_unknown, with a hint naming what to read.
@@ -17,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { AsanaCall, AsanaClient } from "../asana/http.js";
 import { AppError } from "../errors.js";
 import { log } from "../log.js";
+import type { Store } from "../store/types.js";
 import type { ToolContext } from "./define.js";
 
 /**
@@ -35,10 +37,20 @@ export const SETTLE_LAG_MS = 4_000;
 export const CLOCK_MARGIN_MS = 250;
 /** How many gids the claimed set remembers (least recently claimed forgotten first). */
 export const MAX_CLAIMED = 5_000;
+/**
+ * How long a claim in the shared store lasts: a gid is a candidate only for settlements of calls
+ * sent before it was made, which end within seconds, so an hour is far past any that could take it.
+ */
+export const SHARED_CLAIM_MS = 60 * 60_000;
 
-type Claim = "answered" | "settled";
+/** Given by Asana's answer, by a settlement here, or (the shared store says) to another replica's call. */
+type Claim = "answered" | "settled" | "elsewhere";
 
-/** Per Asana client, i.e. per process in production (one client), per test in tests. */
+/**
+ * Per Asana client, i.e. per process in production (one client), per test in tests. For shared
+ * identities it is the fast path in front of the shared store's claims: a gid claimed here is
+ * never asked about there.
+ */
 class Ledger {
   /** gid -> how it was given to a call: by Asana's answer, or by a settlement. Insertion-ordered LRU. */
   private readonly claimed = new Map<string, Claim>();
@@ -123,11 +135,38 @@ export async function createOnce<T extends { gid: string }>(
     return { created: await settle(spec, ledger, sentAt, error), verified: true };
   }
   ledger.sending(spec.key, -1);
-  if (ledger.claimOf(created.gid) === "settled") {
+  const before = ledger.claimOf(created.gid);
+  ledger.claim(created.gid, "answered");
+  // Asana's answer is the truth either way: the claim only keeps other replicas' settlements off it.
+  const store = asana.shared?.storeFor(spec.context.identity);
+  const first = store ? await claimShared(store, created.gid).catch(warnUnclaimed) : true;
+  if (before === "settled" || !first) {
     log.warn(`Asana answered a create with ${created.gid}, which a settled call was already given`);
   }
-  ledger.claim(created.gid, "answered");
   return { created, verified: false };
+}
+
+function claimShared(store: Store, gid: string): Promise<boolean> {
+  return store.claim(`settle:${gid}`, Date.now() + SHARED_CLAIM_MS);
+}
+
+function warnUnclaimed(error: unknown): true {
+  const why = error instanceof Error ? error.message : String(error);
+  log.warn(`a created object could not be claimed in the shared store: ${why}`);
+  return true;
+}
+
+/**
+ * Takes a gid for this call: first here, then (shared identities) in the shared store. Resolves
+ * false when another replica's call has it.
+ */
+async function take(ledger: Ledger, store: Store | undefined, gid: string): Promise<boolean> {
+  if (store && !(await claimShared(store, gid))) {
+    ledger.claim(gid, "elsewhere");
+    return false;
+  }
+  ledger.claim(gid, "settled");
+  return true;
 }
 
 async function settle<T extends { gid: string }>(
@@ -138,6 +177,7 @@ async function settle<T extends { gid: string }>(
 ): Promise<T> {
   const { context, what, where } = spec;
   const { asana, identity, resolver, config, signal } = context;
+  const store = asana.shared?.storeFor(identity);
   const unknown = (why: string, readError?: unknown) =>
     new AppError("write_unknown", `${cause.message} ${why}`, {
       requestId: cause.requestId,
@@ -187,17 +227,26 @@ async function settle<T extends { gid: string }>(
       if (match === "unknown") incomparable = true;
       return match === true;
     });
-    const free = candidates.filter((c) => ledger.claimOf(c.gid) === undefined);
+    let free = candidates
+      .filter((c) => ledger.claimOf(c.gid) === undefined)
+      .sort((a, b) => (spec.createdAtOf(a) ?? "").localeCompare(spec.createdAtOf(b) ?? ""));
     // A call with the same key whose POST is still unanswered may yet be given one of these by
-    // Asana's answer: claim only when there are more than such calls could take.
-    if (free.length > ledger.othersSending(spec.key)) {
-      const mine = free.sort((a, b) =>
-        (spec.createdAtOf(a) ?? "").localeCompare(spec.createdAtOf(b) ?? ""),
-      )[0];
-      if (mine) {
-        ledger.claim(mine.gid, "settled");
-        return mine;
+    // Asana's answer: claim only when there are more than such calls could take. The oldest free
+    // one is this call's, unless another replica's call claimed it first.
+    while (free.length > ledger.othersSending(spec.key)) {
+      const [oldest, ...rest] = free as [T, ...T[]];
+      let mine: boolean;
+      try {
+        mine = await take(ledger, store, oldest.gid);
+      } catch (storeError) {
+        const why = storeError instanceof Error ? storeError.message : String(storeError);
+        throw unknown(
+          `One found in ${where} may be it, but whether another replica's call took it first could not be checked: ${why}`,
+          storeError,
+        );
       }
+      if (mine) return oldest;
+      free = rest;
     }
     if (!listing.complete) {
       throw unknown(
@@ -215,9 +264,10 @@ async function settle<T extends { gid: string }>(
         `${capitalize(where)} hold one made by this identity just now whose fields could not all be compared with what was sent.`,
       );
     }
-    if (candidates.some((c) => ledger.claimOf(c.gid) === "settled")) {
+    const given = (c: T) => ledger.claimOf(c.gid) === "settled" || ledger.claimOf(c.gid) === "elsewhere";
+    if (candidates.some(given)) {
       throw unknown(
-        `${capitalize(where)} hold an identical one made at the same moment, already given to another identical call of this server; either call may have made it.`,
+        `${capitalize(where)} hold an identical one made at the same moment, already given to another identical call of this server (or of another replica); either call may have made it.`,
       );
     }
   }

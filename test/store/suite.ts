@@ -286,6 +286,78 @@ export function storeSuite(name: string, open: () => Promise<StoreUnderTest>): v
       expect(await store.count("access")).toBe(5);
     });
 
+    it("acquireSlot: 100 racers from two handles never hold more than the capacity at once", async () => {
+      const other = await reopen();
+      const capacity = 7;
+      let held = 0;
+      let most = 0;
+      let served = 0;
+      // Each racer polls until it gets a slot, holds it across a turn of the event loop, releases.
+      await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          const handle = i % 2 ? other : store;
+          const holder = `racer-${i}`;
+          while (!(await handle.acquireSlot("sem", capacity, holder, HOUR))) await yieldTurn();
+          held++;
+          most = Math.max(most, held);
+          await yieldTurn();
+          await yieldTurn();
+          held--;
+          served++;
+          await handle.releaseSlot("sem", holder);
+        }),
+      );
+      expect(served).toBe(100);
+      expect(most).toBeLessThanOrEqual(capacity);
+      expect(most).toBeGreaterThan(1);
+    });
+
+    it("acquireSlot refuses past the capacity, and a released or expired slot is free again", async () => {
+      const other = await reopen();
+      expect(await store.acquireSlot("s", 2, "a", HOUR)).toBe(true);
+      expect(await other.acquireSlot("s", 2, "b", 150)).toBe(true);
+      expect(await store.acquireSlot("s", 2, "c", HOUR)).toBe(false);
+      expect(await other.acquireSlot("t", 2, "c", HOUR)).toBe(true); // another name, its own slots
+      await store.releaseSlot("s", "a");
+      expect(await other.acquireSlot("s", 2, "c", HOUR)).toBe(true);
+      expect(await store.acquireSlot("s", 2, "d", HOUR)).toBe(false);
+      // b's lease ends (a replica killed while holding it): its slot comes back.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await store.acquireSlot("s", 2, "d", HOUR)).toBe(true);
+      expect(await other.acquireSlot("s", 2, "e", HOUR)).toBe(false);
+      // Releasing a slot not held (b's, taken over) changes nothing.
+      await other.releaseSlot("s", "b");
+      expect(await other.acquireSlot("s", 2, "e", HOUR)).toBe(false);
+    });
+
+    it("takeQuota lets a minute's requests go at once across handles, then answers the wait", async () => {
+      const other = await reopen();
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? other : store).takeQuota("q", 20)),
+      );
+      expect(answers.filter((wait) => wait === 0)).toHaveLength(20);
+      // One request every 3 s at 20 a minute: the next may go in at most that long.
+      for (const wait of answers.filter((w) => w > 0)) {
+        expect(wait).toBeGreaterThan(0);
+        expect(wait).toBeLessThanOrEqual(3_000);
+      }
+      expect(await store.takeQuota("q", 20)).toBeGreaterThan(0);
+      // Another name is untouched.
+      expect(await other.takeQuota("q2", 20)).toBe(0);
+    });
+
+    it("claim: of racers from two handles the first wins, until the claim expires", async () => {
+      const other = await reopen();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).claim("gid-1", Date.now() + HOUR)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.claim("gid-1", Date.now() + HOUR)).toBe(false);
+      expect(await other.claim("gid-2", Date.now() + 100)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await store.claim("gid-2", Date.now() + HOUR)).toBe(true);
+    });
+
     it("says what kind of store it is and where", () => {
       expect(["file", "postgres"]).toContain(store.kind);
       expect(store.location.length).toBeGreaterThan(0);
