@@ -91,6 +91,8 @@ export interface RemoteSettings {
   /** ASANA_HTTP_PORT / ASANA_HTTP_HOST: where `asana-mcp http` listens (--port / --host win). */
   port?: number;
   host?: string;
+  /** ASANA_HTTP_TRUST_PROXY: the reverse proxies allowed to say the client's address. */
+  trustProxy?: string;
   /** ASANA_PUBLIC_URL: the origin clients reach the server at. */
   publicUrl?: string;
   /** ASANA_DATABASE_URL: unset for the embedded store, postgres://… for PostgreSQL. */
@@ -192,6 +194,7 @@ const VARIABLES = {
   ASANA_SHUTDOWN_GRACE_MS: milliseconds(0, 600_000).default(10_000),
   ASANA_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   ASANA_HTTP_HOST: z.string().optional(),
+  ASANA_HTTP_TRUST_PROXY: z.string().optional(),
   ASANA_PUBLIC_URL: z.string().optional(),
   ASANA_DATABASE_URL: z.string().optional(),
   ASANA_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
@@ -308,6 +311,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     remote: {
       port: parsed.ASANA_HTTP_PORT,
       host: parsed.ASANA_HTTP_HOST,
+      trustProxy: parsed.ASANA_HTTP_TRUST_PROXY,
       publicUrl: parsed.ASANA_PUBLIC_URL,
       databaseUrl: parsed.ASANA_DATABASE_URL,
       secretKey: parsed.ASANA_SECRET_KEY,

@@ -94,6 +94,7 @@ async function start(config: Config, settings: HttpSettings, closers: Array<() =
     app,
     host: settings.host,
     port: settings.port,
+    trustProxy: settings.trustProxy,
     publicUrl: settings.publicUrl,
     sandbox: settings.sandbox,
   });

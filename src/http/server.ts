@@ -29,6 +29,7 @@ import { originGuard } from "./guard.js";
 import { jsonRpcError, mcpEndpoint } from "./mcp.js";
 import { ClientRegistry } from "./oauth/clients.js";
 import { AsanaMcpOAuthProvider, CONSENT_PATH } from "./oauth/provider.js";
+import { boundedBodies, checkAuthorizationRequest, checkRegistration } from "./oauth/request-limits.js";
 import { signInRouter } from "./oauth/sign-in.js";
 import { CALLBACK_PATH, MCP_PATH } from "./settings.js";
 import { answerStoreUnavailable, storeAwareBearer } from "./store-outage.js";
@@ -48,6 +49,8 @@ export interface RemoteServerOptions {
   /** The public origin; default http://<host>:<port> once the port is known. */
   publicUrl?: URL;
   sandbox: boolean;
+  /** Express's `trust proxy`: which hops may set X-Forwarded-For (ASANA_HTTP_TRUST_PROXY). */
+  trustProxy?: string | number | boolean;
   /** Per-IP request budgets of the OAuth endpoints, per minute. */
   rateLimits?: { authorize: number; token: number; register: number };
 }
@@ -134,9 +137,12 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
       : deployment.attribution(route);
 
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-  const rate = (limit: number) => ({ windowMs: 60_000, limit, validate: { xForwardedForHeader: false } });
+  const rate = (limit: number) => ({ windowMs: 60_000, limit });
   const web = express();
   web.disable("x-powered-by");
+  // Behind a reverse proxy the budgets above count each person's address, not the proxy's, only
+  // when the proxy is trusted to say it (X-Forwarded-For): ASANA_HTTP_TRUST_PROXY.
+  if (options.trustProxy !== undefined) web.set("trust proxy", options.trustProxy);
   web.set("etag", false);
   web.use(originGuard(publicUrl, [MCP_PATH, CONSENT_PATH]));
   web.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
@@ -158,10 +164,16 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
         config.sandbox || options.sandbox ? "Asana (sandbox) via asana-mcp" : "Asana via asana-mcp",
     }),
   );
-  web.use("/authorize", authorizationHandler({ provider, rateLimit: rate(limits.authorize) }));
+  web.use(["/authorize", "/token", "/register", "/revoke"], boundedBodies);
+  web.use(
+    "/authorize",
+    checkAuthorizationRequest(resource),
+    authorizationHandler({ provider, rateLimit: rate(limits.authorize) }),
+  );
   web.use("/token", tokenHandler({ provider, rateLimit: rate(limits.token) }));
   web.use(
     "/register",
+    checkRegistration,
     clientRegistrationHandler({ clientsStore: clients, rateLimit: rate(limits.register) }),
   );
   web.use("/revoke", revocationHandler({ provider, rateLimit: rate(limits.token) }));

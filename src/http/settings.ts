@@ -17,6 +17,8 @@ export type StoreSetting = { kind: "file"; path: string } | { kind: "postgres"; 
 export interface HttpSettings {
   port: number;
   host: string;
+  /** Express's `trust proxy` (hop count, or addresses/subnets such as "loopback"), if set. */
+  trustProxy?: string | number;
   /** The origin clients reach; undefined until the port is known when it is the default. */
   publicUrl: URL | undefined;
   sandbox: boolean;
@@ -89,9 +91,13 @@ export function httpSettings(config: Config, args: readonly string[]): HttpSetti
     registerSecret(clientSecret);
     asanaClient = { id: clientId, secret: clientSecret };
   }
+  const trust = remote.trustProxy?.trim();
+  const trustProxy =
+    trust === undefined || trust === "" ? undefined : /^\d+$/.test(trust) ? Number(trust) : trust;
   return {
     port,
     host,
+    trustProxy,
     publicUrl,
     sandbox,
     store,

@@ -109,12 +109,11 @@ describe("authorization codes", () => {
     const client = await register(h);
     const { challenge } = pkce();
     const elsewhere = "https://other.example/mcp";
+    // Answered to the browser, not redirected: errors never bounce people to a client's address.
     const authorize = await raw(authorizationUrl(h, client, challenge, { resource: elsewhere }));
-    expect(authorize.status).toBe(302);
-    const back = new URL(String(authorize.headers.location));
-    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
-    expect(back.searchParams.get("error")).toBe("invalid_target");
-    expect(back.searchParams.get("state")).toBe("client-state-1");
+    expect(authorize.status).toBe(400);
+    expect(authorize.headers.location).toBeUndefined();
+    expect(JSON.parse(authorize.body).error).toBe("invalid_target");
 
     const signed = await codeFor(h);
     const answer = await redeem(h, signed, { resource: elsewhere });

@@ -1,6 +1,7 @@
 // The MCP clients this server knows: registered dynamically (RFC 7591), or identified by a client
 // ID metadata document (an https URL as client_id, fetched and checked here). Registered clients'
 // secrets are sealed at rest; a document-identified client is public (PKCE, no secret).
+import { lookup as dnsLookup } from "node:dns";
 import { isIP } from "node:net";
 import type { OAuthRegisteredClientsStore } from "@modelcontextprotocol/sdk/server/auth/clients.js";
 import { InvalidClientMetadataError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
@@ -26,10 +27,12 @@ const UNUSED_CLIENT_TTL_MS = 24 * 3600_000;
 /** A metadata document is re-fetched after this long. */
 const DOCUMENT_TTL_MS = 3600_000;
 const DOCUMENT_MAX_BYTES = 5 * 1024;
+const MAX_DOCUMENTS = 500;
 const DOCUMENT_TIMEOUT_MS = 5_000;
 const SCHEMES_REFUSED = new Set(["javascript:", "data:", "file:", "vbscript:", "blob:", "about:"]);
 
 export class ClientRegistry implements OAuthRegisteredClientsStore {
+  private readonly documents = new Map<string, { client: OAuthClientInformationFull; until: number }>();
   constructor(
     private readonly store: Store,
     private readonly keyring: Keyring,
@@ -43,8 +46,20 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
       const raw = await this.store.get("client", clientId);
       if (raw) return this.decode(clientId, raw);
       if (!isDocumentUrl(clientId, this.allowLoopbackDocuments)) return undefined;
+      // Documents are kept in this process's memory only (bounded): naming URLs costs nothing,
+      // so what they lead to must not land in the shared store.
+      const cached = this.documents.get(clientId);
+      if (cached && cached.until > Date.now()) return cached.client;
       const client = await this.fetchDocument(clientId);
-      if (client) await this.save(client, Date.now() + DOCUMENT_TTL_MS);
+      this.documents.delete(clientId);
+      if (client) {
+        this.documents.set(clientId, { client, until: Date.now() + DOCUMENT_TTL_MS });
+        while (this.documents.size > MAX_DOCUMENTS) {
+          const oldest = this.documents.keys().next().value;
+          if (oldest === undefined) break;
+          this.documents.delete(oldest);
+        }
+      }
       return client;
     });
   }
@@ -97,11 +112,51 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
     return parsed.success ? parsed.data : undefined;
   }
 
+  private agent: Promise<import("undici").Dispatcher> | undefined;
+
+  /**
+   * Fetches documents only from public addresses: every address a name resolves to is checked
+   * at connection time, so a name pointing into a private network is refused too.
+   */
+  private documentAgent(): Promise<import("undici").Dispatcher> {
+    const allowLoopback = this.allowLoopbackDocuments;
+    this.agent ??= loadUndici().then(
+      ({ Agent }) =>
+        new Agent({
+          connect: {
+            lookup: (hostname, options, callback) => {
+              dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+                if (error) return callback(error, "", 0);
+                const list = Array.isArray(addresses) ? addresses : [];
+                const usable = list.filter(
+                  (a) => !isPrivateAddress(a.address) || (allowLoopback && isLoopback(hostname)),
+                );
+                const first = usable[0];
+                if (!first) {
+                  return callback(
+                    Object.assign(new Error(`${hostname} resolves to a private address`), {
+                      code: "EPRIVATE",
+                    }),
+                    "",
+                    0,
+                  );
+                }
+                if (options.all) return callback(null, usable as never, 0);
+                return callback(null, first.address, first.family);
+              });
+            },
+          },
+        }),
+    );
+    return this.agent;
+  }
+
   /** A client ID metadata document: https, small, its own client_id, public, sane redirect URIs. */
   private async fetchDocument(url: string): Promise<OAuthClientInformationFull | undefined> {
     try {
       const { request } = await loadUndici();
       const response = await request(url, {
+        dispatcher: await this.documentAgent(),
         method: "GET",
         headers: { accept: "application/json", "user-agent": "asana-mcp" },
         headersTimeout: DOCUMENT_TIMEOUT_MS,
@@ -151,7 +206,7 @@ function isDocumentUrl(clientId: string, allowLoopback: boolean): boolean {
  * This server fetches documents on a stranger's word: never from an address literal inside a
  * private network (a name that resolves there is the network's firewall to stop).
  */
-function isPrivateAddress(hostname: string): boolean {
+export function isPrivateAddress(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (isLoopback(hostname) || host === "localhost" || host.endsWith(".localhost")) return true;
   if (isIP(host) === 4) {

@@ -127,7 +127,14 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
       const record = taken && issuedSchema.safeParse(taken);
       if (!record?.success)
         return this.refuseSpent("code", key, client, "The authorization code is invalid or was used.");
-      await this.markSpent("code", key, record.data.grant_id, client, CODE_TTL_S * 10);
+      await this.markSpent(
+        "code",
+        key,
+        record.data.grant_id,
+        client,
+        CODE_TTL_S * 10,
+        record.data.code_challenge,
+      );
       const issued = record.data;
       if (issued.client_id !== client.client_id) {
         throw new InvalidGrantError("The authorization code was issued to another client.");
@@ -226,7 +233,12 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
   }
 
   /** The code or token under `key` if live; if spent, its grant is revoked and the request refused. */
-  private async liveOrSpent(kind: "code" | "refresh", secret: string, client: OAuthClientInformationFull) {
+  /**
+   * The live code's record; for a used one, its PKCE challenge only when its own client presents
+   * it, so the SDK checks the verifier before the reuse can end a grant (refuseSpent): a leaked
+   * used code alone, without its verifier, ends nobody's sign-in.
+   */
+  private async liveOrSpent(kind: "code", secret: string, client: OAuthClientInformationFull) {
     const key = digest(secret);
     const record = await readRecord(this.deps.store, kind, key, issuedSchema);
     if (record) {
@@ -235,7 +247,11 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
       }
       return record;
     }
-    return this.refuseSpent(kind, key, client, "The authorization code is invalid or was used.");
+    const spent = await readRecord(this.deps.store, kind, `spent:${key}`, spentSchema);
+    if (spent?.client_id === client.client_id && spent.code_challenge) {
+      return { code_challenge: spent.code_challenge };
+    }
+    throw new InvalidGrantError("The authorization code is invalid or was used.");
   }
 
   /**
@@ -252,7 +268,8 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     message: string,
   ): Promise<never> {
     const spent = await readRecord(this.deps.store, kind, `spent:${key}`, spentSchema);
-    if (spent) {
+    // A used code ends its grant only in its own client's hands (its verifier was checked).
+    if (spent && (kind === "refresh" || spent.client_id === client.client_id)) {
       const race =
         kind === "refresh" &&
         spent.client_id === client.client_id &&
@@ -277,8 +294,15 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
     grantId: string,
     client: OAuthClientInformationFull,
     ttlSeconds: number,
+    codeChallenge?: string,
   ) {
-    const spent = { spent: true, grant_id: grantId, client_id: client.client_id, at: Date.now() };
+    const spent = {
+      spent: true,
+      grant_id: grantId,
+      client_id: client.client_id,
+      at: Date.now(),
+      ...(codeChallenge ? { code_challenge: codeChallenge } : {}),
+    };
     await this.deps.store.put(kind, `spent:${key}`, asJson(spent), {
       expiresAt: Date.now() + ttlSeconds * 1000,
     });

@@ -60,6 +60,8 @@ export const spentSchema = z.object({
   /** Who used it and when (epoch ms): the same client again a moment later is a race, not a theft. */
   client_id: z.string().optional(),
   at: z.number().optional(),
+  /** Codes: the PKCE challenge, so a reuse ends the grant only with the right verifier. */
+  code_challenge: z.string().optional(),
 });
 
 export async function readRecord<T>(

@@ -55,6 +55,18 @@ async function showConsent(deps: SignInDeps, req: Request, res: Response): Promi
   if (!pending || pending.asana_verifier_sealed) return expired(res);
   const client = await deps.clients.getClient(pending.client_id);
   if (!client) return expired(res);
+  // The first browser to open the page holds the request: a leaked link shown elsewhere cannot
+  // take the sign-in over (reloading in the same browser still works).
+  if (pending.browser !== null && !sameBrowser(req, pending)) {
+    return sendPage(
+      res,
+      403,
+      messagePage(
+        "Opened in another browser",
+        "This sign-in page was already opened in another browser. Start the sign-in again from your MCP client.",
+      ),
+    );
+  }
   const browser = randomToken(32);
   await deps.store.put("pending", key, asJson({ ...pending, browser: digest(browser) }), {
     expiresAt: Date.now() + PENDING_TTL_S * 1000,
@@ -164,7 +176,12 @@ async function callback(deps: SignInDeps, req: Request, res: Response): Promise<
   try {
     grant = await signIn(deps, query.code, verifier, pending);
   } catch (error) {
-    const message = error instanceof AppError ? error.message : "Asana's sign-in could not be completed.";
+    // Messages written for `auth login` name its command; a person signing in here starts over
+    // from their MCP client instead.
+    const message =
+      error instanceof AppError && error.code !== "login_required"
+        ? error.message
+        : "Asana did not accept the sign-in: start it again from your MCP client.";
     log.warn(`sign-in failed: ${message}`);
     return redirectToClient(res, pending, { error: "server_error", error_description: message });
   }
