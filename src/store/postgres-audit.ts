@@ -114,6 +114,16 @@ export class PostgresAuditSink implements AuditSink {
           [`[${batch.join(",")}]`],
         );
       } catch (error) {
+        // A record the database refuses as data (SQLSTATE class 22) would be refused forever:
+        // that batch is dropped and counted, and the records behind it go on.
+        if (isDataError(error)) {
+          this.queue.splice(0, batch.length);
+          this.drop(
+            `the audit table refused ${batch.length} record(s) as data (${(error as Error).message})`,
+            batch.length,
+          );
+          continue;
+        }
         this.fail(error);
         return;
       }
@@ -144,11 +154,11 @@ export class PostgresAuditSink implements AuditSink {
     this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
   }
 
-  private drop(why: string): void {
-    this.dropped++;
-    this.droppedUnreported++;
-    if (this.droppedUnreported === 1)
-      log.error(`audit records are being dropped (${why}); the count is logged when it stops`);
+  private drop(why: string, count = 1): void {
+    const first = this.droppedUnreported === 0;
+    this.dropped += count;
+    this.droppedUnreported += count;
+    if (first) log.error(`audit records are being dropped (${why}); the count is logged when it stops`);
   }
 
   private report(): void {
@@ -165,6 +175,30 @@ export class PostgresAuditSink implements AuditSink {
  * quote or a backslash could cut across JSON escapes; then each string is redacted instead.
  */
 function serialize(record: AuditRecord): string {
+  return redactedLine(storable(record));
+}
+
+/**
+ * PostgreSQL's jsonb refuses two things JSON allows: the NUL character and a lone UTF-16
+ * surrogate, in any string or key. Argument names and values come from callers, so both become
+ * U+FFFD here: one caller's odd text must not stop the audit log for everyone.
+ */
+export function storable(value: unknown): unknown {
+  if (typeof value === "string") return clean(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [clean(key), storable(inner)]));
+  }
+  return value;
+}
+
+function clean(text: string): string {
+  // Lone surrogates: String.prototype.toWellFormed is Node 20's, typed from ES2024 lib.
+  const wellFormed = (text as string & { toWellFormed(): string }).toWellFormed();
+  return wellFormed.includes("\u0000") ? wellFormed.replaceAll("\u0000", "\uFFFD") : wellFormed;
+}
+
+function redactedLine(record: unknown): string {
   const line = redact(JSON.stringify(record));
   try {
     JSON.parse(line);
@@ -174,6 +208,11 @@ function serialize(record: AuditRecord): string {
       JSON.stringify(record, (_key, value: unknown) => (typeof value === "string" ? redact(value) : value)),
     );
   }
+}
+
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("22");
 }
 
 export interface AuditRow {

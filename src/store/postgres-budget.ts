@@ -70,10 +70,10 @@ export async function takeQuota(query: Query, name: string, perMinute: number): 
 
 export async function claim(query: Query, name: string, expiresAt: number): Promise<boolean> {
   const result = await query(
-    `INSERT INTO asana_mcp_claims AS c (name, expires_at) VALUES ($1, to_timestamp($2::double precision / 1000))
+    `INSERT INTO asana_mcp_claims AS c (name, expires_at) VALUES ($1, now() + $2::double precision * interval '1 millisecond')
      ON CONFLICT (name) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE c.expires_at <= now()
      RETURNING 1`,
-    [name, expiresAt],
+    [name, expiresAt - Date.now()],
   );
   return result.rowCount === 1;
 }

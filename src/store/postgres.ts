@@ -112,7 +112,16 @@ async function settledBy(promise: Promise<unknown>, deadline: number): Promise<b
 }
 
 const LIVE = "(expires_at IS NULL OR expires_at > now())";
-const EXPIRES = "to_timestamp($4::double precision / 1000)";
+/**
+ * Expiry is kept in the database's clock: callers give an epoch in their own, which is sent as
+ * the time left (`ttl()`) and added to the database's now(), so a replica whose clock is off
+ * neither ages records early nor keeps them late.
+ */
+const EXPIRES = "now() + $4::double precision * interval '1 millisecond'";
+
+export function ttl(expiresAt: number | undefined): number | null {
+  return expiresAt === undefined ? null : expiresAt - Date.now();
+}
 
 class PostgresStore implements Store {
   readonly kind = "postgres";
@@ -164,7 +173,7 @@ class PostgresStore implements Store {
     await this.query(
       `INSERT INTO asana_mcp_records (kind, key, value, expires_at) VALUES ($1, $2, $3::jsonb, ${EXPIRES})
        ON CONFLICT (kind, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
-      [kind, key, JSON.stringify(value), options?.expiresAt ?? null],
+      [kind, key, JSON.stringify(value), ttl(options?.expiresAt)],
     );
   }
 
@@ -177,7 +186,7 @@ class PostgresStore implements Store {
        ON CONFLICT (kind, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
        WHERE r.expires_at IS NOT NULL AND r.expires_at <= now()
        RETURNING 1`,
-      [kind, key, JSON.stringify(value), options?.expiresAt ?? null],
+      [kind, key, JSON.stringify(value), ttl(options?.expiresAt)],
     );
     return result.rowCount === 1;
   }
@@ -268,6 +277,15 @@ class PostgresStore implements Store {
       throw this.translate(error);
     }
     let broken: Error | undefined;
+    // pg-pool listens for a checked-out client's errors no more: the lock's session dying while
+    // the work runs (a failover, a terminated backend) would otherwise be an uncaught error.
+    // The lock is gone with it, so the work's result cannot be trusted to have been exclusive.
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+      broken = error;
+    };
+    client.on("error", onError);
     try {
       try {
         await client.query("BEGIN");
@@ -292,14 +310,24 @@ class PostgresStore implements Store {
       }
       // The transaction holds nothing but the lock: a failed COMMIT loses no data, and the work
       // is done, so its result stands (the lock ended with the session either way).
+      if (lost) throw this.lockLost(name, lost);
       await client.query("COMMIT").catch((e: Error) => {
         broken = e;
       });
+      if (lost) throw this.lockLost(name, lost);
       return result;
     } finally {
+      client.off("error", onError);
       // A session whose state is unknown is discarded, never handed to the next caller.
       client.release(broken);
     }
+  }
+
+  private lockLost(name: string, error: Error): StoreUnavailableError {
+    log.warn(`the lock ${JSON.stringify(name)} was lost with its database session (${error.message})`);
+    return new StoreUnavailableError(
+      `The lock held in ${this.location} was lost while its work ran (${error.message}); call again.`,
+    );
   }
 
   private async takeSlot(deadline: number): Promise<boolean> {

@@ -51,6 +51,10 @@ export function checkAuthorizationRequest(resource: URL) {
     if ((text("state") ?? "").length > MAX_STATE)
       return refuse(res, `state must be at most ${MAX_STATE} characters.`);
     if ((text("scope") ?? "").length > MAX_STATE) return refuse(res, "scope is too long.");
+    // Control characters have no place in these values (and PostgreSQL's jsonb refuses NUL).
+    if (/[\u0000-\u001f\u007f]/.test(`${text("state") ?? ""}${text("scope") ?? ""}${text("redirect_uri") ?? ""}`)) {
+      return refuse(res, "state, scope and redirect_uri must not contain control characters.");
+    }
     const asked = text("resource");
     if (asked !== undefined && comparable(asked) !== comparable(resource.href)) {
       return refuse(res, `This server issues tokens only for ${resource.href}.`, "invalid_target");
