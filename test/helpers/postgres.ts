@@ -45,6 +45,14 @@ function binDir(): string | undefined {
  * Whether tests can start a PostgreSQL here. In CI a missing PostgreSQL is a failure, never a
  * skip: this throws, so the test file fails instead of passing with nothing run.
  */
+/** A plain-text pg_dump of a database: everything it holds, as a backup would. */
+export async function dumpDatabase(url: string): Promise<string> {
+  const bin = binDir();
+  if (!bin) throw new Error("no PostgreSQL binaries");
+  const { stdout } = await run(join(bin, "pg_dump"), ["--no-owner", url], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
 export function postgresAvailable(): boolean {
   if (binDir() !== undefined) return true;
   if (process.env.CI)

@@ -5,7 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TASK_GID } from "../../src/sandbox/demo-data.js";
-import { postgresAvailable, startPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { dumpDatabase, postgresAvailable, startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { connectSignedIn, MemoryOAuthClient, type RemoteHarness } from "../helpers/remote.js";
 import { type Replicas, startReplicas } from "../helpers/replicas.js";
 
@@ -65,6 +65,22 @@ describe.skipIf(!available)("replicas on one PostgreSQL", () => {
     );
     expect(calls.filter((c) => c.isError)).toEqual([]);
     expect(r.fake.oauth.tokenRequests.refresh_token - before).toBe(1);
+    await client.close();
+  });
+
+  it("holds no Asana token, and none of its own tokens, in clear in the database (dump it and look)", async () => {
+    const url = await pg.freshDatabase();
+    r = await startReplicas(url, 2);
+    const { client, oauth } = await connectSignedIn(viaProxy(r));
+    await whoamiName(client);
+    r.fake.oauth.expireAccessTokens();
+    await client.callTool({ name: "get_task", arguments: { task_gid: DEMO_TASK_GID } });
+    const dump = await dumpDatabase(url);
+    expect(dump).toContain("asana_mcp_records");
+    expect(dump).toContain("v1.");
+    const secrets = [...r.fake.oauth.issuedSecrets, oauth.saved?.access_token, oauth.saved?.refresh_token];
+    for (const secret of secrets)
+      expect(dump.includes(secret ?? "missing"), "a secret in the dump").toBe(false);
     await client.close();
   });
 
