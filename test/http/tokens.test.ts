@@ -13,7 +13,6 @@ import {
   codeFor,
   ping,
   pkce,
-  REDIRECT,
   raw,
   redeem,
   refresh,
