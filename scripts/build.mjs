@@ -1,10 +1,10 @@
 // `npm run build`: bundles the server into dist/index.js, one ESM file with a shebang that needs
 // no node_modules at run time except the OS keychain binding. What start-up does not load (the
 // sandbox, the SDK server, the tools, undici, `auth` and `doctor`, the PostgreSQL driver) is
-// reached through dynamic import() and becomes chunks. dist/sandbox/*.js, dist/auth/{oauth,store}.js
-// and dist/store/postgres.js are separate entries so scripts, benches and test fixtures can import
-// them directly. Types are checked by
-// `npm run typecheck` (tsc), not here.
+// reached through dynamic import() and becomes chunks. dist/sandbox/*.js, dist/auth/{oauth,store}.js,
+// dist/store/{postgres,json-file,crypto}.js, dist/http/server.js, dist/config.js,
+// dist/auth/identities.js and dist/tools/index.js are separate entries so scripts, benches and
+// test fixtures can import them directly. Types are checked by `npm run typecheck` (tsc), not here.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -79,6 +79,13 @@ const options = {
     "src/auth/oauth.ts",
     "src/auth/store.ts",
     "src/store/postgres.ts",
+    // The remote server's pieces, for benches that start replicas in processes of their own.
+    "src/http/server.ts",
+    "src/config.ts",
+    "src/auth/identities.ts",
+    "src/store/crypto.ts",
+    "src/store/json-file.ts",
+    "src/tools/index.ts",
   ],
   outbase: "src",
   outdir: "dist",
