@@ -35,6 +35,12 @@ export class MemoryBudget {
     return true;
   }
 
+  countSlots(name: string, now = Date.now()): number {
+    let held = 0;
+    for (const until of this.slots.get(name)?.values() ?? []) if (until > now) held++;
+    return held;
+  }
+
   releaseSlot(name: string, holder: string): void {
     const held = this.slots.get(name);
     held?.delete(holder);

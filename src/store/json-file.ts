@@ -307,6 +307,10 @@ class FileStoreHandle implements Store {
     return this.open().budget.acquireSlot(name, capacity, holder, leaseMs);
   }
 
+  async countSlots(name: string): Promise<number> {
+    return this.open().budget.countSlots(name);
+  }
+
   async releaseSlot(name: string, holder: string): Promise<void> {
     this.open().budget.releaseSlot(name, holder);
   }

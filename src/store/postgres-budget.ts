@@ -43,6 +43,14 @@ export async function acquireSlot(
   return result.rowCount === 1;
 }
 
+export async function countSlots(query: Query, name: string): Promise<number> {
+  const result = await query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM asana_mcp_slots WHERE name = $1 AND lease_until > now()",
+    [name],
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
 export async function releaseSlot(query: Query, name: string, holder: string): Promise<void> {
   await query("DELETE FROM asana_mcp_slots WHERE name = $1 AND holder = $2", [name, holder]);
 }

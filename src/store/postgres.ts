@@ -157,6 +157,10 @@ class PostgresStore implements Store {
     return budget.acquireSlot(this.query, name, capacity, holder, leaseMs);
   }
 
+  countSlots(name: string): Promise<number> {
+    return budget.countSlots(this.query, name);
+  }
+
   releaseSlot(name: string, holder: string): Promise<void> {
     return budget.releaseSlot(this.query, name, holder);
   }

@@ -94,6 +94,8 @@ export interface Store {
   acquireSlot(name: string, capacity: number, holder: string, leaseMs: number): Promise<boolean>;
   /** Gives back the slot `holder` took (nothing when it holds none, or its lease ended). */
   releaseSlot(name: string, holder: string): Promise<void>;
+  /** How many slots of the named semaphore are held now (leases not ended), across every process. */
+  countSlots(name: string): Promise<number>;
   /**
    * Counts one request against the named quota of `perMinute` requests a minute (bursts up to
    * `perMinute`, then spaced evenly): resolves 0 when it may go now (and it is counted), otherwise

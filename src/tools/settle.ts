@@ -14,6 +14,7 @@
 // - everything in between is write_unknown, with a hint naming what to read.
 //
 // A write whose repetition cannot double anything is simply sent once more (idempotentWrite).
+import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AsanaCall, AsanaClient } from "../asana/http.js";
 import { AppError } from "../errors.js";
@@ -42,6 +43,9 @@ export const MAX_CLAIMED = 5_000;
  * sent before it was made, which end within seconds, so an hour is far past any that could take it.
  */
 export const SHARED_CLAIM_MS = 60 * 60_000;
+/** A create in flight is counted in the shared store this long at most (a killed replica's ends). */
+const SENDING_LEASE_MS = 120_000;
+const MAX_SENDING = 100_000;
 
 /** Given by Asana's answer, by a settlement here, or (the shared store says) to another replica's call. */
 type Claim = "answered" | "settled" | "elsewhere";
@@ -127,14 +131,17 @@ export async function createOnce<T extends { gid: string }>(
   const sentAt = asana.clock.now();
   let created: T;
   ledger.sending(spec.key, 1);
+  const sending = await sendingElsewhere(spec);
   try {
     created = await spec.send();
   } catch (error) {
     ledger.sending(spec.key, -1);
+    await sending.done();
     if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
     return { created: await settle(spec, ledger, sentAt, error), verified: true };
   }
   ledger.sending(spec.key, -1);
+  await sending.done();
   const before = ledger.claimOf(created.gid);
   ledger.claim(created.gid, "answered");
   // Asana's answer is the truth either way: the claim only keeps other replicas' settlements off it.
@@ -144,6 +151,44 @@ export async function createOnce<T extends { gid: string }>(
     log.warn(`Asana answered a create with ${created.gid}, which a settled call was already given`);
   }
   return { created, verified: false };
+}
+
+/**
+ * For shared identities, every replica's identical creates still unanswered are counted in the
+ * shared store too (a leased slot per call): a settlement on one replica must not take an object
+ * that another replica's POST, still in flight, may yet be answered with. Best effort: a store
+ * failure here is logged and the local count alone is used.
+ */
+async function sendingElsewhere(
+  spec: Pick<CreateSpec<{ gid: string }>, "context" | "key">,
+): Promise<{ done(): Promise<void> }> {
+  const store = spec.context.asana.shared?.storeFor(spec.context.identity);
+  if (!store) return { done: async () => undefined };
+  const name = sendingName(spec.key);
+  const holder = randomUUID();
+  const held = await store
+    .acquireSlot(name, MAX_SENDING, holder, SENDING_LEASE_MS)
+    .catch((error: unknown) => {
+      log.warn(`a create in flight could not be recorded in the shared store: ${String(error)}`);
+      return false;
+    });
+  return {
+    done: async () => {
+      if (held) await store.releaseSlot(name, holder).catch(() => undefined);
+    },
+  };
+}
+
+function sendingName(key: string): string {
+  return `sending:${createHash("sha256").update(key).digest("base64url")}`;
+}
+
+/** How many identical creates of other calls may still be unanswered, here or on other replicas. */
+async function othersSending(ledger: Ledger, store: Store | undefined, key: string): Promise<number> {
+  const here = ledger.othersSending(key);
+  if (!store) return here;
+  const everywhere = await store.countSlots(sendingName(key)).catch(() => here);
+  return Math.max(here, everywhere);
 }
 
 function claimShared(store: Store, gid: string): Promise<boolean> {
@@ -233,7 +278,8 @@ async function settle<T extends { gid: string }>(
     // A call with the same key whose POST is still unanswered may yet be given one of these by
     // Asana's answer: claim only when there are more than such calls could take. The oldest free
     // one is this call's, unless another replica's call claimed it first.
-    while (free.length > ledger.othersSending(spec.key)) {
+    const inFlight = await othersSending(ledger, store, spec.key);
+    while (free.length > inFlight) {
       const [oldest, ...rest] = free as [T, ...T[]];
       let mine: boolean;
       try {

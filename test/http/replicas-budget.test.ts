@@ -195,5 +195,33 @@ describe.skipIf(!available)("replicas sharing one PostgreSQL and one bot token",
       expect((third as AppError).code).toBe("write_unknown");
       expect((third as AppError).message).toContain("already given to another identical call");
     }, 15_000);
+
+    it("does not take an object another replica's identical create, still unanswered, may be answered with", async () => {
+      const [a, b] = replicas as [Replica, Replica];
+      for (const r of replicas) await r.asana.request(r.bot, { method: "GET", path: "/users/me" });
+      // A's POST made X at Asana; its answer is still on the way.
+      const x = { gid: "9100000000000007", created_at: soon(1_000) };
+      let answerA: ((item: Item) => void) | undefined;
+      const sentA = new Promise<void>((sent) => {
+        void createOnce(
+          spec(a, () => {
+            sent();
+            return new Promise<Item>((resolve) => {
+              answerA = resolve;
+            });
+          }, []),
+        ).then((result) => {
+          aGot = result.created.gid;
+        });
+      });
+      let aGot: string | undefined;
+      await sentA;
+      // B's identical POST failed uncertainly; its read-back sees only X, which may be A's.
+      const b1 = await createOnce(spec(b, uncertain, [x])).catch((e: unknown) => e);
+      expect((b1 as AppError).code).toBe("write_unknown");
+      answerA?.(x);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(aGot).toBe(x.gid);
+    }, 30_000);
   });
 });

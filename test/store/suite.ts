@@ -316,6 +316,8 @@ export function storeSuite(name: string, open: () => Promise<StoreUnderTest>): v
       const other = await reopen();
       expect(await store.acquireSlot("s", 2, "a", HOUR)).toBe(true);
       expect(await other.acquireSlot("s", 2, "b", 150)).toBe(true);
+      expect(await store.countSlots("s")).toBe(2);
+      expect(await other.countSlots("nothing held")).toBe(0);
       expect(await store.acquireSlot("s", 2, "c", HOUR)).toBe(false);
       expect(await other.acquireSlot("t", 2, "c", HOUR)).toBe(true); // another name, its own slots
       await store.releaseSlot("s", "a");
@@ -323,6 +325,7 @@ export function storeSuite(name: string, open: () => Promise<StoreUnderTest>): v
       expect(await store.acquireSlot("s", 2, "d", HOUR)).toBe(false);
       // b's lease ends (a replica killed while holding it): its slot comes back.
       await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await other.countSlots("s")).toBe(1);
       expect(await store.acquireSlot("s", 2, "d", HOUR)).toBe(true);
       expect(await other.acquireSlot("s", 2, "e", HOUR)).toBe(false);
       // Releasing a slot not held (b's, taken over) changes nothing.
