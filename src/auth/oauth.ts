@@ -143,10 +143,14 @@ export async function tokenRequest(
 }
 
 /** POST /-/oauth_revoke with the refresh token (Asana rejects access tokens there). */
-export async function revokeRefreshToken(login: StoredLogin, timeoutMs: number): Promise<void> {
-  const { status } = await fetchJson(oauthEndpoints(login.base_url).revoke, {
+export async function revokeRefreshToken(
+  app: { baseUrl: string; clientId: string; clientSecret: string },
+  refreshToken: string,
+  timeoutMs: number,
+): Promise<void> {
+  const { status } = await fetchJson(oauthEndpoints(app.baseUrl).revoke, {
     timeoutMs,
-    form: { client_id: login.client_id, client_secret: login.client_secret, token: login.refresh_token },
+    form: { client_id: app.clientId, client_secret: app.clientSecret, token: refreshToken },
   });
   if (status !== 200) throw new AppError("asana_bad_request", `Asana's revoke endpoint answered ${status}.`);
 }

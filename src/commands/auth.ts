@@ -131,7 +131,11 @@ async function logoutCommand(config: Config): Promise<void> {
     return;
   }
   try {
-    await revokeRefreshToken(stored, config.requestTimeoutMs);
+    await revokeRefreshToken(
+      { baseUrl: stored.base_url, clientId: stored.client_id, clientSecret: stored.client_secret },
+      stored.refresh_token,
+      config.requestTimeoutMs,
+    );
     process.stdout.write("Asana revoked the login (refresh token and its access tokens).\n");
   } catch (error) {
     const why = error instanceof AppError ? error.message : String(error);

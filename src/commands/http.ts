@@ -1,5 +1,4 @@
 // `asana-mcp http [--port N] [--host H] [--sandbox]`: the remote server, until SIGTERM or SIGINT.
-import { randomBytes } from "node:crypto";
 import { type Identity, identitiesFromConfig } from "../auth/identities.js";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { type HttpSettings, httpSettings } from "../http/settings.js";
@@ -57,6 +56,7 @@ async function start(config: Config, settings: HttpSettings, closers: Array<() =
   let app: { baseUrl: string; clientId: string; clientSecret: string };
   let sandboxUrl: string | undefined;
   if (settings.sandbox) {
+    const { startRemoteSandbox } = await import("../sandbox/start.js");
     const sandbox = await startRemoteSandbox();
     closers.push(sandbox.close);
     config = { ...config, baseUrl: sandbox.baseUrl };
@@ -113,37 +113,4 @@ async function openStore(settings: HttpSettings): Promise<Store> {
   }
   const { openFileStore } = await import("../store/json-file.js");
   return openFileStore(settings.store.path);
-}
-
-/** The demo Asana with its sign-in page, an app registered for this server, and the shared bot. */
-async function startRemoteSandbox() {
-  const [{ FakeAsana }, { demoData, SANDBOX_TOKENS }] = await Promise.all([
-    import("../sandbox/fake-asana.js"),
-    import("../sandbox/demo-data.js"),
-  ]);
-  const fake = new FakeAsana(demoData(), { recordLimit: 2000 });
-  fake.oauth.signInPage = true;
-  const origin = await fake.listen(0);
-  const clientId = "asana-mcp-remote-sandbox";
-  const clientSecret = randomBytes(24).toString("base64url");
-  const redirectUris = ["http://127.0.0.1/oauth/callback", "http://localhost/oauth/callback"];
-  fake.oauth.registerClient({ clientId, clientSecret, redirectUris });
-  const identities = identitiesFromConfig({
-    bot: { token: SANDBOX_TOKENS.bot, variable: "ASANA_BOT_PAT", source: "sandbox" },
-    service_account: {
-      token: SANDBOX_TOKENS.service_account,
-      variable: "ASANA_SERVICE_ACCOUNT_TOKEN",
-      source: "sandbox",
-    },
-  });
-  return {
-    baseUrl: `${origin}/api/1.0`,
-    identities,
-    app: { baseUrl: `${origin}/api/1.0`, clientId, clientSecret },
-    allowRedirect: (uri: string) => {
-      redirectUris.push(uri);
-      fake.oauth.registerClient({ clientId, clientSecret, redirectUris });
-    },
-    close: () => fake.close(),
-  };
 }

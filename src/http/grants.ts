@@ -4,7 +4,7 @@
 // promise, across processes they queue on the grant's lock and the later ones find it done. A
 // rotated Asana refresh token is stored before the new access token is used.
 import type { Identity } from "../auth/identities.js";
-import { fetchJson, oauthEndpoints, tokenRequest } from "../auth/oauth.js";
+import { revokeRefreshToken, tokenRequest } from "../auth/oauth.js";
 import { AppError } from "../errors.js";
 import { log, REMOTE_SIGN_IN_HISTORY, registerSecret, SECRET_SLOTS } from "../log.js";
 import type { Keyring } from "../store/crypto.js";
@@ -73,12 +73,7 @@ export async function revokeGrant(deps: GrantDeps, grantId: string, why: string)
   try {
     const refresh = deps.keyring.open(grant.asana_refresh_sealed, `${grantId}:refresh`);
     remember(refresh);
-    const { status } = await fetchJson(oauthEndpoints(deps.app.baseUrl).revoke, {
-      timeoutMs: deps.timeoutMs,
-      form: { client_id: deps.app.clientId, client_secret: deps.app.clientSecret, token: refresh },
-    });
-    if (status !== 200)
-      log.warn(`Asana's revoke endpoint answered ${status}; the sign-in is ended here anyway`);
+    await revokeRefreshToken(deps.app, refresh, deps.timeoutMs);
   } catch (error) {
     log.warn(`the Asana sign-in could not be revoked at Asana: ${(error as Error).message}`);
   }

@@ -33,6 +33,12 @@ export interface HttpSettings {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
+/** Whether a resource a client named is this server's (fragment and one trailing slash aside). */
+export function isOwnResource(requested: string, ours: URL): boolean {
+  const comparable = (u: string) => u.replace(/#.*$/, "").replace(/\/$/, "");
+  return comparable(requested) === comparable(ours.href);
+}
+
 export function isLoopback(hostname: string): boolean {
   return LOOPBACK.has(hostname);
 }

@@ -14,7 +14,7 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { identitiesFromConfig } from "../../src/auth/identities.js";
-import { loadConfig } from "../../src/config.js";
+import { type Config, loadConfig } from "../../src/config.js";
 import { type RemoteServer, startRemoteServer } from "../../src/http/server.js";
 import { demoData, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import { FakeAsana } from "../../src/sandbox/fake-asana.js";
@@ -64,19 +64,7 @@ export async function startRemote(
   let port = 0;
   const boot = async () => {
     const store = await openStore();
-    const remote = await startRemoteServer({
-      config,
-      tools: ALL_TOOLS,
-      version: "0.0.0-test",
-      store,
-      keyring: keyringFrom(SECRET_KEY),
-      sharedIdentities: identitiesFromConfig(config.tokens),
-      app: { baseUrl: config.baseUrl, ...APP },
-      host: "127.0.0.1",
-      port,
-      sandbox: false,
-      rateLimits: { authorize: 10_000, token: 10_000, register: 10_000 },
-    });
+    const remote = await startTestServer(config, store, { port });
     port = Number(remote.url.port);
     Object.assign(harness, { remote, store, mcpUrl: new URL("/mcp", remote.url) });
   };
@@ -96,6 +84,30 @@ export async function startRemote(
     },
   });
   return harness;
+}
+
+/**
+ * The remote server as tests run it: the test app at the fake Asana, the bot shared, the test
+ * secret key, rate limits out of the way, on 127.0.0.1.
+ */
+export function startTestServer(
+  config: Config,
+  store: Store,
+  where: { port: number; publicUrl?: URL },
+): Promise<RemoteServer> {
+  return startRemoteServer({
+    config,
+    tools: ALL_TOOLS,
+    version: "0.0.0-test",
+    store,
+    keyring: keyringFrom(SECRET_KEY),
+    sharedIdentities: identitiesFromConfig(config.tokens),
+    app: { baseUrl: config.baseUrl, ...APP },
+    host: "127.0.0.1",
+    ...where,
+    sandbox: false,
+    rateLimits: { authorize: 10_000, token: 10_000, register: 10_000 },
+  });
 }
 
 /** An MCP client's OAuth state, kept in memory as a client application would keep it on disk. */

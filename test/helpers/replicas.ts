@@ -4,16 +4,13 @@
 // balancer's health check would.
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { identitiesFromConfig } from "../../src/auth/identities.js";
 import { loadConfig } from "../../src/config.js";
-import { type RemoteServer, startRemoteServer } from "../../src/http/server.js";
+import type { RemoteServer } from "../../src/http/server.js";
 import { demoData, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import { FakeAsana } from "../../src/sandbox/fake-asana.js";
-import { keyringFrom } from "../../src/store/crypto.js";
 import { openPostgresStore } from "../../src/store/postgres.js";
 import type { Store } from "../../src/store/types.js";
-import { ALL_TOOLS } from "../../src/tools/index.js";
-import { APP, SECRET_KEY } from "./remote.js";
+import { APP, startTestServer } from "./remote.js";
 
 export interface Replica {
   remote: RemoteServer;
@@ -92,20 +89,7 @@ export async function startReplicas(
   const url = new URL(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
   for (let i = 0; i < count; i++) {
     const store = await openPostgresStore(databaseUrl);
-    const remote = await startRemoteServer({
-      config,
-      tools: ALL_TOOLS,
-      version: "0.0.0-test",
-      store,
-      keyring: keyringFrom(SECRET_KEY),
-      sharedIdentities: identitiesFromConfig(config.tokens),
-      app: { baseUrl: config.baseUrl, ...APP },
-      host: "127.0.0.1",
-      port: 0,
-      publicUrl: url,
-      sandbox: false,
-      rateLimits: { authorize: 10_000, token: 10_000, register: 10_000 },
-    });
+    const remote = await startTestServer(config, store, { port: 0, publicUrl: url });
     replicas.push({ remote, store, port: remote.port, served: 0 });
     alive.push(true);
   }

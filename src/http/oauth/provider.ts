@@ -26,6 +26,7 @@ import { randomToken } from "../../auth/oauth.js";
 import { log } from "../../log.js";
 import { digest } from "../../store/crypto.js";
 import type { Store } from "../../store/types.js";
+import { isOwnResource } from "../settings.js";
 import { unavailableAsOAuth } from "../store-outage.js";
 import type { ClientRegistry } from "./clients.js";
 import {
@@ -312,8 +313,7 @@ export class AsanaMcpOAuthProvider implements OAuthServerProvider {
   private boundResource(requested: URL | undefined): string {
     const ours = this.deps.resource.href;
     if (requested === undefined) return ours;
-    const comparable = (u: string) => u.replace(/#.*$/, "").replace(/\/$/, "");
-    if (comparable(requested.href) !== comparable(ours)) {
+    if (!isOwnResource(requested.href, this.deps.resource)) {
       throw new InvalidTargetError(`This server issues tokens only for ${ours}.`);
     }
     return ours;

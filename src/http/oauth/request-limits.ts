@@ -4,6 +4,7 @@
 // the SDK's error redirect: otherwise anyone could register a client and use this server's
 // origin to bounce people to any address (an open redirector).
 import express, { type NextFunction, type Request, type Response } from "express";
+import { isOwnResource } from "../settings.js";
 
 /** The bodies of /authorize, /token, /register and /revoke: a few kB is plenty. */
 export const OAUTH_BODY_LIMIT = "16kb";
@@ -33,7 +34,6 @@ function hasControl(text: string): boolean {
 
 /** Checks an authorization request fully; only an acceptable one reaches the SDK's handler. */
 export function checkAuthorizationRequest(resource: URL) {
-  const comparable = (u: string) => u.replace(/#.*$/, "").replace(/\/$/, "");
   return (req: Request, res: Response, next: NextFunction) => {
     const params = (req.method === "POST" ? req.body : req.query) as Record<string, unknown> | undefined;
     const field = (name: string) => params?.[name];
@@ -64,7 +64,7 @@ export function checkAuthorizationRequest(resource: URL) {
       return refuse(res, "state, scope and redirect_uri must not contain control characters.");
     }
     const asked = text("resource");
-    if (asked !== undefined && comparable(asked) !== comparable(resource.href)) {
+    if (asked !== undefined && !isOwnResource(asked, resource)) {
       return refuse(res, `This server issues tokens only for ${resource.href}.`, "invalid_target");
     }
     next();
