@@ -89,6 +89,42 @@ const OPERATIONS = [
   "createStatusForObject",
   "getProjectStatusesForProject",
   "typeaheadForWorkspace",
+  // Comments round trip.
+  "updateStory",
+  "deleteStory",
+  // Attachments.
+  "createAttachmentForObject",
+  // Projects and sections.
+  "createProject",
+  "createProjectForWorkspace",
+  "createProjectForTeam",
+  "updateProject",
+  "duplicateProject",
+  "getProjectTemplates",
+  "getProjectTemplatesForTeam",
+  "getProjectTemplate",
+  "instantiateProject",
+  "getJob",
+  "addMembersForProject",
+  "removeMembersForProject",
+  "getProjectMembershipsForProject",
+  "getMemberships",
+  "updateSection",
+  "deleteSection",
+  "insertSectionForProject",
+  // Portfolios and goals.
+  "getPortfolios",
+  "getPortfolio",
+  "getItemsForPortfolio",
+  "getGoals",
+  "getGoal",
+  "getParentGoalsForGoal",
+  "getTimePeriods",
+  // Tags.
+  "createTag",
+  "updateTag",
+  // Batch task writes.
+  "createBatchRequest",
 ];
 
 const OPERATION_NOTES = {
@@ -104,8 +140,21 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"
 // prose of these schema properties and operations is kept whole in a second, small file.
 const DESCRIBED_PROPERTIES = {
   TaskBase: ["due_at", "due_on", "start_at", "start_on", "resource_subtype"],
+  ProjectBase: ["due_on", "start_on", "due_date", "color", "archived"],
 };
-const DESCRIBED_OPERATIONS = ["typeaheadForWorkspace", "createSubtaskForTask", "getTasksForProject"];
+const DESCRIBED_OPERATIONS = [
+  "typeaheadForWorkspace",
+  "createSubtaskForTask",
+  "getTasksForProject",
+  "deleteSection",
+  "insertSectionForProject",
+  "updateStory",
+  "deleteStory",
+  "createAttachmentForObject",
+  "createBatchRequest",
+  "instantiateProject",
+  "createProject",
+];
 
 function usage(message) {
   if (message) console.error(`error: ${message}`);

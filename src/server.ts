@@ -21,6 +21,7 @@ import { buildPolicy, hasAllowList, isExposed, type Policy, toolRefusal } from "
 import { checkScope } from "./policy-scope.js";
 import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
 import { meOf } from "./tools/task-common.js";
+import { TOOLSET_NAMES } from "./tools/toolsets.js";
 
 export interface ServerDeps {
   config: Config;
@@ -131,6 +132,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       signal,
       tools,
       policy,
+      toolsets: { enabled: () => new Set(TOOLSET_NAMES) },
     };
     // The policy is enforced here, once, before any handler runs; the trace collects the
     // request ids of every Asana answer the call received, for the audit log. Only audited calls

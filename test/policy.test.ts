@@ -207,6 +207,7 @@ describe("the allow-lists are generic over each tool's scope()", () => {
   const projectTool = defineTool({
     name: "touch_project",
     title: "Touch a project",
+    toolset: "tasks",
     kind: "read",
     actsAs: "read",
     input: z.object({ project_gid: gid() }).strict(),
@@ -218,6 +219,7 @@ describe("the allow-lists are generic over each tool's scope()", () => {
   const searchTool = defineTool({
     name: "search_everything",
     title: "Search",
+    toolset: "tasks",
     kind: "read",
     actsAs: "read",
     input: z.object({ workspace_gid: gid().optional() }).strict(),
@@ -285,6 +287,7 @@ describe("the policy's own reads", () => {
     const touchProject = defineTool({
       name: "touch_project",
       title: "Touch a project",
+      toolset: "tasks",
       kind: "read",
       actsAs: "read",
       input: z.object({ project_gid: gid() }).strict(),

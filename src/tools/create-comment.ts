@@ -38,6 +38,7 @@ const storyOut = z.object({
 export const createComment = defineTool({
   name: "create_comment",
   title: "Comment on a task",
+  toolset: "tasks",
   kind: "write",
   actsAs: "write",
   input: z

@@ -20,6 +20,7 @@ interface Section {
 export const createSection = defineTool({
   name: "create_section",
   title: "Create a section",
+  toolset: "projects",
   kind: "write",
   actsAs: "write",
   input: z.object({ project_gid: gid("project"), name: z.string().trim().min(1).max(1024) }).strict(),

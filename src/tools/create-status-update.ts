@@ -23,6 +23,7 @@ const MAX_PAGES = 10;
 export const createStatusUpdate = defineTool({
   name: "create_status_update",
   title: "Post a project status update",
+  toolset: "projects",
   kind: "write",
   actsAs: "write",
   input: z

@@ -25,6 +25,7 @@ import { richTextScope } from "./task-view.js";
 export const createTask = defineTool({
   name: "create_task",
   title: "Create a task",
+  toolset: "tasks",
   kind: "write",
   actsAs: "write",
   input: z

@@ -7,6 +7,7 @@ import type { Identity } from "../auth/identities.js";
 import type { CredentialResolver } from "../auth/resolver.js";
 import type { Config } from "../config.js";
 import type { Policy } from "../policy.js";
+import type { ToolsetName } from "./toolsets.js";
 
 export type ToolKind = "read" | "write" | "destructive";
 /** Which identity a tool acts as: the read or write route, the OAuth login, or none (whoami). */
@@ -24,6 +25,38 @@ export interface ToolContext {
   tools: ReadonlyArray<Pick<Tool, "name" | "actsAs">>;
   /** The server's policy (src/policy.ts), for tools that filter their own listings. */
   policy: Policy;
+  /** The toolsets this session has on, and (where the client can hear tools/list_changed) a way to turn one on. */
+  toolsets: ToolsetControl;
+}
+
+export interface ToolsetControl {
+  enabled(): ReadonlySet<ToolsetName>;
+  /** Absent when the transport cannot tell the client its tool list changed (stateless http). */
+  enable?(names: readonly ToolsetName[]): Promise<void>;
+}
+
+/**
+ * What a human is shown before a call that cannot be undone (or, under ASANA_CONFIRM=writes,
+ * any write) runs: read from Asana now, as the acting identity, never changing anything.
+ */
+export interface ConfirmationPreview {
+  /** One sentence naming what will change, e.g. 'Delete the task "Ship v2" (1204…) and its 3 subtasks.' */
+  summary: string;
+  /** Each object the call changes, as it is now (gid, name, what happens to it). */
+  changes: Array<Record<string, unknown>>;
+}
+
+export interface ConfirmSpec<A> {
+  /**
+   * Whether these arguments need a human's yes under ASANA_CONFIRM=destructive although the
+   * tool is not destructive (a batch touching many tasks). Destructive tools always need it.
+   */
+  needed?(args: A): boolean;
+  /**
+   * Reads what the call would change. It runs with a client that refuses anything but GET, so
+   * a preview cannot change Asana. Absent: the preview lists the arguments.
+   */
+  preview?(args: A, context: ToolContext): Promise<ConfirmationPreview>;
 }
 
 /**
@@ -75,6 +108,8 @@ export interface DescribeContext {
 export interface Tool {
   name: string;
   title: string;
+  /** The toolset the tool belongs to (src/tools/toolsets.ts). */
+  toolset: ToolsetName;
   kind: ToolKind;
   actsAs: ActsAs;
   input: z.ZodObject;
@@ -93,6 +128,8 @@ export interface Tool {
    * Without it such calls are refused while an allow-list is configured.
    */
   filtersByPolicy?: boolean;
+  /** How a human confirms the call; see ConfirmSpec. */
+  confirm?: ConfirmSpec<unknown>;
   /** Arguments from `parse` in, a plain object matching `output` out. */
   run(args: unknown, context: ToolContext): Promise<Record<string, unknown>>;
 }
@@ -100,6 +137,7 @@ export interface Tool {
 export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   name: string;
   title: string;
+  toolset: ToolsetName;
   kind: ToolKind;
   actsAs: ActsAs;
   input: I;
@@ -112,6 +150,7 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   validate?(args: z.output<I>): void;
   scope?(args: z.output<I>): CallScope;
   filtersByPolicy?: boolean;
+  confirm?: ConfirmSpec<z.output<I>>;
   handler(args: z.output<I>, context: ToolContext): Promise<z.input<O>>;
 }
 
@@ -119,6 +158,7 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
   return {
     name: spec.name,
     title: spec.title,
+    toolset: spec.toolset,
     kind: spec.kind,
     actsAs: spec.actsAs,
     input: spec.input,
@@ -130,6 +170,7 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
       return parsed;
     },
     ...(spec.filtersByPolicy ? { filtersByPolicy: true } : {}),
+    ...(spec.confirm ? { confirm: spec.confirm as ConfirmSpec<unknown> } : {}),
     ...(spec.scope ? { scope: (args: unknown) => spec.scope!(args as z.output<I>) } : {}),
     run: async (args, context) =>
       spec.handler(args as z.output<I>, context) as Promise<Record<string, unknown>>,

@@ -10,6 +10,7 @@ import { actingAsOf } from "./task-common.js";
 export const deleteTask = defineTool({
   name: "delete_task",
   title: "Delete a task",
+  toolset: "tasks",
   kind: "destructive",
   actsAs: "write",
   input: z.object({ task_gid: gid("task") }).strict(),

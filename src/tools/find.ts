@@ -40,6 +40,7 @@ const TYPEAHEAD_MAX = 100;
 export const find = defineTool({
   name: "find",
   title: "Find by name",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

@@ -7,6 +7,7 @@ import { gid } from "./schemas.js";
 export const getAttachment = defineTool({
   name: "get_attachment",
   title: "Get an attachment",
+  toolset: "attachments",
   kind: "read",
   actsAs: "read",
   input: z.object({ attachment_gid: gid() }).strict(),

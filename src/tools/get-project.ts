@@ -9,6 +9,7 @@ import { gid } from "./schemas.js";
 export const getProject = defineTool({
   name: "get_project",
   title: "Get a project",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z.object({ project_gid: gid("project") }).strict(),

@@ -38,6 +38,7 @@ const ref = (r: { gid: string; name?: string }) => ({ gid: r.gid, name: r.name ?
 export const getTask = defineTool({
   name: "get_task",
   title: "Get a task",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

@@ -10,6 +10,7 @@ const STORY_FIELDS = "created_at,created_by.name,resource_subtype,text";
 export const listComments = defineTool({
   name: "list_comments",
   title: "List a task's comments",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

@@ -15,6 +15,7 @@ interface AsanaProject {
 export const listProjects = defineTool({
   name: "list_projects",
   title: "List projects",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

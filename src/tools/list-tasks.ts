@@ -29,6 +29,7 @@ const INCOMPLETE_ONLY = "2100-01-01T00:00:00.000Z";
 export const listTasks = defineTool({
   name: "list_tasks",
   title: "List tasks",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

@@ -16,6 +16,7 @@ const OF = {
 export const listWorkspace = defineTool({
   name: "list_workspace",
   title: "List users, teams or tags",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

@@ -25,6 +25,7 @@ const refOut = z.object({ gid: z.string(), name: z.string().nullable() });
 export const moveTask = defineTool({
   name: "move_task",
   title: "Move a task",
+  toolset: "tasks",
   kind: "write",
   actsAs: "write",
   input: z

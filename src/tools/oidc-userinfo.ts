@@ -14,6 +14,7 @@ interface UserInfo {
 export const oidcUserinfo = defineTool({
   name: "oidc_userinfo",
   title: "OpenID Connect profile",
+  toolset: "tasks",
   kind: "read",
   actsAs: "oauth",
   input: z.object({}).strict(),

@@ -38,6 +38,7 @@ const searchTaskOut = compactTaskOut.extend({
 export const searchTasks = defineTool({
   name: "search_tasks",
   title: "Search tasks",
+  toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z

@@ -35,6 +35,7 @@ const LINK_PATH = {
 export const taskLinks = defineTool({
   name: "task_links",
   title: "Edit a task's dependencies, followers or tags",
+  toolset: "tasks",
   kind: "write",
   actsAs: "write",
   input: z

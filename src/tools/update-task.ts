@@ -27,6 +27,7 @@ import { richTextScope } from "./task-view.js";
 export const updateTask = defineTool({
   name: "update_task",
   title: "Update a task",
+  toolset: "tasks",
   kind: "write",
   actsAs: "write",
   input: z

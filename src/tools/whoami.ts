@@ -20,6 +20,7 @@ const identityOut = z.object({
 export const whoami = defineTool({
   name: "whoami",
   title: "Who am I in Asana",
+  toolset: "tasks",
   kind: "read",
   actsAs: "none",
   input: z.object({}).strict(),

@@ -46,7 +46,8 @@ interface Operation {
   pathTemplate: string;
   segments: string[];
   parameters: Parameter[];
-  requestBody: { required: boolean; schema: unknown } | undefined;
+  /** The body's schema; `multipart` for uploads (POST /attachments), whose form fields it describes. */
+  requestBody: { required: boolean; schema: unknown; multipart?: boolean } | undefined;
 }
 
 interface LoadedSpec {
@@ -144,8 +145,10 @@ function readRequestBody(components: JsonObject, body: unknown, where: string): 
   if (!isObject(b) || !isObject(b.content))
     throw new Error(`asana-oas-subset.json: bad requestBody in ${where}`);
   const media = b.content["application/json"];
-  if (!isObject(media)) throw new Error(`asana-oas-subset.json: ${where} has no application/json body`);
-  return { required: b.required === true, schema: media.schema ?? {} };
+  if (isObject(media)) return { required: b.required === true, schema: media.schema ?? {} };
+  const form = b.content["multipart/form-data"];
+  if (isObject(form)) return { required: b.required === true, schema: form.schema ?? {}, multipart: true };
+  throw new Error(`asana-oas-subset.json: ${where} has no application/json or multipart/form-data body`);
 }
 
 // --- parameters the spec documents only in prose -----------------------------------------------------
@@ -464,8 +467,10 @@ function ajv(): Ajv {
     // strictTypes is off: OpenAPI schemas routinely declare `properties` without `type: object`.
     strictTypes: false,
     strictTuples: false,
-    // The four formats the subset uses, defined here rather than via ajv-formats (not a dependency).
+    // The formats the subset uses, defined here rather than via ajv-formats (not a dependency).
+    // `binary` is an upload's file part: validated as the multipart field it is, by the upload's own test.
     formats: {
+      binary: true,
       date: { type: "string", validate: isDate },
       "date-time": { type: "string", validate: isDateTime },
       email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,

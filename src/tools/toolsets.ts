@@ -1,0 +1,23 @@
+// Toolsets: the tools in named groups, so a conversation pays in tools/list only for the sets it
+// turned on. `tasks` is on by default; ASANA_TOOLSETS chooses others (`all` for every set), and
+// enable_toolset turns one on at run time where the client follows tools/list_changed.
+
+export const TOOLSET_NAMES = ["tasks", "batch", "projects", "portfolios", "attachments", "tags"] as const;
+export type ToolsetName = (typeof TOOLSET_NAMES)[number];
+
+export const DEFAULT_TOOLSETS: readonly ToolsetName[] = ["tasks"];
+
+/** What each set offers, as whoami and the server's instructions tell an agent. */
+export const TOOLSET_SUMMARIES: Record<ToolsetName, string> = {
+  tasks: "find, read, create, update, move, link and delete tasks; comment, edit and delete comments",
+  batch: "create or update many tasks in one call",
+  projects:
+    "create and update projects and their members; create, rename, reorder and delete sections; post status updates",
+  portfolios: "read portfolios with their items' status, and goals with their metrics and status",
+  attachments: "read attachments; upload a file or a link to a task, a project or a comment",
+  tags: "create and update tags",
+};
+
+export function isToolsetName(name: string): name is ToolsetName {
+  return (TOOLSET_NAMES as readonly string[]).includes(name);
+}
