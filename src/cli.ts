@@ -150,7 +150,7 @@ async function serve(sandbox: boolean, extra: string[]): Promise<void> {
   let app: ReturnType<typeof buildServer>;
   try {
     // The policy (ASANA_TOOLS names) and the audit log (ASANA_AUDIT_LOG) are checked here.
-    app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: VERSION });
+    app = buildServer({ config, resolver, asana, tools: ALL_TOOLS, version: VERSION, localFiles: true });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`asana-mcp: ${error.message}\n`);

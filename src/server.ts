@@ -1,5 +1,6 @@
 // The MCP server: one registration of every tool, wire schemas in JSON Schema 2020-12, and the
 // one error boundary. Only this file touches the MCP SDK.
+import { fileURLToPath } from "node:url";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
@@ -37,6 +38,8 @@ export interface ServerDeps {
   progressIntervalMs?: number;
   /** Remote mode: the person signed in to this session, recorded with each write in the audit log. */
   person?: { gid: string; name: string };
+  /** Stdio mode: the server runs on the person's machine, so uploads may read local files. */
+  localFiles?: boolean;
 }
 
 const PROGRESS_INTERVAL_MS = 5_000;
@@ -133,6 +136,9 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
       tools,
       policy,
       toolsets: { enabled: () => new Set(TOOLSET_NAMES) },
+      ...(deps.localFiles
+        ? { localFiles: { roots: (rootsSignal) => clientRoots(server, rootsSignal) } }
+        : {}),
     };
     // The policy is enforced here, once, before any handler runs; the trace collects the
     // request ids of every Asana answer the call received, for the audit log. Only audited calls
@@ -452,6 +458,21 @@ function compact(schema: unknown): unknown {
     }
   }
   return out;
+}
+
+/** The client's roots as local paths (file:// URIs only), or the working directory without any. */
+async function clientRoots(server: Server, signal: AbortSignal): Promise<string[]> {
+  if (!server.getClientCapabilities()?.roots) return [process.cwd()];
+  const { roots } = await server.listRoots(undefined, { signal, timeout: 10_000 });
+  const paths: string[] = [];
+  for (const root of roots) {
+    try {
+      if (root.uri.startsWith("file://")) paths.push(fileURLToPath(root.uri));
+    } catch {
+      // A malformed root names no directory; the others still count.
+    }
+  }
+  return paths;
 }
 
 function stackOf(error: unknown): string {

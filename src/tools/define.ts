@@ -25,8 +25,21 @@ export interface ToolContext {
   tools: ReadonlyArray<Pick<Tool, "name" | "actsAs">>;
   /** The server's policy (src/policy.ts), for tools that filter their own listings. */
   policy: Policy;
+  /**
+   * Files on the machine the server runs on: present in stdio mode only (the person's own
+   * machine), where uploads may read a local file inside one of the client's roots.
+   */
+  localFiles?: LocalFiles;
   /** The toolsets this session has on, and (where the client can hear tools/list_changed) a way to turn one on. */
   toolsets: ToolsetControl;
+}
+
+export interface LocalFiles {
+  /**
+   * The directories a local file may be read from: the client's MCP roots (file:// URIs, as
+   * paths) when it declares the roots capability, else the server's working directory.
+   */
+  roots(signal: AbortSignal): Promise<string[]>;
 }
 
 export interface ToolsetControl {
