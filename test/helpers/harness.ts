@@ -56,6 +56,11 @@ export interface HarnessOptions {
   progressIntervalMs?: number;
   /** An audit sink instead of the one ASANA_AUDIT_LOG opens (the PostgreSQL table's). */
   audit?: AuditSink;
+  /** Whether tools may read local files, as in stdio mode (default) or not, as in http mode. */
+  localFiles?: boolean;
+  /** What the test client declares (roots, elicitation) and how it answers those requests. */
+  clientSetup?: (client: Client) => void;
+  clientCapabilities?: ConstructorParameters<typeof Client>[1];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -83,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       version: "test",
       progressIntervalMs: options.progressIntervalMs,
       audit: options.audit,
+      localFiles: options.localFiles ?? true,
     });
   } catch (error) {
     // A start-up error (ASANA_TOOLS, ASANA_AUDIT_LOG): release the fake before reporting it.
@@ -90,7 +96,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await started.close();
     throw error;
   }
-  const client = new Client({ name: "asana-mcp-tests", version: "1.0.0" });
+  const client = new Client({ name: "asana-mcp-tests", version: "1.0.0" }, options.clientCapabilities);
+  options.clientSetup?.(client);
   let onListChanged: () => void = () => undefined;
   const listChanged = new Promise<void>((resolve) => {
     onListChanged = resolve;
