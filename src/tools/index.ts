@@ -4,6 +4,7 @@ import { createStatusUpdate } from "./create-status-update.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteTask } from "./delete-task.js";
+import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
 import { getProject } from "./get-project.js";
@@ -40,4 +41,5 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  enableToolset,
 ];
