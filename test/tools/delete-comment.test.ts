@@ -6,6 +6,8 @@ import {
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
+import type { ToolContext } from "../../src/tools/define.js";
+import { deleteComment } from "../../src/tools/delete-comment.js";
 import { errorOf, type Harness } from "../helpers/harness.js";
 import {
   ACME,
@@ -174,5 +176,49 @@ describe("delete_comment under the allow-lists", () => {
     const deleted = await h.call("delete_comment", { story_gid: gid });
     expect(deleted.isError, deleted.text).toBe(false);
     expect(onTask(h, DEMO_TASK_GID, gid)).toBe(false);
+  });
+});
+
+describe("delete_comment's confirmation preview", () => {
+  /** What the preview reads with: the server's client and the write identity (the rest is unused). */
+  const previewContext = (h: Harness): ToolContext =>
+    ({
+      asana: h.asana,
+      resolver: h.resolver,
+      identity: h.resolver.forRoute("write"),
+      signal: AbortSignal.timeout(10_000),
+    }) as Partial<ToolContext> as ToolContext;
+
+  it("names the comment exactly as it is now, and only reads", async () => {
+    const h = await hs.start(BOT_WRITES);
+    const long = `${"Launch notes. ".repeat(20)}The end.`;
+    const gid = await botComment(h, long);
+    const stored = h.fake.storiesOf(DEMO_TASK_GID).find((st) => st.gid === gid);
+    const before = h.fake.requests.length;
+    const preview = await deleteComment.confirm?.preview?.({ story_gid: gid }, previewContext(h));
+    const quoted = `${long.slice(0, 200)}…`;
+    expect(preview?.summary).toBe(
+      `Delete the comment ${gid} by Acme Bot (${BOT_GID}) on the task "Prepare the Q3 launch checklist" (${DEMO_TASK_GID}), written ${stored?.created_at}: "${quoted}". This cannot be undone.`,
+    );
+    expect(preview?.changes).toEqual([
+      {
+        gid,
+        action: "delete",
+        author: { gid: BOT_GID, name: "Acme Bot" },
+        created_at: stored?.created_at,
+        task: { gid: DEMO_TASK_GID, name: "Prepare the Q3 launch checklist" },
+        text: quoted,
+      },
+    ]);
+    expect(h.fake.requests.slice(before).map((r) => r.method)).toEqual(["GET"]);
+    expect(onTask(h, DEMO_TASK_GID, gid)).toBe(true);
+  });
+
+  it("refuses someone else's comment already, so no one is asked to confirm a refused delete", async () => {
+    const h = await hs.start(BOT_WRITES);
+    await expect(
+      deleteComment.confirm?.preview?.({ story_gid: GRACES_COMMENT }, previewContext(h)),
+    ).rejects.toThrow(/written by Grace Hopper/);
+    expect(writes(h)).toEqual([]);
   });
 });
