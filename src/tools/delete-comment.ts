@@ -36,7 +36,7 @@ export const deleteComment = defineTool({
   output: z.object({ deleted: z.string(), acting_as: actingAs }),
   scope: (a) => ({ story: a.story_gid }),
   describe: ({ attribution }) =>
-    `Delete a comment written by ${attribution("write")}, who acts for writes (Asana lets only the author). Cannot be undone.`,
+    `Delete a comment by ${attribution("write")}, as only its author may. Cannot be undone.`,
   confirm: {
     preview: async (a, context) => {
       const story = await ownComment(context, a.story_gid);

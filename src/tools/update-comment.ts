@@ -35,9 +35,9 @@ export const updateComment = defineTool({
   actsAs: "write",
   input: z
     .object({
-      story_gid: gid().describe("The comment (list_comments gives gids)."),
-      text: commentText().optional().describe("New plain text."),
-      html_text: commentHtml().optional().describe("New rich text, as create_comment takes it."),
+      story_gid: gid(),
+      text: commentText().optional(),
+      html_text: commentHtml().optional().describe("As in create_comment."),
       is_pinned: z.boolean().optional(),
     })
     .strict(),
@@ -63,7 +63,7 @@ export const updateComment = defineTool({
   },
   scope: (a) => ({ story: a.story_gid, ...richTextScope(a.html_text) }),
   describe: ({ attribution }) =>
-    `Edit the text of a comment written by ${attribution("write")}, who acts for writes (Asana lets only the author), or pin/unpin any comment.`,
+    `Edit the text of a comment by ${attribution("write")}, as only its author may; or pin/unpin any comment.`,
   handler: async (a, context) => {
     const story = await readStory(context, a.story_gid);
     const editsText = a.text !== undefined || a.html_text !== undefined;

@@ -6,8 +6,6 @@ import {
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
-import type { ToolContext } from "../../src/tools/define.js";
-import { deleteComment } from "../../src/tools/delete-comment.js";
 import { errorOf, type Harness } from "../helpers/harness.js";
 import {
   ACME,
@@ -179,28 +177,26 @@ describe("delete_comment under the allow-lists", () => {
   });
 });
 
-describe("delete_comment's confirmation preview", () => {
-  /** What the preview reads with: the server's client and the write identity (the rest is unused). */
-  const previewContext = (h: Harness): ToolContext =>
-    ({
-      asana: h.asana,
-      resolver: h.resolver,
-      identity: h.resolver.forRoute("write"),
-      signal: AbortSignal.timeout(10_000),
-    }) as Partial<ToolContext> as ToolContext;
+describe("delete_comment's confirmation", () => {
+  interface Pending {
+    confirmation_required: true;
+    preview: { summary: string; changes: Array<Record<string, unknown>> };
+    confirmation_token: string;
+  }
 
-  it("names the comment exactly as it is now, and only reads", async () => {
-    const h = await hs.start(BOT_WRITES);
+  it("previews the comment exactly as it is now, sending nothing that writes; the token then deletes it", async () => {
+    const h = await hs.start(PAT_AND_BOT);
     const long = `${"Launch notes. ".repeat(20)}The end.`;
     const gid = await botComment(h, long);
     const stored = h.fake.storiesOf(DEMO_TASK_GID).find((st) => st.gid === gid);
-    const before = h.fake.requests.length;
-    const preview = await deleteComment.confirm?.preview?.({ story_gid: gid }, previewContext(h));
+    const first = await h.call("delete_comment", { story_gid: gid });
+    expect(first.isError, first.text).toBe(false);
+    const pending = first.body as unknown as Pending;
     const quoted = `${long.slice(0, 200)}…`;
-    expect(preview?.summary).toBe(
+    expect(pending.preview.summary).toBe(
       `Delete the comment ${gid} by Acme Bot (${BOT_GID}) on the task "Prepare the Q3 launch checklist" (${DEMO_TASK_GID}), written ${stored?.created_at}: "${quoted}". This cannot be undone.`,
     );
-    expect(preview?.changes).toEqual([
+    expect(pending.preview.changes).toEqual([
       {
         gid,
         action: "delete",
@@ -210,15 +206,21 @@ describe("delete_comment's confirmation preview", () => {
         text: quoted,
       },
     ]);
-    expect(h.fake.requests.slice(before).map((r) => r.method)).toEqual(["GET"]);
+    expect(deletes(h)).toEqual([]);
     expect(onTask(h, DEMO_TASK_GID, gid)).toBe(true);
+    const done = await h.call("delete_comment", {
+      story_gid: gid,
+      confirmation_token: pending.confirmation_token,
+    });
+    expect(done.body).toMatchObject({ deleted: gid });
+    expect(onTask(h, DEMO_TASK_GID, gid)).toBe(false);
   });
 
-  it("refuses someone else's comment already, so no one is asked to confirm a refused delete", async () => {
-    const h = await hs.start(BOT_WRITES);
-    await expect(
-      deleteComment.confirm?.preview?.({ story_gid: GRACES_COMMENT }, previewContext(h)),
-    ).rejects.toThrow(/written by Grace Hopper/);
+  it("refuses someone else's comment already at the preview: no one is asked to confirm a refused delete", async () => {
+    const h = await hs.start(PAT_AND_BOT);
+    const error = errorOf(await h.call("delete_comment", { story_gid: GRACES_COMMENT }));
+    expect(error.code).toBe("forbidden");
+    expect(error.message).toContain("written by Grace Hopper");
     expect(writes(h)).toEqual([]);
   });
 });
