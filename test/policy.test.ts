@@ -399,7 +399,11 @@ describe("every tool under the allow-lists", () => {
     ["ASANA_PROJECTS", { ASANA_PROJECTS: DEMO_PROJECT_GID }],
     ["ASANA_WORKSPACES", { ASANA_WORKSPACES: ACME }],
   ])("%s allowing the demo project: each call acts", async (rule, env) => {
-    h = await startHarness({ env: { ...adaWrites, ...env }, data: dataWithAdasComment() });
+    // ASANA_CONFIRM=off: deletes must act here, not stop at their confirmation preview.
+    h = await startHarness({
+      env: { ...adaWrites, ...env, ASANA_CONFIRM: "off" },
+      data: dataWithAdasComment(),
+    });
     for (const [name, args] of CALLS) {
       const outcome = await h.call(name, args);
       // Workspace-wide listings cannot be kept to a project list: refused, naming the rule.
