@@ -1,6 +1,7 @@
 import { createComment } from "./create-comment.js";
 import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
+import { createTag } from "./create-tag.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteTask } from "./delete-task.js";
@@ -16,6 +17,7 @@ import { moveTask } from "./move-task.js";
 import { oidcUserinfo } from "./oidc-userinfo.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
+import { updateTag } from "./update-tag.js";
 import { updateTask } from "./update-task.js";
 import { whoami } from "./whoami.js";
 
@@ -40,4 +42,6 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  createTag,
+  updateTag,
 ];
