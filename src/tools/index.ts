@@ -5,6 +5,7 @@ import { createTag } from "./create-tag.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteTask } from "./delete-task.js";
+import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
 import { getProject } from "./get-project.js";
@@ -42,6 +43,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  enableToolset,
   createTag,
   updateTag,
 ];
