@@ -85,6 +85,8 @@ describe("update_tag", () => {
       [{ tag_gid: LAUNCH, color: "orange" }, "color"],
       [{ tag_gid: LAUNCH, workspace: SIDE, name: "x" }, "workspace"],
       [{ tag_gid: "launch", name: "x" }, "not a tag's name"],
+      // A tag's Asana link opens it as a list, which reads as a project's: refused, not followed.
+      [{ tag_gid: `https://app.asana.com/0/${LAUNCH}/list`, name: "x" }, "is a project link"],
       [{ name: "x" }, "tag_gid"],
     ]);
   });
