@@ -19,12 +19,13 @@ import type { Config } from "./config.js";
 import { type ConfirmationTokens, MemoryConfirmationTokens } from "./confirm.js";
 import { type ConfirmationGate, confirmationGate } from "./confirm-gate.js";
 import { AppError, fromZodError, toToolError } from "./errors.js";
+import { describeContext, instructions } from "./instructions.js";
 import { log, redact } from "./log.js";
 import { buildPolicy, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
 import { checkScope } from "./policy-scope.js";
-import type { CallScope, DescribeContext, Tool, ToolContext, ToolsetControl } from "./tools/define.js";
+import type { CallScope, Tool, ToolContext, ToolsetControl } from "./tools/define.js";
 import { meOf } from "./tools/task-common.js";
-import { TOOLSET_NAMES, TOOLSET_SUMMARIES, type ToolsetName } from "./tools/toolsets.js";
+import { TOOLSET_NAMES, type ToolsetName } from "./tools/toolsets.js";
 import { toWire } from "./wire.js";
 
 export interface ServerDeps {
@@ -430,21 +431,6 @@ function identityFor(tool: Tool, resolver: CredentialResolver): Identity {
   throw new AppError("internal", `${tool.name} acts as no single identity.`);
 }
 
-function describeContext(resolver: CredentialResolver): DescribeContext {
-  return {
-    me: () => resolver.personName(),
-    attribution: (route) => {
-      if (route !== "oauth") return resolver.attribution(route);
-      const oauth = resolver.get("oauth");
-      const user = oauth && resolver.resolution(oauth).user;
-      if (!oauth) return "no OAuth login is configured";
-      return user
-        ? `${user.name}${user.email ? ` (${user.email})` : ""}`
-        : `the OAuth login from ${oauth.variable}`;
-    },
-  };
-}
-
 /** The client's roots as local paths (file:// URIs only), or the working directory without any. */
 async function clientRoots(server: Server, signal: AbortSignal): Promise<string[]> {
   if (!server.getClientCapabilities()?.roots) return [process.cwd()];
@@ -460,37 +446,6 @@ async function clientRoots(server: Server, signal: AbortSignal): Promise<string[
   return paths;
 }
 
-/** Which toolsets are on, and what the others would offer. */
-function toolsetsNote(policy: Policy, canEnable: boolean): string {
-  const off = TOOLSET_NAMES.filter((name) => !policy.toolsets.has(name));
-  if (off.length === 0) return "";
-  const offers = off.map((name) => `${name} (${TOOLSET_SUMMARIES[name]})`).join("; ");
-  const how = canEnable ? "enable_toolset turns one on" : "the server's ASANA_TOOLSETS turns them on";
-  return ` Toolsets on: ${[...policy.toolsets].join(", ")}. Off: ${offers}; ${how}.`;
-}
-
 function stackOf(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-function instructions(
-  config: Config,
-  resolver: CredentialResolver,
-  policy: Policy,
-  canEnable: boolean,
-): string {
-  const sandbox = config.sandbox
-    ? "SANDBOX MODE: these tools act on a built-in demo Asana with made-up data, not on a real Asana account. "
-    : "";
-  const limits = [
-    policy.readOnly && "read-only",
-    policy.workspaces && `workspaces ${[...policy.workspaces].join(", ")} only`,
-    policy.projects && `projects ${[...policy.projects].join(", ")} only`,
-  ].filter(Boolean);
-  const scoped = limits.length
-    ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
-    : "";
-  return redact(
-    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${scoped}${toolsetsNote(policy, canEnable)}`,
-  );
 }
