@@ -22,7 +22,8 @@ export interface ScopeReader {
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
  * without an allow-list; otherwise at most one GET per project (when ASANA_WORKSPACES is set),
- * per task, per section, per attachment and per story (then its task) it names, per current parent it changes, per tag and
+ * per task, per section, per attachment, per story (then its task) and per tag it names (none for a
+ * tag under ASANA_PROJECTS, which refuses it), per current parent it changes, per tag and
  * user it adds (one more for the project's workspace under ASANA_PROJECTS alone), up to three per
  * rich-text mention, and, for a delete under ASANA_PROJECTS, one per level of subtasks (at most
  * SUBTASK_READS). Both lists hold together: an object must be in an allowed workspace and, under
@@ -45,6 +46,7 @@ export async function checkScope(
     scope.section !== undefined ||
     scope.attachment !== undefined ||
     scope.story !== undefined ||
+    scope.tag !== undefined ||
     (scope.linkedTasks?.length ?? 0) > 0;
   if (!touchesObject && !tool.filtersByPolicy) {
     if (scope.workspace === undefined) {
@@ -119,6 +121,7 @@ export async function checkScope(
     });
     home ??= workspace;
   }
+  if (scope.tag !== undefined) home ??= await checkOwnTag(policy, scope.tag, reader);
   // The main task first (with its current parent when the call changes that too), then each
   // further one once: the first refusal ends the call.
   if (scope.task !== undefined) {
@@ -331,6 +334,30 @@ async function checkTag(policy: Policy, tag: string, home: string, reader: Scope
       `tag ${tag} is in workspace ${workspace ?? "(unknown)"}, not in workspace ${home} that this call touches`,
     );
   }
+}
+
+/**
+ * A tag the call changes: it is in no project, and a change to it shows on every task it is on
+ * in its workspace, in any project. So under ASANA_PROJECTS it is refused before any read;
+ * otherwise its workspace, read from the tag itself (a gid of another kind is Asana's 404), must
+ * be allowed.
+ */
+async function checkOwnTag(policy: Policy, tag: string, reader: ScopeReader): Promise<string | undefined> {
+  if (policy.projects) {
+    deny(
+      `tag ${tag} spans its workspace, across every project (a change to it shows on every task it is on), and ASANA_PROJECTS limits this server to projects ${[...policy.projects].join(", ")}`,
+    );
+  }
+  const { data } = await read<{ workspace?: { gid: string } | null }>(
+    reader,
+    apiPath`/tags/${tag}`,
+    "workspace",
+  );
+  const workspace = data.workspace?.gid;
+  if (!workspace || !workspaceAllowed(policy, workspace)) {
+    deny(`tag ${tag} is in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`);
+  }
+  return workspace;
 }
 
 /**

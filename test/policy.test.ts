@@ -11,7 +11,7 @@ import {
   SANDBOX_TOKENS,
   SIDE_PROJECT_TASK_GID,
 } from "../src/sandbox/demo-data.js";
-import { DEMO_ATTACHMENT_GID, DEMO_SECTION_GIDS } from "../src/sandbox/demo-world.js";
+import { DEMO_ATTACHMENT_GID, DEMO_SECTION_GIDS, DEMO_TAG_GIDS } from "../src/sandbox/demo-world.js";
 import { defineTool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { gid } from "../src/tools/schemas.js";
@@ -382,7 +382,15 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["delete_task", { task_gid: demoProjectTask }],
   ["update_comment", { story_gid: ADAS_DEMO_COMMENT, text: "Edited inside" }],
   ["delete_comment", { story_gid: ADAS_DEMO_COMMENT }],
+  ["create_tag", { workspace_gid: ACME, name: "Inside" }],
+  ["update_tag", { tag_gid: DEMO_TAG_GIDS.launch, notes: "inside" }],
 ];
+/** Workspace-wide objects and listings: a project list cannot hold them, so ASANA_PROJECTS refuses them. */
+const WORKSPACE_WIDE: Record<string, string> = {
+  list_workspace: `list_workspace works across workspace ${ACME}`,
+  create_tag: `create_tag works across workspace ${ACME}`,
+  update_tag: `tag ${DEMO_TAG_GIDS.launch} spans its workspace`,
+};
 /** Tools that touch no Asana object the allow-lists speak of; everything else must declare a scope. */
 const UNSCOPED = ["whoami", "oidc_userinfo", "enable_toolset"];
 
@@ -407,9 +415,11 @@ describe("every tool under the allow-lists", () => {
     for (const [name, args] of CALLS) {
       const outcome = await h.call(name, args);
       // Workspace-wide listings cannot be kept to a project list: refused, naming the rule.
-      if (rule === "ASANA_PROJECTS" && name === "list_workspace") {
-        expect(errorOf(outcome).message).toBe(
-          `list_workspace works across workspace ${ACME}, and ASANA_PROJECTS limits this server to projects ${DEMO_PROJECT_GID}.`,
+      const wide = WORKSPACE_WIDE[name];
+      if (rule === "ASANA_PROJECTS" && wide !== undefined) {
+        expect(errorOf(outcome).message).toMatch(new RegExp(`^${wide}`));
+        expect(errorOf(outcome).message).toContain(
+          `ASANA_PROJECTS limits this server to projects ${DEMO_PROJECT_GID}.`,
         );
       } else expect(outcome.isError, `${name}: ${outcome.text}`).toBe(false);
     }

@@ -1,6 +1,11 @@
 // Settling an uncertain create on proof, for every create tool (README "Never twice").
 import { describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, DEMO_TASK_GID, SANDBOX_TOKENS } from "../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  SANDBOX_TOKENS,
+  SANDBOX_WORKSPACE_GIDS,
+} from "../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import type { Fault } from "../src/sandbox/fake-asana.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
@@ -34,6 +39,13 @@ interface CreateKind {
 const gidAt = (key: string) => (body: Record<string, unknown>) => (body[key] as { gid: string }).gid;
 const commentText = "settle: the release is ready";
 const taskArgs = { name: "settle: write the release notes", notes: "the long version" };
+// Tags may share names: the settlement tests make identical ones on purpose.
+const tagArgs = {
+  workspace_gid: SANDBOX_WORKSPACE_GIDS.acme,
+  name: "settle: triage",
+  notes: "untriaged",
+  allow_same_name: true,
+};
 
 const createKinds: CreateKind[] = [
   {
@@ -103,6 +115,14 @@ const createKinds: CreateKind[] = [
         .filter((s) => s.title === "settle: week 12")
         .map((s) => s.gid),
     gidOf: gidAt("status_update"),
+  },
+  {
+    tool: "create_tag",
+    post: "/tags",
+    args: { ...tagArgs, color: "dark-purple" },
+    differing: { ...tagArgs, color: "light-purple" },
+    made: (h) => h.fake.tagsNamed(SANDBOX_WORKSPACE_GIDS.acme, tagArgs.name).map((t) => t.gid),
+    gidOf: gidAt("tag"),
   },
 ];
 

@@ -21,6 +21,7 @@ import {
   type RecordedRequest,
   type Reply,
   type StoryRecord,
+  type TagRec,
   type UserRec,
 } from "./model.js";
 import { OAuthProvider } from "./oauth-provider.js";
@@ -193,6 +194,13 @@ export class FakeAsana {
   /** The sections of a project, in order. */
   sectionsOf(projectGid: string): Array<{ gid: string; name: string }> {
     return sectionsOf(this.store, projectGid);
+  }
+
+  /** Copies of the tags of a workspace named so, for tests that count what a create left behind. */
+  tagsNamed(workspaceGid: string, name: string): TagRec[] {
+    return [...this.store.world.tags.values()]
+      .filter((t) => t.workspace === workspaceGid && t.name === name)
+      .map((t) => structuredClone(t));
   }
 
   /** Copies of a project's status updates, newest first. */

@@ -356,6 +356,11 @@ export interface TagRec {
   name: string;
   workspace: string;
   color: string | null;
+  /** Absent for seeded tags (read as ""). */
+  notes?: string;
+  /** Absent for seeded tags. */
+  createdAt?: string;
+  followers?: string[];
 }
 
 export interface OptionRec {

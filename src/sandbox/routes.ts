@@ -20,6 +20,7 @@ import {
   getStory,
 } from "./routes-stories.js";
 import { deleteStory, updateStory } from "./routes-story-edits.js";
+import { createTag, createTagForWorkspace, updateTag } from "./routes-tags.js";
 import {
   addProject,
   addToSection,
@@ -148,6 +149,14 @@ export function worldRoutes(): Route[] {
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
     { method: "GET", path: "/tags/:tag_gid", scope: "tags:read", handler: getTag },
+    { method: "POST", path: "/tags", scope: "tags:write", handler: createTag },
+    {
+      method: "POST",
+      path: "/workspaces/:workspace_gid/tags",
+      scope: "tags:write",
+      handler: createTagForWorkspace,
+    },
+    { method: "PUT", path: "/tags/:tag_gid", scope: "tags:write", handler: updateTag },
     { method: "GET", path: "/workspaces/:workspace_gid/users", scope: "users:read", handler: getUsers },
     { method: "GET", path: "/users", scope: "users:read", handler: getUsersPaged },
     { method: "GET", path: "/workspaces/:workspace_gid/teams", scope: "teams:read", handler: getTeams },

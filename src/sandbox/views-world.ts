@@ -191,10 +191,10 @@ export function worldViews(): Record<WorldKind, KindView> {
         return {
           name: () => t.name,
           color: () => t.color,
-          created_at: () => "2025-01-01T00:00:00.000Z",
+          created_at: () => t.createdAt ?? "2025-01-01T00:00:00.000Z",
           workspace: () => new Ref("workspace", t.workspace),
-          followers: () => [],
-          notes: () => "",
+          followers: () => (t.followers ?? []).map((u) => new Ref("user", u)),
+          notes: () => t.notes ?? "",
           permalink_url: () => `https://app.asana.com/0/${t.gid}/list`,
         };
       },

@@ -101,6 +101,11 @@ export interface CallScope {
   /** Tags the call adds or removes; each must be of the workspace the call touches (one GET each). */
   tags?: string[];
   /**
+   * A tag the call changes itself. A tag spans its workspace (renaming it renames it on every task
+   * it is on, in any project), so it must be of an allowed workspace, and ASANA_PROJECTS refuses it.
+   */
+  tag?: string;
+  /**
    * Users the call gives the object to (followers, an assignee) by gid or email; each must be a
    * member of the workspace the call touches (one GET each). "me" is the configured person.
    */

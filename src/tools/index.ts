@@ -1,6 +1,7 @@
 import { createComment } from "./create-comment.js";
 import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
+import { createTag } from "./create-tag.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteComment } from "./delete-comment.js";
@@ -19,6 +20,7 @@ import { oidcUserinfo } from "./oidc-userinfo.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
 import { updateComment } from "./update-comment.js";
+import { updateTag } from "./update-tag.js";
 import { updateTask } from "./update-task.js";
 import { whoami } from "./whoami.js";
 
@@ -46,4 +48,6 @@ export const ALL_TOOLS: readonly Tool[] = [
   enableToolset,
   updateComment,
   deleteComment,
+  createTag,
+  updateTag,
 ];

@@ -56,6 +56,8 @@ describe("whoami", () => {
         "delete_task",
         "update_comment",
         "delete_comment",
+        "create_tag",
+        "update_tag",
       ],
     });
   });
