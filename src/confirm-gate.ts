@@ -22,6 +22,9 @@ const WRITE_RESERVE_MS = 15_000;
 const MIN_ANSWER_MS = 5_000;
 /** The changes an elicitation message lists; the rest are counted. */
 const LISTED_CHANGES = 20;
+/** What of a preview's summary, and of each listed change, a question shows (a person reads it). */
+const SUMMARY_CHARS = 1_000;
+const CHANGE_CHARS = 300;
 
 export interface ConfirmationGate {
   /** The call's arguments without the confirmation token, and the token. */
@@ -93,13 +96,13 @@ export function confirmationGate(options: GateOptions): ConfirmationGate {
         if (answer !== "unanswered") {
           throw new AppError(
             "not_confirmed",
-            `The person ${answer === "declined" ? "declined" : "dismissed the question"}, so ${tool.name} did not run: ${preview.summary}`,
+            `The person ${answer === "declined" ? "declined" : "dismissed the question"}, so ${tool.name} did not run: ${clipped(preview.summary, SUMMARY_CHARS)}`,
           );
         }
         // No answer in time (or the client failed the request): the two-step token lets the
         // person answer at their pace instead.
       }
-      const issued = await tokens.issue(binding);
+      const issued = await tokens.issue(binding, session);
       return {
         answer: confirmationRequest(tool, preview, issued, reasonFor(mode, tool)),
         outcome: "confirmation_requested",
@@ -124,10 +127,13 @@ async function askPerson(
   signal: AbortSignal,
   timeout: number,
 ): Promise<"yes" | "declined" | "dismissed" | "unanswered"> {
-  const listed = preview.changes.slice(0, LISTED_CHANGES).map((change) => `- ${JSON.stringify(change)}`);
+  const summary = clipped(preview.summary, SUMMARY_CHARS);
+  const listed = preview.changes
+    .slice(0, LISTED_CHANGES)
+    .map((change) => `- ${clipped(JSON.stringify(change), CHANGE_CHARS)}`);
   const more = preview.changes.length - listed.length;
   const message = [
-    `${tool.title}: ${preview.summary}`,
+    `${tool.title}: ${summary}`,
     ...listed,
     ...(more > 0 ? [`- and ${more} more`] : []),
     "Nothing has changed yet. Confirm to go ahead.",
@@ -140,7 +146,7 @@ async function askPerson(
         requestedSchema: {
           type: "object",
           properties: {
-            confirm: { type: "boolean", title: "Yes, go ahead", description: preview.summary },
+            confirm: { type: "boolean", title: "Yes, go ahead", description: summary },
           },
           required: ["confirm"],
         },
@@ -155,4 +161,8 @@ async function askPerson(
     log.debug(`elicitation for ${tool.name} got no answer: ${error}`);
     return "unanswered";
   }
+}
+
+function clipped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

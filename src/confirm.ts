@@ -13,8 +13,11 @@ import type { ConfirmationPreview, Tool, ToolContext } from "./tools/define.js";
 
 /** How long a confirmation token may wait for its second call. */
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
-/** Outstanding tokens a stdio session keeps; the oldest is dropped past it. */
-const MAX_OUTSTANDING = 100;
+/**
+ * Outstanding tokens a session keeps: past it, a stdio session drops its oldest, and a remote
+ * sign-in is refused more until some are used or expire (the store is every sign-in's).
+ */
+export const MAX_OUTSTANDING_CONFIRMATIONS = 100;
 
 /** The argument the second call carries. It is taken out of the arguments before they are parsed. */
 export const CONFIRMATION_ARGUMENT = "confirmation_token";
@@ -49,7 +52,8 @@ function canonical(value: unknown): unknown {
 
 /** Where issued tokens wait: the session's memory (stdio) or the shared store (remote mode). */
 export interface ConfirmationTokens {
-  issue(binding: string): Promise<{ token: string; expiresAt: number }>;
+  /** `session` is what the binding includes besides the call: it bounds what one session holds. */
+  issue(binding: string, session: string): Promise<{ token: string; expiresAt: number }>;
   /** Consumes the token whatever happens: a token is used once, by a matching call or not. */
   redeem(token: string, binding: string): Promise<"ok" | "mismatch" | "unknown">;
 }
@@ -61,7 +65,7 @@ export class MemoryConfirmationTokens implements ConfirmationTokens {
     const token = newToken();
     const expiresAt = Date.now() + CONFIRMATION_TTL_MS;
     this.issued.set(digest(token), { binding, expiresAt });
-    while (this.issued.size > MAX_OUTSTANDING) {
+    while (this.issued.size > MAX_OUTSTANDING_CONFIRMATIONS) {
       const oldest = this.issued.keys().next().value;
       if (oldest === undefined) break;
       this.issued.delete(oldest);
@@ -82,16 +86,31 @@ export class MemoryConfirmationTokens implements ConfirmationTokens {
 export class StoreConfirmationTokens implements ConfirmationTokens {
   constructor(private readonly store: Store) {}
 
-  async issue(binding: string) {
+  async issue(binding: string, session: string) {
     const token = newToken();
+    const key = digest(token);
     const expiresAt = Date.now() + CONFIRMATION_TTL_MS;
-    await this.store.put("confirmation", digest(token), { binding }, { expiresAt });
+    // A place among the sign-in's outstanding tokens, leased for the token's lifetime: one
+    // sign-in asking for previews without end cannot fill the store every sign-in shares.
+    const slots = `confirmation:${digest(session)}`;
+    if (!(await this.store.acquireSlot(slots, MAX_OUTSTANDING_CONFIRMATIONS, key, CONFIRMATION_TTL_MS))) {
+      throw new AppError(
+        "rate_limited",
+        `${MAX_OUTSTANDING_CONFIRMATIONS} confirmations are already waiting for this sign-in; nothing was changed.`,
+        {
+          hint: "Use or drop the previews already answered (each token expires 10 minutes after its preview), then ask again.",
+        },
+      );
+    }
+    await this.store.put("confirmation", key, { binding, slots }, { expiresAt });
     return { token, expiresAt };
   }
 
   async redeem(token: string, binding: string) {
-    const found = await this.store.take("confirmation", digest(token));
+    const key = digest(token);
+    const found = await this.store.take("confirmation", key);
     if (!found) return "unknown" as const;
+    if (typeof found.slots === "string") await this.store.releaseSlot(found.slots, key);
     return found.binding === binding ? ("ok" as const) : ("mismatch" as const);
   }
 }

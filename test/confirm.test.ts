@@ -7,11 +7,20 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import type { AuditRecord } from "../src/audit.js";
-import { CONFIRMATION_TTL_MS, MemoryConfirmationTokens, readOnly } from "../src/confirm.js";
+import {
+  CONFIRMATION_TTL_MS,
+  MAX_OUTSTANDING_CONFIRMATIONS,
+  MemoryConfirmationTokens,
+  readOnly,
+  StoreConfirmationTokens,
+} from "../src/confirm.js";
 import { AppError } from "../src/errors.js";
 import { DEMO_TASK_GID } from "../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
+import { openFileStore } from "../src/store/json-file.js";
+import { defineTool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 import { harnesses, PAT_AND_BOT, writes } from "./helpers/tools.js";
@@ -212,6 +221,38 @@ describe("elicitation (clients that can ask the person)", () => {
     expect(h.fake.task(SUBTASK)).toBeDefined();
   });
 
+  it("bounds the question however large the preview: a person reads it, a client carries it", async () => {
+    // A large batch's preview may name many objects, each with long notes.
+    const huge = defineTool({
+      name: "wipe_everything",
+      title: "Wipe",
+      toolset: "tasks",
+      kind: "destructive",
+      actsAs: "write",
+      input: z.object({}).strict(),
+      output: z.object({ wiped: z.boolean() }),
+      describe: () => "Wipes.",
+      confirm: {
+        preview: async () => ({
+          summary: `Wipe ${"everything ".repeat(10_000)}`,
+          changes: Array.from({ length: 50 }, (_, i) => ({ gid: String(i), notes: "n".repeat(70_000) })),
+        }),
+      },
+      handler: async () => ({ wiped: true }),
+    });
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({ env: PAT_AND_BOT, tools: [huge], ...person.options });
+    cleanups.push(h);
+    const refused = errorOf(await h.call("wipe_everything"));
+    expect(refused.code).toBe("not_confirmed");
+    expect(refused.message.length).toBeLessThan(2_000);
+    const [message = ""] = person.asked;
+    expect(message.length).toBeLessThan(10_000);
+    expect(message).toContain('{"gid":"0"');
+    expect(message).toContain("and 30 more");
+    expect(message).toContain("Nothing has changed yet");
+  });
+
   it("falls back to the two-step token when the client fails the question", async () => {
     const person = askingClient(() => {
       throw new Error("this client cannot show forms here");
@@ -241,6 +282,26 @@ describe("the confirmation's parts", () => {
     const first = await tokens.issue("b0");
     for (let i = 1; i <= 150; i++) await tokens.issue(`b${i}`);
     expect(await tokens.redeem(first.token, "b0")).toBe("unknown");
+  });
+
+  it("keeps a bounded number of tokens outstanding per remote sign-in, in the shared store", async () => {
+    const store = await openFileStore(join(mkdtempSync(join(tmpdir(), "asana-mcp-confirm-")), "store.json"));
+    try {
+      const tokens = new StoreConfirmationTokens(store);
+      const issued = [];
+      for (let i = 0; i < MAX_OUTSTANDING_CONFIRMATIONS; i++)
+        issued.push(await tokens.issue(`b${i}`, "grant-a"));
+      // One sign-in asking for previews without end cannot fill the store every sign-in shares.
+      await expect(tokens.issue("one more", "grant-a")).rejects.toMatchObject({ code: "rate_limited" });
+      expect(await store.count("confirmation")).toBe(MAX_OUTSTANDING_CONFIRMATIONS);
+      // Another sign-in is not held back by it.
+      await expect(tokens.issue("b", "grant-b")).resolves.toHaveProperty("token");
+      // A redeemed token gives its place back.
+      expect(await tokens.redeem(issued[0]?.token ?? "", "b0")).toBe("ok");
+      await expect(tokens.issue("again", "grant-a")).resolves.toHaveProperty("token");
+    } finally {
+      await store.close();
+    }
   });
 
   it("a preview's client refuses anything but GET before it is sent", async () => {
