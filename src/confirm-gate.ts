@@ -11,6 +11,7 @@ import {
   needsConfirmation,
   previewOf,
   reasonFor,
+  withoutToken,
 } from "./confirm.js";
 import { AppError } from "./errors.js";
 import { log } from "./log.js";
@@ -59,10 +60,9 @@ export function confirmationGate(options: GateOptions): ConfirmationGate {
   const { mode, server, tokens, session } = options;
   return {
     split(raw) {
-      if (!raw || typeof raw !== "object" || Array.isArray(raw) || !(CONFIRMATION_ARGUMENT in raw)) {
-        return { args: raw };
-      }
-      const { [CONFIRMATION_ARGUMENT]: token, ...args } = raw as Record<string, unknown>;
+      const args = withoutToken(raw);
+      if (args === raw) return { args };
+      const token = (raw as Record<string, unknown>)[CONFIRMATION_ARGUMENT];
       if (typeof token !== "string" || token.length === 0 || token.length > 200) {
         throw new AppError("invalid_input", `${CONFIRMATION_ARGUMENT} must be the token a preview answered.`);
       }

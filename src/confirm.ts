@@ -22,6 +22,15 @@ export const MAX_OUTSTANDING_CONFIRMATIONS = 100;
 /** The argument the second call carries. It is taken out of the arguments before they are parsed. */
 export const CONFIRMATION_ARGUMENT = "confirmation_token";
 
+/** The arguments without the confirmation token (what the tool parses, and the audit records). */
+export function withoutToken(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw) || !Object.hasOwn(raw, CONFIRMATION_ARGUMENT)) {
+    return raw;
+  }
+  const { [CONFIRMATION_ARGUMENT]: _token, ...args } = raw as Record<string, unknown>;
+  return args;
+}
+
 export function needsConfirmation(mode: ConfirmMode, tool: Tool, args: unknown): boolean {
   if (mode === "off" || tool.kind === "read") return false;
   if (mode === "writes" || tool.kind === "destructive") return true;
@@ -141,7 +150,8 @@ export async function previewOf(
 export function readOnly(asana: AsanaClient): AsanaClient {
   const view = Object.create(asana) as AsanaClient;
   view.request = (identity, call) => {
-    if ((call.method ?? "GET") !== "GET") {
+    // The client's own test of a write (a missing method counts as one).
+    if (call.method !== "GET") {
       throw new AppError("internal", `A confirmation preview tried to send ${call.method} ${call.path}.`);
     }
     return asana.request(identity, call);

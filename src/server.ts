@@ -16,7 +16,7 @@ import { AuditLog, type AuditRecord, type AuditSink, auditRecord } from "./audit
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
-import { type ConfirmationTokens, MemoryConfirmationTokens } from "./confirm.js";
+import { type ConfirmationTokens, MemoryConfirmationTokens, withoutToken } from "./confirm.js";
 import { type ConfirmationGate, confirmationGate } from "./confirm-gate.js";
 import { AppError, fromZodError, toToolError } from "./errors.js";
 import { describeContext, instructions } from "./instructions.js";
@@ -234,7 +234,8 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         auditRecord(
           tool,
           auditIdentity(tool, resolver),
-          { raw: request.params.arguments, parsed: args, scope },
+          // Without the token: a refused call is parsed again from these to name its target.
+          { raw: withoutToken(request.params.arguments), parsed: args, scope },
           startedAt,
           {
             outcome,

@@ -8,6 +8,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { readPages } from "../src/asana/paginate.js";
 import type { AuditRecord } from "../src/audit.js";
 import {
   CONFIRMATION_TTL_MS,
@@ -131,6 +132,53 @@ describe("the two-step confirmation (clients without elicitation)", () => {
     expect(writes(h)).toEqual([]);
   });
 
+  it("refuses a token with other casing or whitespace, without spending the real one", async () => {
+    const h = await hs.start();
+    const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
+    for (const variant of [
+      ` ${confirmation_token}`,
+      `${confirmation_token}\n`,
+      confirmation_token.toUpperCase(),
+      confirmation_token.slice(0, -1),
+    ]) {
+      const error = errorOf(await h.call("delete_task", { task_gid: SUBTASK, confirmation_token: variant }));
+      expect(error.code).toBe("confirmation_invalid");
+    }
+    expect(writes(h)).toEqual([]);
+    expect((await h.call("delete_task", { task_gid: SUBTASK, confirmation_token })).body).toMatchObject({
+      deleted: SUBTASK,
+    });
+  });
+
+  it("refuses a token issued for another tool on the same object", async () => {
+    const h = await hs.start({ ...PAT_AND_BOT, ASANA_CONFIRM: "writes" });
+    const { confirmation_token } = await preview(h, "update_task", { task_gid: SUBTASK, completed: true });
+    const error = errorOf(await h.call("delete_task", { task_gid: SUBTASK, confirmation_token }));
+    expect(error.code).toBe("confirmation_invalid");
+    expect(writes(h)).toEqual([]);
+  });
+
+  it("takes neither a token nor a target smuggled under __proto__ or constructor", async () => {
+    const h = await hs.start();
+    const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
+    // As the JSON arrives on the wire: __proto__ is an own key there, not a prototype.
+    const smuggledToken = JSON.parse(
+      `{"__proto__": {"confirmation_token": "${confirmation_token}"}, "task_gid": "${SUBTASK}"}`,
+    ) as Record<string, unknown>;
+    expect((await h.call("delete_task", smuggledToken)).body).toMatchObject({ confirmation_required: true });
+    const smuggledTarget = JSON.parse(`{"__proto__": {"task_gid": "${OTHER_SUBTASK}"}}`) as Record<
+      string,
+      unknown
+    >;
+    expect(errorOf(await h.call("delete_task", smuggledTarget)).code).toBe("invalid_input");
+    const viaConstructor = JSON.parse(
+      `{"constructor": {"prototype": {"task_gid": "${OTHER_SUBTASK}"}}, "task_gid": "${SUBTASK}", "confirmation_token": "${confirmation_token}"}`,
+    ) as Record<string, unknown>;
+    expect(errorOf(await h.call("delete_task", viaConstructor)).code).toBe("invalid_input");
+    expect(writes(h)).toEqual([]);
+    expect(h.fake.task(OTHER_SUBTASK)).toBeDefined();
+  });
+
   it("answers the preview's own errors: an unknown task is not_found, with nothing issued", async () => {
     const h = await hs.start();
     const error = errorOf(await h.call("delete_task", { task_gid: "1299999999999999" }));
@@ -161,6 +209,48 @@ describe("the two-step confirmation (clients without elicitation)", () => {
     expect(outcomes).toEqual(["confirmation_requested", "ok"]);
     // The token itself is no secret worth keeping, but the audit log has no use for it either.
     expect(readFileSync(path, "utf8")).not.toContain(confirmation_token);
+  });
+});
+
+describe("the audit of confirmations", () => {
+  it("records a person's no as not_confirmed and a spent token as confirmation_invalid", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "asana-mcp-confirm-")), "audit.jsonl");
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({
+      env: { ...PAT_AND_BOT, ASANA_AUDIT_LOG: path, ASANA_AUDIT_LOG_BODIES: "true" },
+      ...person.options,
+    });
+    await h.call("delete_task", { task_gid: SUBTASK });
+    await h.call("delete_task", { task_gid: SUBTASK, confirmation_token: "confirm_made_up" });
+    await h.close();
+    const records = readFileSync(path, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditRecord);
+    expect(records.map((r) => r.outcome)).toEqual(["not_confirmed", "confirmation_invalid"]);
+    // Each names its target, and no record carries the token.
+    for (const record of records) expect(record.target).toMatchObject({ task: SUBTASK });
+    expect(readFileSync(path, "utf8")).not.toContain("confirm_made_up");
+  });
+});
+
+describe("the audit of a refused call that carried a token", () => {
+  it("still names its target and not the token's argument", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "asana-mcp-confirm-")), "audit.jsonl");
+    const h = await startHarness({
+      env: { ...PAT_AND_BOT, ASANA_AUDIT_LOG: path, ASANA_READ_ONLY: "true" },
+    });
+    const refused = errorOf(
+      await h.call("delete_task", { task_gid: SUBTASK, confirmation_token: "confirm_whatever" }),
+    );
+    expect(refused.code).toBe("policy_denied");
+    await h.close();
+    const [record] = readFileSync(path, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditRecord);
+    expect(record?.target).toMatchObject({ task: SUBTASK });
+    expect(record?.argument_names).toEqual(["task_gid"]);
   });
 });
 
@@ -253,6 +343,37 @@ describe("elicitation (clients that can ask the person)", () => {
     expect(message).toContain("Nothing has changed yet");
   });
 
+  it("does not ask a client that declared only url-mode elicitation: it answers a preview and a token", async () => {
+    const asked: string[] = [];
+    const h = await startHarness({
+      env: PAT_AND_BOT,
+      clientCapabilities: { capabilities: { elicitation: { url: {} } } },
+      clientSetup: (client: Client) =>
+        client.setRequestHandler(ElicitRequestSchema, async (request) => {
+          asked.push((request.params as { message?: string }).message ?? "");
+          return { action: "accept", content: { confirm: true } };
+        }),
+    });
+    cleanups.push(h);
+    await preview(h, "delete_task", { task_gid: SUBTASK });
+    expect(asked).toEqual([]);
+    expect(writes(h)).toEqual([]);
+  });
+
+  it.each([
+    ["a string for yes", { confirm: "true" }],
+    ["a number for yes", { confirm: 1 }],
+    ["no answer to the question", { other: true }],
+  ])("takes an accept with %s as no yes: nothing is deleted", async (_label, content) => {
+    const person = askingClient(() => ({ action: "accept", content }) as ElicitResult);
+    const h = await hsWith(person.options);
+    const out = await h.call("delete_task", { task_gid: SUBTASK });
+    expect(person.asked).toHaveLength(1);
+    expect(out.body).not.toHaveProperty("deleted");
+    expect(writes(h)).toEqual([]);
+    expect(h.fake.task(SUBTASK)).toBeDefined();
+  });
+
   it("falls back to the two-step token when the client fails the question", async () => {
     const person = askingClient(() => {
       throw new Error("this client cannot show forms here");
@@ -312,8 +433,15 @@ describe("the confirmation's parts", () => {
     expect(() =>
       view.request(identity, { method: "POST", path: `/tasks/${SUBTASK}/stories`, body: { text: "x" } }),
     ).toThrow(AppError);
+    const noMethod = { path: `/tasks/${SUBTASK}` } as unknown as Parameters<typeof view.request>[1];
+    expect(() => view.request(identity, noMethod)).toThrow(AppError);
     expect(h.fake.requests).toHaveLength(before);
     await expect(view.request(identity, { method: "GET", path: `/tasks/${SUBTASK}` })).resolves.toBeDefined();
+    // What previews build on reads through the view: listings page by page, the client's getters.
+    const pages = await readPages(view, identity, { path: `/tasks/${DEMO_TASK_GID}/subtasks` }, 2);
+    expect(pages.items.length).toBeGreaterThan(0);
+    expect(view.baseUrl).toBe(h.asana.baseUrl);
+    expect(view.clock).toBe(h.asana.clock);
   });
 });
 
