@@ -14,7 +14,7 @@ import {
   withoutToken,
 } from "./confirm.js";
 import { AppError } from "./errors.js";
-import { log } from "./log.js";
+import { log, redact } from "./log.js";
 import type { ConfirmationPreview, Tool, ToolContext } from "./tools/define.js";
 
 /** What a call keeps of its deadline for the write itself once a person has said yes. */
@@ -127,10 +127,12 @@ async function askPerson(
   signal: AbortSignal,
   timeout: number,
 ): Promise<"yes" | "declined" | "dismissed" | "unanswered"> {
-  const summary = clipped(preview.summary, SUMMARY_CHARS);
+  // Read from Asana like any result, so redacted like one (before clipping, which could leave a
+  // fragment of a secret too short to be recognised).
+  const summary = clipped(redact(preview.summary), SUMMARY_CHARS);
   const listed = preview.changes
     .slice(0, LISTED_CHANGES)
-    .map((change) => `- ${clipped(JSON.stringify(change), CHANGE_CHARS)}`);
+    .map((change) => `- ${clipped(redact(JSON.stringify(change)), CHANGE_CHARS)}`);
   const more = preview.changes.length - listed.length;
   const message = [
     `${tool.title}: ${summary}`,

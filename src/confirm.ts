@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { AsanaClient } from "./asana/http.js";
 import type { ConfirmMode } from "./config.js";
 import { AppError } from "./errors.js";
+import { log } from "./log.js";
 import { digest } from "./store/crypto.js";
 import type { Store } from "./store/types.js";
 import type { ConfirmationPreview, Tool, ToolContext } from "./tools/define.js";
@@ -119,7 +120,13 @@ export class StoreConfirmationTokens implements ConfirmationTokens {
     const key = digest(token);
     const found = await this.store.take("confirmation", key);
     if (!found) return "unknown" as const;
-    if (typeof found.slots === "string") await this.store.releaseSlot(found.slots, key);
+    // The place is given back at once; should the store fail here, the lease ends with the token's
+    // lifetime anyway, and the call the token confirms still goes ahead.
+    if (typeof found.slots === "string") {
+      await this.store
+        .releaseSlot(found.slots, key)
+        .catch((error: unknown) => log.debug(`confirmation slot not released: ${String(error)}`));
+    }
     return found.binding === binding ? ("ok" as const) : ("mismatch" as const);
   }
 }

@@ -18,7 +18,7 @@ import {
   StoreConfirmationTokens,
 } from "../src/confirm.js";
 import { AppError } from "../src/errors.js";
-import { DEMO_TASK_GID } from "../src/sandbox/demo-data.js";
+import { DEMO_TASK_GID, demoData, SANDBOX_USER_GIDS } from "../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import { openFileStore } from "../src/store/json-file.js";
 import { defineTool } from "../src/tools/define.js";
@@ -372,6 +372,24 @@ describe("elicitation (clients that can ask the person)", () => {
     expect(out.body).not.toHaveProperty("deleted");
     expect(writes(h)).toEqual([]);
     expect(h.fake.task(SUBTASK)).toBeDefined();
+  });
+
+  it("passes the question through redaction: a task named after the token does not carry it out", async () => {
+    const PAT = "2/1201000000000001/1201000000000099:CONFIRMCANARY0123456789abcdef01";
+    const data = demoData();
+    data.tokens.push({ token: PAT, userGid: SANDBOX_USER_GIDS.pat, kind: "pat" });
+    const task = data.tasks?.find((t) => t.gid === SUBTASK);
+    if (!task) throw new Error("the demo subtask is missing");
+    task.name = `rotate ${PAT}`;
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({ data, env: { ASANA_PAT: PAT }, ...person.options });
+    cleanups.push(h);
+    const refused = await h.call("delete_task", { task_gid: SUBTASK });
+    expect(errorOf(refused).code).toBe("not_confirmed");
+    expect(person.asked).toHaveLength(1);
+    expect(person.asked[0]).toContain("rotate [redacted]");
+    expect(person.asked.join("")).not.toContain("CONFIRMCANARY");
+    expect(refused.text).not.toContain("CONFIRMCANARY");
   });
 
   it("falls back to the two-step token when the client fails the question", async () => {
