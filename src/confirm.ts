@@ -52,6 +52,17 @@ export function bindingOf(tool: Tool, args: unknown, session: string): string {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (!value || typeof value !== "object") return value;
+  // A Date (or anything JSON writes through toJSON) has no entries of its own: bound by its JSON.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return canonical(toJSON.call(value));
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    // A Map or a typed array would be bound as {}, confirming every other one: refused instead.
+    throw new AppError(
+      "internal",
+      `A confirmation cannot be bound to arguments holding a ${value.constructor?.name ?? "non-plain object"}.`,
+    );
+  }
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)

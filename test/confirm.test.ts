@@ -11,6 +11,7 @@ import { z } from "zod";
 import { readPages } from "../src/asana/paginate.js";
 import type { AuditRecord } from "../src/audit.js";
 import {
+  bindingOf,
   CONFIRMATION_TTL_MS,
   MAX_OUTSTANDING_CONFIRMATIONS,
   MemoryConfirmationTokens,
@@ -408,6 +409,19 @@ describe("elicitation (clients that can ask the person)", () => {
 });
 
 describe("the confirmation's parts", () => {
+  it("binds to every value of the parsed arguments: values that are objects, such as dates, too", () => {
+    const tool = ALL_TOOLS.find((t) => t.name === "delete_task");
+    if (!tool) throw new Error("delete_task is missing");
+    // A schema may parse a string into a Date; two different dates must not confirm each other.
+    expect(bindingOf(tool, { at: new Date(0) }, "s")).not.toBe(bindingOf(tool, { at: new Date(1) }, "s"));
+    expect(bindingOf(tool, { b: 1, a: [2, { d: 3, c: 4 }] }, "s")).toBe(
+      bindingOf(tool, { a: [2, { c: 4, d: 3 }], b: 1 }, "s"),
+    );
+    expect(bindingOf(tool, { a: 1 }, "s")).not.toBe(bindingOf(tool, { a: 1 }, "t"));
+    // What it cannot tell apart, it refuses to bind rather than confirm too much.
+    expect(() => bindingOf(tool, { m: new Map([["k", "v"]]) }, "s")).toThrow(AppError);
+  });
+
   it("a token expires", async () => {
     vi.useFakeTimers({ now: Date.now() });
     const tokens = new MemoryConfirmationTokens();
