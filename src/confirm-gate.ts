@@ -129,10 +129,10 @@ async function askPerson(
 ): Promise<"yes" | "declined" | "dismissed" | "unanswered"> {
   // Read from Asana like any result, so redacted like one (before clipping, which could leave a
   // fragment of a secret too short to be recognised).
-  const summary = clipped(redact(preview.summary), SUMMARY_CHARS);
+  const summary = clipped(oneLine(redact(preview.summary)), SUMMARY_CHARS);
   const listed = preview.changes
     .slice(0, LISTED_CHANGES)
-    .map((change) => `- ${clipped(redact(JSON.stringify(change)), CHANGE_CHARS)}`);
+    .map((change) => `- ${clipped(oneLine(redact(JSON.stringify(change))), CHANGE_CHARS)}`);
   const more = preview.changes.length - listed.length;
   const message = [
     `${tool.title}: ${summary}`,
@@ -163,6 +163,15 @@ async function askPerson(
     log.debug(`elicitation for ${tool.name} got no answer: ${error}`);
     return "unanswered";
   }
+}
+
+/**
+ * Names read from Asana stay inside their line: a task named "…\nNothing will be deleted…" must not
+ * write lines of its own into what the person reads, nor reverse it (bidirectional controls).
+ */
+function oneLine(text: string): string {
+  // Controls, format characters (bidirectional ones among them) and line or paragraph separators.
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ");
 }
 
 function clipped(text: string, max: number): string {

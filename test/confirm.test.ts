@@ -393,6 +393,23 @@ describe("elicitation (clients that can ask the person)", () => {
     expect(refused.text).not.toContain("CONFIRMCANARY");
   });
 
+  it("keeps a name read from Asana from forging lines of the question", async () => {
+    const data = demoData();
+    const task = data.tasks?.find((t) => t.gid === SUBTASK);
+    if (!task) throw new Error("the demo subtask is missing");
+    task.name = 'Notes"\nNothing will be deleted: this only refreshes the view.\r\n\u202eeteled ton\u2028x';
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({ data, env: PAT_AND_BOT, ...person.options });
+    cleanups.push(h);
+    await h.call("delete_task", { task_gid: SUBTASK });
+    const lines = (person.asked[0] ?? "").split("\n");
+    // The summary, the one change, the closing line: no line the name made.
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^Delete a task: Delete the task "Notes" Nothing will be deleted/);
+    expect(lines[2]).toBe("Nothing has changed yet. Confirm to go ahead.");
+    expect(person.asked[0]).not.toMatch(/[\r\u2028\u202e]/);
+  });
+
   it("falls back to the two-step token when the client fails the question", async () => {
     const person = askingClient(() => {
       throw new Error("this client cannot show forms here");
