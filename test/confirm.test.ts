@@ -94,6 +94,19 @@ describe("the two-step confirmation (clients without elicitation)", () => {
     expect(writes(h)).toHaveLength(before);
   });
 
+  it("two racing second calls with one token: exactly one runs", async () => {
+    const h = await hs.start();
+    const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => h.call("delete_task", { task_gid: SUBTASK, confirmation_token })),
+    );
+    expect(answers.filter((a) => !a.isError)).toHaveLength(1);
+    expect(answers.filter((a) => a.isError).map((a) => errorOf(a).code)).toEqual(
+      Array(3).fill("confirmation_invalid"),
+    );
+    expect(writes(h).filter((w) => w.method === "DELETE")).toHaveLength(1);
+  });
+
   it("refuses a token issued for other arguments, and spends it", async () => {
     const h = await hs.start();
     const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
