@@ -3,6 +3,7 @@
 // sign-in and arguments, on whichever replica answers, and never for someone else's sign-in.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MAX_OUTSTANDING_CONFIRMATIONS } from "../../src/confirm.js";
 import { DEMO_SUBTASK_GIDS } from "../../src/sandbox/demo-world.js";
 import { postgresAvailable, startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import {
@@ -103,6 +104,30 @@ describe("asana-mcp http: confirming a delete", () => {
     const done = await call(again.client, "delete_task", { task_gid: SUBTASK, confirmation_token });
     expect(done.body).toMatchObject({ deleted: SUBTASK });
     expect(deletes(h.fake)).toHaveLength(1);
+  });
+
+  it("bounds the tokens one sign-in holds in the shared store, and no one else pays for it", async () => {
+    h = await startRemote();
+    const grace = await connectSignedIn(h);
+    const ada = await connectSignedIn(h, new MemoryOAuthClient(), ADA_GID);
+    const tokens: string[] = [];
+    for (let i = 0; i < MAX_OUTSTANDING_CONFIRMATIONS; i++) {
+      tokens.push(await previewed(grace.client, h.fake, SUBTASK));
+    }
+    const more = await call(grace.client, "delete_task", { task_gid: SUBTASK });
+    expect(codeOf(more)).toBe("rate_limited");
+    expect(await h.store.count("confirmation")).toBe(MAX_OUTSTANDING_CONFIRMATIONS);
+    await previewed(ada.client, h.fake, SUBTASK);
+    // A token used gives its place back.
+    const done = await call(grace.client, "delete_task", {
+      task_gid: SUBTASK,
+      confirmation_token: tokens[0],
+    });
+    expect(done.body).toMatchObject({ deleted: SUBTASK });
+    const again = await call(grace.client, "delete_task", { task_gid: OTHER_SUBTASK });
+    expect(again.body).toMatchObject({ confirmation_required: true });
+    await grace.client.close();
+    await ada.client.close();
   });
 
   it("two racing second calls with one token: exactly one deletes", async () => {
