@@ -11,9 +11,10 @@ import {
   needsConfirmation,
   previewOf,
   reasonFor,
+  withoutToken,
 } from "./confirm.js";
 import { AppError } from "./errors.js";
-import { log } from "./log.js";
+import { log, redact } from "./log.js";
 import type { ConfirmationPreview, Tool, ToolContext } from "./tools/define.js";
 
 /** What a call keeps of its deadline for the write itself once a person has said yes. */
@@ -22,6 +23,9 @@ const WRITE_RESERVE_MS = 15_000;
 const MIN_ANSWER_MS = 5_000;
 /** The changes an elicitation message lists; the rest are counted. */
 const LISTED_CHANGES = 20;
+/** What of a preview's summary, and of each listed change, a question shows (a person reads it). */
+const SUMMARY_CHARS = 1_000;
+const CHANGE_CHARS = 300;
 
 export interface ConfirmationGate {
   /** The call's arguments without the confirmation token, and the token. */
@@ -56,10 +60,9 @@ export function confirmationGate(options: GateOptions): ConfirmationGate {
   const { mode, server, tokens, session } = options;
   return {
     split(raw) {
-      if (!raw || typeof raw !== "object" || Array.isArray(raw) || !(CONFIRMATION_ARGUMENT in raw)) {
-        return { args: raw };
-      }
-      const { [CONFIRMATION_ARGUMENT]: token, ...args } = raw as Record<string, unknown>;
+      const args = withoutToken(raw);
+      if (args === raw) return { args };
+      const token = (raw as Record<string, unknown>)[CONFIRMATION_ARGUMENT];
       if (typeof token !== "string" || token.length === 0 || token.length > 200) {
         throw new AppError("invalid_input", `${CONFIRMATION_ARGUMENT} must be the token a preview answered.`);
       }
@@ -93,13 +96,13 @@ export function confirmationGate(options: GateOptions): ConfirmationGate {
         if (answer !== "unanswered") {
           throw new AppError(
             "not_confirmed",
-            `The person ${answer === "declined" ? "declined" : "dismissed the question"}, so ${tool.name} did not run: ${preview.summary}`,
+            `The person ${answer === "declined" ? "declined" : "dismissed the question"}, so ${tool.name} did not run: ${clipped(preview.summary, SUMMARY_CHARS)}`,
           );
         }
         // No answer in time (or the client failed the request): the two-step token lets the
         // person answer at their pace instead.
       }
-      const issued = await tokens.issue(binding);
+      const issued = await tokens.issue(binding, session);
       return {
         answer: confirmationRequest(tool, preview, issued, reasonFor(mode, tool)),
         outcome: "confirmation_requested",
@@ -124,10 +127,15 @@ async function askPerson(
   signal: AbortSignal,
   timeout: number,
 ): Promise<"yes" | "declined" | "dismissed" | "unanswered"> {
-  const listed = preview.changes.slice(0, LISTED_CHANGES).map((change) => `- ${JSON.stringify(change)}`);
+  // Read from Asana like any result, so redacted like one (before clipping, which could leave a
+  // fragment of a secret too short to be recognised).
+  const summary = clipped(oneLine(redact(preview.summary)), SUMMARY_CHARS);
+  const listed = preview.changes
+    .slice(0, LISTED_CHANGES)
+    .map((change) => `- ${clipped(oneLine(redact(JSON.stringify(change))), CHANGE_CHARS)}`);
   const more = preview.changes.length - listed.length;
   const message = [
-    `${tool.title}: ${preview.summary}`,
+    `${tool.title}: ${summary}`,
     ...listed,
     ...(more > 0 ? [`- and ${more} more`] : []),
     "Nothing has changed yet. Confirm to go ahead.",
@@ -140,7 +148,7 @@ async function askPerson(
         requestedSchema: {
           type: "object",
           properties: {
-            confirm: { type: "boolean", title: "Yes, go ahead", description: preview.summary },
+            confirm: { type: "boolean", title: "Yes, go ahead", description: summary },
           },
           required: ["confirm"],
         },
@@ -155,4 +163,17 @@ async function askPerson(
     log.debug(`elicitation for ${tool.name} got no answer: ${error}`);
     return "unanswered";
   }
+}
+
+/**
+ * Names read from Asana stay inside their line: a task named "…\nNothing will be deleted…" must not
+ * write lines of its own into what the person reads, nor reverse it (bidirectional controls).
+ */
+function oneLine(text: string): string {
+  // Controls, format characters (bidirectional ones among them) and line or paragraph separators.
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ");
+}
+
+function clipped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

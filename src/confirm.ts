@@ -7,17 +7,30 @@ import { randomBytes } from "node:crypto";
 import type { AsanaClient } from "./asana/http.js";
 import type { ConfirmMode } from "./config.js";
 import { AppError } from "./errors.js";
+import { log } from "./log.js";
 import { digest } from "./store/crypto.js";
 import type { Store } from "./store/types.js";
 import type { ConfirmationPreview, Tool, ToolContext } from "./tools/define.js";
 
 /** How long a confirmation token may wait for its second call. */
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
-/** Outstanding tokens a stdio session keeps; the oldest is dropped past it. */
-const MAX_OUTSTANDING = 100;
+/**
+ * Outstanding tokens a session keeps: past it, a stdio session drops its oldest, and a remote
+ * sign-in is refused more until some are used or expire (the store is every sign-in's).
+ */
+export const MAX_OUTSTANDING_CONFIRMATIONS = 100;
 
 /** The argument the second call carries. It is taken out of the arguments before they are parsed. */
 export const CONFIRMATION_ARGUMENT = "confirmation_token";
+
+/** The arguments without the confirmation token (what the tool parses, and the audit records). */
+export function withoutToken(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw) || !Object.hasOwn(raw, CONFIRMATION_ARGUMENT)) {
+    return raw;
+  }
+  const { [CONFIRMATION_ARGUMENT]: _token, ...args } = raw as Record<string, unknown>;
+  return args;
+}
 
 export function needsConfirmation(mode: ConfirmMode, tool: Tool, args: unknown): boolean {
   if (mode === "off" || tool.kind === "read") return false;
@@ -39,6 +52,17 @@ export function bindingOf(tool: Tool, args: unknown, session: string): string {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (!value || typeof value !== "object") return value;
+  // A Date (or anything JSON writes through toJSON) has no entries of its own: bound by its JSON.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return canonical(toJSON.call(value));
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    // A Map or a typed array would be bound as {}, confirming every other one: refused instead.
+    throw new AppError(
+      "internal",
+      `A confirmation cannot be bound to arguments holding a ${value.constructor?.name ?? "non-plain object"}.`,
+    );
+  }
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
@@ -49,7 +73,8 @@ function canonical(value: unknown): unknown {
 
 /** Where issued tokens wait: the session's memory (stdio) or the shared store (remote mode). */
 export interface ConfirmationTokens {
-  issue(binding: string): Promise<{ token: string; expiresAt: number }>;
+  /** `session` is what the binding includes besides the call: it bounds what one session holds. */
+  issue(binding: string, session: string): Promise<{ token: string; expiresAt: number }>;
   /** Consumes the token whatever happens: a token is used once, by a matching call or not. */
   redeem(token: string, binding: string): Promise<"ok" | "mismatch" | "unknown">;
 }
@@ -61,7 +86,7 @@ export class MemoryConfirmationTokens implements ConfirmationTokens {
     const token = newToken();
     const expiresAt = Date.now() + CONFIRMATION_TTL_MS;
     this.issued.set(digest(token), { binding, expiresAt });
-    while (this.issued.size > MAX_OUTSTANDING) {
+    while (this.issued.size > MAX_OUTSTANDING_CONFIRMATIONS) {
       const oldest = this.issued.keys().next().value;
       if (oldest === undefined) break;
       this.issued.delete(oldest);
@@ -82,16 +107,37 @@ export class MemoryConfirmationTokens implements ConfirmationTokens {
 export class StoreConfirmationTokens implements ConfirmationTokens {
   constructor(private readonly store: Store) {}
 
-  async issue(binding: string) {
+  async issue(binding: string, session: string) {
     const token = newToken();
+    const key = digest(token);
     const expiresAt = Date.now() + CONFIRMATION_TTL_MS;
-    await this.store.put("confirmation", digest(token), { binding }, { expiresAt });
+    // A place among the sign-in's outstanding tokens, leased for the token's lifetime: one
+    // sign-in asking for previews without end cannot fill the store every sign-in shares.
+    const slots = `confirmation:${digest(session)}`;
+    if (!(await this.store.acquireSlot(slots, MAX_OUTSTANDING_CONFIRMATIONS, key, CONFIRMATION_TTL_MS))) {
+      throw new AppError(
+        "rate_limited",
+        `${MAX_OUTSTANDING_CONFIRMATIONS} confirmations are already waiting for this sign-in; nothing was changed.`,
+        {
+          hint: "Use or drop the previews already answered (each token expires 10 minutes after its preview), then ask again.",
+        },
+      );
+    }
+    await this.store.put("confirmation", key, { binding, slots }, { expiresAt });
     return { token, expiresAt };
   }
 
   async redeem(token: string, binding: string) {
-    const found = await this.store.take("confirmation", digest(token));
+    const key = digest(token);
+    const found = await this.store.take("confirmation", key);
     if (!found) return "unknown" as const;
+    // The place is given back at once; should the store fail here, the lease ends with the token's
+    // lifetime anyway, and the call the token confirms still goes ahead.
+    if (typeof found.slots === "string") {
+      await this.store
+        .releaseSlot(found.slots, key)
+        .catch((error: unknown) => log.debug(`confirmation slot not released: ${String(error)}`));
+    }
     return found.binding === binding ? ("ok" as const) : ("mismatch" as const);
   }
 }
@@ -122,7 +168,8 @@ export async function previewOf(
 export function readOnly(asana: AsanaClient): AsanaClient {
   const view = Object.create(asana) as AsanaClient;
   view.request = (identity, call) => {
-    if ((call.method ?? "GET") !== "GET") {
+    // The client's own test of a write (a missing method counts as one).
+    if (call.method !== "GET") {
       throw new AppError("internal", `A confirmation preview tried to send ${call.method} ${call.path}.`);
     }
     return asana.request(identity, call);

@@ -16,7 +16,7 @@ import { AuditLog, type AuditRecord, type AuditSink, auditRecord } from "./audit
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
-import { type ConfirmationTokens, MemoryConfirmationTokens } from "./confirm.js";
+import { type ConfirmationTokens, MemoryConfirmationTokens, withoutToken } from "./confirm.js";
 import { type ConfirmationGate, confirmationGate } from "./confirm-gate.js";
 import { AppError, fromZodError, toToolError } from "./errors.js";
 import { describeContext, instructions } from "./instructions.js";
@@ -89,7 +89,10 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
   const policy: Policy = { ...basePolicy, toolsets: enabledToolsets };
   const audit: AuditSink | undefined =
     deps.audit ?? (config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined);
-  const canEnable = !deps.stateless;
+  // Sets can be turned on only where the client hears a list change and the policy lets the
+  // agent call enable_toolset (ASANA_TOOLS may leave it out, or the tasks set it belongs to).
+  const enableTool = deps.tools.find((tool) => tool.name === "enable_toolset");
+  const canEnable = !deps.stateless && enableTool !== undefined && isExposed(basePolicy, enableTool);
   // Hidden tools are not listed; called anyway, they are refused below (never "unknown").
   // enable_toolset is listed only while it has something to turn on, for a client that can hear it.
   const exposed = () =>
@@ -103,7 +106,8 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
   const server = new Server(
     { name: "asana-mcp", title: config.sandbox ? "Asana (sandbox)" : "Asana", version: deps.version },
     {
-      capabilities: { tools: { listChanged: true } },
+      // Remote mode answers each request with its own server: it never sends a list change.
+      capabilities: { tools: { listChanged: !deps.stateless } },
       instructions: instructions(config, resolver, policy, canEnable),
     },
   );
@@ -230,7 +234,8 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         auditRecord(
           tool,
           auditIdentity(tool, resolver),
-          { raw: request.params.arguments, parsed: args, scope },
+          // Without the token: a refused call is parsed again from these to name its target.
+          { raw: withoutToken(request.params.arguments), parsed: args, scope },
           startedAt,
           {
             outcome,

@@ -7,11 +7,22 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { readPages } from "../src/asana/paginate.js";
 import type { AuditRecord } from "../src/audit.js";
-import { CONFIRMATION_TTL_MS, MemoryConfirmationTokens, readOnly } from "../src/confirm.js";
+import {
+  bindingOf,
+  CONFIRMATION_TTL_MS,
+  MAX_OUTSTANDING_CONFIRMATIONS,
+  MemoryConfirmationTokens,
+  readOnly,
+  StoreConfirmationTokens,
+} from "../src/confirm.js";
 import { AppError } from "../src/errors.js";
-import { DEMO_TASK_GID } from "../src/sandbox/demo-data.js";
+import { DEMO_TASK_GID, demoData, SANDBOX_USER_GIDS } from "../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
+import { openFileStore } from "../src/store/json-file.js";
+import { defineTool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 import { harnesses, PAT_AND_BOT, writes } from "./helpers/tools.js";
@@ -83,6 +94,19 @@ describe("the two-step confirmation (clients without elicitation)", () => {
     expect(writes(h)).toHaveLength(before);
   });
 
+  it("two racing second calls with one token: exactly one runs", async () => {
+    const h = await hs.start();
+    const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => h.call("delete_task", { task_gid: SUBTASK, confirmation_token })),
+    );
+    expect(answers.filter((a) => !a.isError)).toHaveLength(1);
+    expect(answers.filter((a) => a.isError).map((a) => errorOf(a).code)).toEqual(
+      Array(3).fill("confirmation_invalid"),
+    );
+    expect(writes(h).filter((w) => w.method === "DELETE")).toHaveLength(1);
+  });
+
   it("refuses a token issued for other arguments, and spends it", async () => {
     const h = await hs.start();
     const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
@@ -122,6 +146,53 @@ describe("the two-step confirmation (clients without elicitation)", () => {
     expect(writes(h)).toEqual([]);
   });
 
+  it("refuses a token with other casing or whitespace, without spending the real one", async () => {
+    const h = await hs.start();
+    const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
+    for (const variant of [
+      ` ${confirmation_token}`,
+      `${confirmation_token}\n`,
+      confirmation_token.toUpperCase(),
+      confirmation_token.slice(0, -1),
+    ]) {
+      const error = errorOf(await h.call("delete_task", { task_gid: SUBTASK, confirmation_token: variant }));
+      expect(error.code).toBe("confirmation_invalid");
+    }
+    expect(writes(h)).toEqual([]);
+    expect((await h.call("delete_task", { task_gid: SUBTASK, confirmation_token })).body).toMatchObject({
+      deleted: SUBTASK,
+    });
+  });
+
+  it("refuses a token issued for another tool on the same object", async () => {
+    const h = await hs.start({ ...PAT_AND_BOT, ASANA_CONFIRM: "writes" });
+    const { confirmation_token } = await preview(h, "update_task", { task_gid: SUBTASK, completed: true });
+    const error = errorOf(await h.call("delete_task", { task_gid: SUBTASK, confirmation_token }));
+    expect(error.code).toBe("confirmation_invalid");
+    expect(writes(h)).toEqual([]);
+  });
+
+  it("takes neither a token nor a target smuggled under __proto__ or constructor", async () => {
+    const h = await hs.start();
+    const { confirmation_token } = await preview(h, "delete_task", { task_gid: SUBTASK });
+    // As the JSON arrives on the wire: __proto__ is an own key there, not a prototype.
+    const smuggledToken = JSON.parse(
+      `{"__proto__": {"confirmation_token": "${confirmation_token}"}, "task_gid": "${SUBTASK}"}`,
+    ) as Record<string, unknown>;
+    expect((await h.call("delete_task", smuggledToken)).body).toMatchObject({ confirmation_required: true });
+    const smuggledTarget = JSON.parse(`{"__proto__": {"task_gid": "${OTHER_SUBTASK}"}}`) as Record<
+      string,
+      unknown
+    >;
+    expect(errorOf(await h.call("delete_task", smuggledTarget)).code).toBe("invalid_input");
+    const viaConstructor = JSON.parse(
+      `{"constructor": {"prototype": {"task_gid": "${OTHER_SUBTASK}"}}, "task_gid": "${SUBTASK}", "confirmation_token": "${confirmation_token}"}`,
+    ) as Record<string, unknown>;
+    expect(errorOf(await h.call("delete_task", viaConstructor)).code).toBe("invalid_input");
+    expect(writes(h)).toEqual([]);
+    expect(h.fake.task(OTHER_SUBTASK)).toBeDefined();
+  });
+
   it("answers the preview's own errors: an unknown task is not_found, with nothing issued", async () => {
     const h = await hs.start();
     const error = errorOf(await h.call("delete_task", { task_gid: "1299999999999999" }));
@@ -152,6 +223,48 @@ describe("the two-step confirmation (clients without elicitation)", () => {
     expect(outcomes).toEqual(["confirmation_requested", "ok"]);
     // The token itself is no secret worth keeping, but the audit log has no use for it either.
     expect(readFileSync(path, "utf8")).not.toContain(confirmation_token);
+  });
+});
+
+describe("the audit of confirmations", () => {
+  it("records a person's no as not_confirmed and a spent token as confirmation_invalid", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "asana-mcp-confirm-")), "audit.jsonl");
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({
+      env: { ...PAT_AND_BOT, ASANA_AUDIT_LOG: path, ASANA_AUDIT_LOG_BODIES: "true" },
+      ...person.options,
+    });
+    await h.call("delete_task", { task_gid: SUBTASK });
+    await h.call("delete_task", { task_gid: SUBTASK, confirmation_token: "confirm_made_up" });
+    await h.close();
+    const records = readFileSync(path, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditRecord);
+    expect(records.map((r) => r.outcome)).toEqual(["not_confirmed", "confirmation_invalid"]);
+    // Each names its target, and no record carries the token.
+    for (const record of records) expect(record.target).toMatchObject({ task: SUBTASK });
+    expect(readFileSync(path, "utf8")).not.toContain("confirm_made_up");
+  });
+});
+
+describe("the audit of a refused call that carried a token", () => {
+  it("still names its target and not the token's argument", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "asana-mcp-confirm-")), "audit.jsonl");
+    const h = await startHarness({
+      env: { ...PAT_AND_BOT, ASANA_AUDIT_LOG: path, ASANA_READ_ONLY: "true" },
+    });
+    const refused = errorOf(
+      await h.call("delete_task", { task_gid: SUBTASK, confirmation_token: "confirm_whatever" }),
+    );
+    expect(refused.code).toBe("policy_denied");
+    await h.close();
+    const [record] = readFileSync(path, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditRecord);
+    expect(record?.target).toMatchObject({ task: SUBTASK });
+    expect(record?.argument_names).toEqual(["task_gid"]);
   });
 });
 
@@ -212,6 +325,104 @@ describe("elicitation (clients that can ask the person)", () => {
     expect(h.fake.task(SUBTASK)).toBeDefined();
   });
 
+  it("bounds the question however large the preview: a person reads it, a client carries it", async () => {
+    // A large batch's preview may name many objects, each with long notes.
+    const huge = defineTool({
+      name: "wipe_everything",
+      title: "Wipe",
+      toolset: "tasks",
+      kind: "destructive",
+      actsAs: "write",
+      input: z.object({}).strict(),
+      output: z.object({ wiped: z.boolean() }),
+      describe: () => "Wipes.",
+      confirm: {
+        preview: async () => ({
+          summary: `Wipe ${"everything ".repeat(10_000)}`,
+          changes: Array.from({ length: 50 }, (_, i) => ({ gid: String(i), notes: "n".repeat(70_000) })),
+        }),
+      },
+      handler: async () => ({ wiped: true }),
+    });
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({ env: PAT_AND_BOT, tools: [huge], ...person.options });
+    cleanups.push(h);
+    const refused = errorOf(await h.call("wipe_everything"));
+    expect(refused.code).toBe("not_confirmed");
+    expect(refused.message.length).toBeLessThan(2_000);
+    const [message = ""] = person.asked;
+    expect(message.length).toBeLessThan(10_000);
+    expect(message).toContain('{"gid":"0"');
+    expect(message).toContain("and 30 more");
+    expect(message).toContain("Nothing has changed yet");
+  });
+
+  it("does not ask a client that declared only url-mode elicitation: it answers a preview and a token", async () => {
+    const asked: string[] = [];
+    const h = await startHarness({
+      env: PAT_AND_BOT,
+      clientCapabilities: { capabilities: { elicitation: { url: {} } } },
+      clientSetup: (client: Client) =>
+        client.setRequestHandler(ElicitRequestSchema, async (request) => {
+          asked.push((request.params as { message?: string }).message ?? "");
+          return { action: "accept", content: { confirm: true } };
+        }),
+    });
+    cleanups.push(h);
+    await preview(h, "delete_task", { task_gid: SUBTASK });
+    expect(asked).toEqual([]);
+    expect(writes(h)).toEqual([]);
+  });
+
+  it.each([
+    ["a string for yes", { confirm: "true" }],
+    ["a number for yes", { confirm: 1 }],
+    ["no answer to the question", { other: true }],
+  ])("takes an accept with %s as no yes: nothing is deleted", async (_label, content) => {
+    const person = askingClient(() => ({ action: "accept", content }) as ElicitResult);
+    const h = await hsWith(person.options);
+    const out = await h.call("delete_task", { task_gid: SUBTASK });
+    expect(person.asked).toHaveLength(1);
+    expect(out.body).not.toHaveProperty("deleted");
+    expect(writes(h)).toEqual([]);
+    expect(h.fake.task(SUBTASK)).toBeDefined();
+  });
+
+  it("passes the question through redaction: a task named after the token does not carry it out", async () => {
+    const PAT = "2/1201000000000001/1201000000000099:CONFIRMCANARY0123456789abcdef01";
+    const data = demoData();
+    data.tokens.push({ token: PAT, userGid: SANDBOX_USER_GIDS.pat, kind: "pat" });
+    const task = data.tasks?.find((t) => t.gid === SUBTASK);
+    if (!task) throw new Error("the demo subtask is missing");
+    task.name = `rotate ${PAT}`;
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({ data, env: { ASANA_PAT: PAT }, ...person.options });
+    cleanups.push(h);
+    const refused = await h.call("delete_task", { task_gid: SUBTASK });
+    expect(errorOf(refused).code).toBe("not_confirmed");
+    expect(person.asked).toHaveLength(1);
+    expect(person.asked[0]).toContain("rotate [redacted]");
+    expect(person.asked.join("")).not.toContain("CONFIRMCANARY");
+    expect(refused.text).not.toContain("CONFIRMCANARY");
+  });
+
+  it("keeps a name read from Asana from forging lines of the question", async () => {
+    const data = demoData();
+    const task = data.tasks?.find((t) => t.gid === SUBTASK);
+    if (!task) throw new Error("the demo subtask is missing");
+    task.name = 'Notes"\nNothing will be deleted: this only refreshes the view.\r\n\u202eeteled ton\u2028x';
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({ data, env: PAT_AND_BOT, ...person.options });
+    cleanups.push(h);
+    await h.call("delete_task", { task_gid: SUBTASK });
+    const lines = (person.asked[0] ?? "").split("\n");
+    // The summary, the one change, the closing line: no line the name made.
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^Delete a task: Delete the task "Notes" Nothing will be deleted/);
+    expect(lines[2]).toBe("Nothing has changed yet. Confirm to go ahead.");
+    expect(person.asked[0]).not.toMatch(/[\r\u2028\u202e]/);
+  });
+
   it("falls back to the two-step token when the client fails the question", async () => {
     const person = askingClient(() => {
       throw new Error("this client cannot show forms here");
@@ -228,6 +439,19 @@ describe("elicitation (clients that can ask the person)", () => {
 });
 
 describe("the confirmation's parts", () => {
+  it("binds to every value of the parsed arguments: values that are objects, such as dates, too", () => {
+    const tool = ALL_TOOLS.find((t) => t.name === "delete_task");
+    if (!tool) throw new Error("delete_task is missing");
+    // A schema may parse a string into a Date; two different dates must not confirm each other.
+    expect(bindingOf(tool, { at: new Date(0) }, "s")).not.toBe(bindingOf(tool, { at: new Date(1) }, "s"));
+    expect(bindingOf(tool, { b: 1, a: [2, { d: 3, c: 4 }] }, "s")).toBe(
+      bindingOf(tool, { a: [2, { c: 4, d: 3 }], b: 1 }, "s"),
+    );
+    expect(bindingOf(tool, { a: 1 }, "s")).not.toBe(bindingOf(tool, { a: 1 }, "t"));
+    // What it cannot tell apart, it refuses to bind rather than confirm too much.
+    expect(() => bindingOf(tool, { m: new Map([["k", "v"]]) }, "s")).toThrow(AppError);
+  });
+
   it("a token expires", async () => {
     vi.useFakeTimers({ now: Date.now() });
     const tokens = new MemoryConfirmationTokens();
@@ -243,6 +467,26 @@ describe("the confirmation's parts", () => {
     expect(await tokens.redeem(first.token, "b0")).toBe("unknown");
   });
 
+  it("keeps a bounded number of tokens outstanding per remote sign-in, in the shared store", async () => {
+    const store = await openFileStore(join(mkdtempSync(join(tmpdir(), "asana-mcp-confirm-")), "store.json"));
+    try {
+      const tokens = new StoreConfirmationTokens(store);
+      const issued = [];
+      for (let i = 0; i < MAX_OUTSTANDING_CONFIRMATIONS; i++)
+        issued.push(await tokens.issue(`b${i}`, "grant-a"));
+      // One sign-in asking for previews without end cannot fill the store every sign-in shares.
+      await expect(tokens.issue("one more", "grant-a")).rejects.toMatchObject({ code: "rate_limited" });
+      expect(await store.count("confirmation")).toBe(MAX_OUTSTANDING_CONFIRMATIONS);
+      // Another sign-in is not held back by it.
+      await expect(tokens.issue("b", "grant-b")).resolves.toHaveProperty("token");
+      // A redeemed token gives its place back.
+      expect(await tokens.redeem(issued[0]?.token ?? "", "b0")).toBe("ok");
+      await expect(tokens.issue("again", "grant-a")).resolves.toHaveProperty("token");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a preview's client refuses anything but GET before it is sent", async () => {
     const h = await hs.start();
     const view = readOnly(h.asana);
@@ -251,8 +495,15 @@ describe("the confirmation's parts", () => {
     expect(() =>
       view.request(identity, { method: "POST", path: `/tasks/${SUBTASK}/stories`, body: { text: "x" } }),
     ).toThrow(AppError);
+    const noMethod = { path: `/tasks/${SUBTASK}` } as unknown as Parameters<typeof view.request>[1];
+    expect(() => view.request(identity, noMethod)).toThrow(AppError);
     expect(h.fake.requests).toHaveLength(before);
     await expect(view.request(identity, { method: "GET", path: `/tasks/${SUBTASK}` })).resolves.toBeDefined();
+    // What previews build on reads through the view: listings page by page, the client's getters.
+    const pages = await readPages(view, identity, { path: `/tasks/${DEMO_TASK_GID}/subtasks` }, 2);
+    expect(pages.items.length).toBeGreaterThan(0);
+    expect(view.baseUrl).toBe(h.asana.baseUrl);
+    expect(view.clock).toBe(h.asana.clock);
   });
 });
 

@@ -111,6 +111,46 @@ describe("enable_toolset", () => {
     );
   });
 
+  it("is not offered, by whoami or the instructions, where ASANA_TOOLS or the toolsets leave it out", async () => {
+    for (const env of [
+      withToolsets("tasks", { ASANA_TOOLS: "whoami,get_task" }),
+      withToolsets("projects", { ASANA_TOOLS: "create_section" }),
+    ]) {
+      const h = await hs.start(env);
+      expect(await names(h)).not.toContain("enable_toolset");
+      expect(errorOf(await h.call("enable_toolset", { toolsets: ["projects"] })).code).toBe("policy_denied");
+      expect(h.client.getInstructions() ?? "").not.toContain("enable_toolset");
+      expect(h.client.getInstructions() ?? "").toContain("ASANA_TOOLSETS turns them on");
+      if ((await names(h)).includes("whoami")) {
+        const who = (await h.call("whoami")).body as { toolsets: { how_to_enable: string } };
+        expect(who.toolsets.how_to_enable).not.toContain("enable_toolset");
+      }
+    }
+  });
+
+  it("whoami's tools per identity follow the session's list after a set is turned on", async () => {
+    const h = await hs.start(withToolsets(""));
+    type Who = { identities: Array<{ acts_for: string[]; tools: string[] }> };
+    const writer = (who: Who) => who.identities.find((i) => i.acts_for.includes("write"))?.tools ?? [];
+    expect(writer((await h.call("whoami")).body as unknown as Who)).not.toContain("create_section");
+    await h.call("enable_toolset", { toolsets: ["projects"] });
+    expect(writer((await h.call("whoami")).body as unknown as Who)).toContain("create_section");
+  });
+
+  it("sends no list change when the sets were on already", async () => {
+    const h = await hs.start(withToolsets("tasks,projects"));
+    await names(h);
+    let changed = 0;
+    const { ToolListChangedNotificationSchema } = await import("@modelcontextprotocol/sdk/types.js");
+    h.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      changed++;
+    });
+    const out = await h.call("enable_toolset", { toolsets: ["projects"] });
+    expect(out.body).toMatchObject({ new_tools: [] });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(changed).toBe(0);
+  });
+
   it("refuses unknown sets before doing anything", async () => {
     const h = await hs.start(withToolsets(""));
     expect(errorOf(await h.call("enable_toolset", { toolsets: ["admin"] })).code).toBe("invalid_input");
@@ -124,6 +164,8 @@ describe("enable_toolset", () => {
     });
     try {
       expect(await names(h)).not.toContain("enable_toolset");
+      // Nothing reaches the client outside a request's answer, so no list change is promised.
+      expect(h.client.getServerCapabilities()?.tools?.listChanged).not.toBe(true);
       const error = errorOf(await h.call("enable_toolset", { toolsets: ["projects"] }));
       expect(error.message).toContain("its operator turns toolsets on with ASANA_TOOLSETS");
       const who = (await h.call("whoami")).body as { toolsets: { how_to_enable: string } };
