@@ -1,6 +1,7 @@
 /** Every endpoint the sandbox answers. Order matters only for readability: templates never overlap. */
 
 import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
+import { portfolioRoutes } from "./routes-portfolios.js";
 import {
   createSection,
   createStatus,
@@ -77,6 +78,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/stories/:story_gid", scope: "stories:read", handler: getStory },
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
   ...worldRoutes(),
+  ...portfolioRoutes(),
 ];
 
 export function worldRoutes(): Route[] {

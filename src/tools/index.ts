@@ -6,9 +6,13 @@ import type { Tool } from "./define.js";
 import { deleteTask } from "./delete-task.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
+import { getGoal } from "./get-goal.js";
+import { getPortfolio } from "./get-portfolio.js";
 import { getProject } from "./get-project.js";
 import { getTask } from "./get-task.js";
 import { listComments } from "./list-comments.js";
+import { listGoals } from "./list-goals.js";
+import { listPortfolios } from "./list-portfolios.js";
 import { listProjects } from "./list-projects.js";
 import { listTasks } from "./list-tasks.js";
 import { listWorkspace } from "./list-workspace.js";
@@ -40,4 +44,8 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  listPortfolios,
+  getPortfolio,
+  listGoals,
+  getGoal,
 ];
