@@ -25,8 +25,8 @@ export interface ScopeReader {
  * per task, per section, per attachment, per portfolio and per goal it names (under ASANA_PROJECTS a
  * goal costs one goals listing per allowed project, at most GOAL_PROJECT_READS), per current parent
  * it changes, per tag and user it adds (one more for the project's workspace under ASANA_PROJECTS
- * alone), up to three per rich-text mention, and, for a delete under ASANA_PROJECTS, one per level of subtasks (at most
- * SUBTASK_READS). Both lists hold together: an object must be in an allowed workspace and, under
+ * alone), up to three per rich-text mention, and, for a delete under ASANA_PROJECTS, one per level
+ * of subtasks (at most SUBTASK_READS). Both lists hold together: an object must be in an allowed workspace and, under
  * ASANA_PROJECTS, in an allowed project. Errors of those reads (404, 403…) reach the agent as they
  * are, except where a miss is itself the answer (a user or mention not found).
  */

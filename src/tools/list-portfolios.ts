@@ -47,6 +47,7 @@ export const listPortfolios = defineTool({
       }),
     ),
     next_cursor: z.string().nullable(),
+    note: z.string().optional(),
   }),
   scope: (a) => (a.workspace_gid ? { workspace: a.workspace_gid } : {}),
   // Picks its default among allowed workspaces; refuses under ASANA_PROJECTS (see the handler).
@@ -88,6 +89,10 @@ export const listPortfolios = defineTool({
         ...(p.current_status_update?.title ? { status_title: p.current_status_update.title } : {}),
       })),
       next_cursor: nextPage?.offset ? encodeCursor(nextPage.offset, scope) : null,
+      // Asana lists a person's own portfolios only: the ones they are a member of need find.
+      ...(data.length === 0 && !a.cursor
+        ? { note: 'None owned by this owner; find (type "portfolio") finds others by name.' }
+        : {}),
     };
   },
 });

@@ -13,6 +13,8 @@ import {
   ACME,
   ADA,
   ADA_GID,
+  BOT,
+  BOT_ONLY,
   expectRefused,
   harnesses,
   PAT_AND_BOT,
@@ -130,6 +132,13 @@ describe("get_portfolio", () => {
     for (const gid of [UNKNOWN_GID, DEMO_PROJECT_GID]) {
       expect(errorOf(await h.call("get_portfolio", { portfolio_gid: gid })).code).toBe("not_found");
     }
+  });
+
+  it("is forbidden to an identity outside the portfolio's workspace", async () => {
+    const h = await hs.start(BOT_ONLY, dataWith(withSidePortfolio));
+    const error = errorOf(await h.call("get_portfolio", { portfolio_gid: SIDE_PORTFOLIO }));
+    expect(error.code).toBe("forbidden");
+    expect(error.message).toContain(BOT);
   });
 
   it("is bounded: shows at most limit items, reads at most two pages, and says so", async () => {

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, demoData, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  demoData,
+  SANDBOX_TOKENS,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
 import { DEMO_GOAL_GIDS, DEMO_PORTFOLIO_GIDS, DEMO_TIME_PERIOD_GIDS } from "../../src/sandbox/demo-world.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
 import { errorOf } from "../helpers/harness.js";
@@ -130,6 +135,9 @@ describe("list_goals", () => {
     const viaPortfolio = errorOf(await h.call("list_goals", { portfolio_gid: SIDE_PORTFOLIO }));
     expect(viaPortfolio.code).toBe("policy_denied");
     expect(sent(h).map((q) => q.path)).toEqual([`/portfolios/${SIDE_PORTFOLIO}`]);
+    const sideProject = h.fake.task(SIDE_PROJECT_TASK_GID)?.projects[0] ?? "";
+    expect(errorOf(await h.call("list_goals", { project_gid: sideProject })).code).toBe("policy_denied");
+    expect(sent(h).filter((q) => q.path === "/goals")).toEqual([]);
     const r = await h.call("list_goals", {});
     expect(r.text).not.toContain(SIDE_GOAL);
   });

@@ -53,6 +53,7 @@ describe("list_portfolios", () => {
     const h = await hs.start(PAT_AND_BOT);
     const own = await h.call("list_portfolios", { workspace_gid: ACME });
     expect(own.body.portfolios).toEqual([]);
+    expect(own.body.note).toContain("find");
     expect(sent(h).at(-1)?.query.owner).toBe(ADA_GID);
     const others = errorOf(await h.call("list_portfolios", { workspace_gid: ACME, owner: GRACE_GID }));
     expect(others.code).toBe("forbidden");
