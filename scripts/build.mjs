@@ -121,7 +121,7 @@ try {
     outfile: generator,
     stdin: {
       contents: `import { ALL_TOOLS } from "./src/tools/index.ts";
-import { inputSchemaOf } from "./src/server.ts";
+import { inputSchemaOf } from "./src/wire.ts";
 process.stdout.write(JSON.stringify(Object.fromEntries(ALL_TOOLS.map((t) => [t.name, inputSchemaOf(t)]))));`,
       resolveDir: root,
       loader: "ts",

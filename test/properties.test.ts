@@ -24,6 +24,7 @@ import {
 } from "../src/sandbox/demo-world.js";
 import type { Tool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { TOOLSET_NAMES } from "../src/tools/toolsets.js";
 import { type Harness, startHarness, type ToolOutcome } from "./helpers/harness.js";
 
 /** Runs per tool; a few thousand calls in all keeps this file to several seconds. */
@@ -36,6 +37,9 @@ const ENV = {
   ASANA_OAUTH_ACCESS_TOKEN: SANDBOX_TOKENS.oauth,
   // The bot sees one workspace, so workspace_gid may be left out; it writes too.
   ASANA_READ_AS: "bot",
+  // Deletes run here, so that their successes are reached; test/confirm.test.ts covers the
+  // person's confirmation of them.
+  ASANA_CONFIRM: "off",
 };
 
 const unhandled: unknown[] = [];
@@ -209,6 +213,7 @@ const merged = (...parts: Array<fc.Arbitrary<Args>>) =>
  * Most of them act; the unknown gids among them get Asana's own refusals.
  */
 const SHAPES: Record<string, fc.Arbitrary<Args>> = {
+  enable_toolset: fc.record({ toolsets: fc.subarray([...TOOLSET_NAMES], { minLength: 1 }) }),
   list_tasks: merged(
     fc.oneof(
       fc.record({ project_gid: BY_NAME.project_gid! }),

@@ -4,6 +4,7 @@ import { createStatusUpdate } from "./create-status-update.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteTask } from "./delete-task.js";
+import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
 import { getGoal } from "./get-goal.js";
@@ -44,6 +45,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  enableToolset,
   listPortfolios,
   getPortfolio,
   listGoals,

@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { inputSchemaOf } from "../../src/server.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
+import { inputSchemaOf } from "../../src/wire.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = resolve(ROOT, "dist/index.js");
