@@ -28,8 +28,8 @@ export const listPortfolios = defineTool({
       workspace_gid: gid().optional(),
       owner: userIn()
         .nullable()
-        .default("me")
-        .describe("gid, email or me; null: every owner (service accounts only)"),
+        .optional()
+        .describe("gid, email or me (default); null: every owner, for a service account"),
       limit: limit(50),
       cursor: cursor(),
     })
@@ -64,7 +64,14 @@ export const listPortfolios = defineTool({
       );
     }
     const workspace = await workspaceOf(context, a.workspace_gid);
-    const owner = a.owner === null ? undefined : await resolveMe(context, a.owner);
+    // Where "me" would be a service account (configured alone), the default is every owner, as
+    // Asana answers a service account that names none.
+    const everyone =
+      a.owner === null ||
+      (a.owner === undefined &&
+        identity.kind === "service_account" &&
+        context.resolver.person()?.kind === "service_account");
+    const owner = everyone ? undefined : await resolveMe(context, a.owner ?? "me");
     const scope = `portfolios:${workspace}:${owner ?? "*"}`;
     const { data, nextPage } = await asana.request<AsanaPortfolio[]>(identity, {
       method: "GET",

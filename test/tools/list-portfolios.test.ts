@@ -68,6 +68,9 @@ describe("list_portfolios", () => {
       DEMO_PORTFOLIO_GIDS.leadership,
     ]);
     expect(sent(h).at(-1)?.query).not.toHaveProperty("owner");
+    // Configured alone, "me" would be the service account itself: every owner is the default.
+    const byDefault = await h.call("list_portfolios", { workspace_gid: ACME });
+    expect(byDefault.body.portfolios).toEqual(all.body.portfolios);
     const grace = await h.call("list_portfolios", { workspace_gid: ACME, owner: GRACE_GID });
     expect(grace.body.portfolios).toHaveLength(2);
   });
@@ -103,6 +106,18 @@ describe("list_portfolios", () => {
     expect(error.code).toBe("policy_denied");
     expect(error.message).toContain("ASANA_PROJECTS");
     expect(h.fake.requests.length).toBe(before);
+  });
+
+  it("is in the portfolios toolset, off by default", async () => {
+    const names = ["list_portfolios", "get_portfolio", "list_goals", "get_goal"];
+    const off = await hs.start({ ...GRACE, ASANA_TOOLSETS: "" });
+    const listed = (await off.client.listTools()).tools.map((t) => t.name);
+    expect(listed.filter((n) => names.includes(n))).toEqual([]);
+    const on = await hs.start({ ...GRACE, ASANA_TOOLSETS: "tasks,portfolios" });
+    const tools = (await on.client.listTools()).tools.filter((t) => names.includes(t.name));
+    expect(tools.map((t) => t.name)).toEqual(names);
+    // What turning the set on costs an agent's context.
+    expect(JSON.stringify(tools).length).toBeLessThanOrEqual(2_400);
   });
 
   it("refuses bad input before any request", async () => {
