@@ -86,6 +86,7 @@ const options = {
     "src/store/crypto.ts",
     "src/store/json-file.ts",
     "src/tools/index.ts",
+    "src/tools/toolsets.ts",
   ],
   outbase: "src",
   outdir: "dist",
