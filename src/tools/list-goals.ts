@@ -73,6 +73,8 @@ export const listGoals = defineTool({
     .strict(),
   output: z.object({
     goals: z.array(goalOut),
+    /** The time periods the goals name, gid -> name: what time_period_gid takes. */
+    periods: z.record(z.string(), z.string()).optional(),
     outside_goals: z.string().optional(),
     next_cursor: z.string().nullable(),
   }),
@@ -138,8 +140,14 @@ export const listGoals = defineTool({
       (g) => g.workspace?.gid !== undefined && workspaceAllowed(policy, g.workspace.gid),
     );
     const outside = data.length - shown.length;
+    const periods = Object.fromEntries(
+      shown.flatMap((g) =>
+        g.time_period ? [[g.time_period.gid, g.time_period.display_name ?? g.time_period.gid]] : [],
+      ),
+    );
     return {
       goals: shown.map(compactGoal),
+      ...(Object.keys(periods).length > 0 ? { periods } : {}),
       ...(outside > 0
         ? {
             outside_goals: `${outside} goal${outside === 1 ? "" : "s"} of a workspace outside ASANA_WORKSPACES`,

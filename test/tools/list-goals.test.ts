@@ -72,6 +72,10 @@ describe("list_goals", () => {
         metric: expect.objectContaining({ current: 0.6, target: 1, unit: "percentage", progress: 60 }),
       },
     ]);
+    expect(r.body.periods).toEqual({
+      [DEMO_TIME_PERIOD_GIDS.fy25]: "FY25",
+      [DEMO_TIME_PERIOD_GIDS.q3]: "Q3 FY25",
+    });
     expect(r.body.next_cursor).toBeNull();
     expect(sent(h).map((q) => [q.path, q.query.workspace])).toEqual([["/goals", ACME]]);
     const grace = await hs.start(GRACE);
