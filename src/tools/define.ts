@@ -84,6 +84,8 @@ export interface CallScope {
   section?: string;
   /** An attachment the call reads; checked through the task or project it is attached to. */
   attachment?: string;
+  /** A story (comment) the call edits or deletes; checked through the task it is on. */
+  story?: string;
   /**
    * A portfolio the call reads; checked through its workspace (one GET). Under ASANA_PROJECTS only
    * a tool that filtersByPolicy may read one: it shows the allowed projects among its items alone.

@@ -58,6 +58,8 @@ describe("whoami", () => {
         "create_section",
         "create_status_update",
         "delete_task",
+        "update_comment",
+        "delete_comment",
       ],
     });
   });
