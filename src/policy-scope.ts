@@ -22,11 +22,13 @@ export interface ScopeReader {
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
  * without an allow-list; otherwise at most one GET per project (when ASANA_WORKSPACES is set),
- * per task, per section, per attachment, per story (then its task) and per tag it names (none for a
- * tag under ASANA_PROJECTS, which refuses it), per current parent it changes, per tag and
- * user it adds (one more for the project's workspace under ASANA_PROJECTS alone), up to three per
- * rich-text mention, and, for a delete under ASANA_PROJECTS, one per level of subtasks (at most
- * SUBTASK_READS). Both lists hold together: an object must be in an allowed workspace and, under
+ * per task, per section, per attachment, per story (then its task), per tag (none under
+ * ASANA_PROJECTS, which refuses it), per portfolio and per goal it names (under ASANA_PROJECTS a
+ * goal costs one goals listing per allowed project, at most GOAL_PROJECT_READS), per current parent
+ * it changes, per tag and user it adds (one more for the project's workspace under ASANA_PROJECTS
+ * alone), up to three per rich-text mention, and, for a delete under ASANA_PROJECTS, one per level
+ * of subtasks (at most SUBTASK_READS). Both lists hold together: an object must be in an allowed
+ * workspace and, under
  * ASANA_PROJECTS, in an allowed project. Errors of those reads (404, 403…) reach the agent as they
  * are, except where a miss is itself the answer (a user or mention not found).
  */
@@ -47,6 +49,8 @@ export async function checkScope(
     scope.attachment !== undefined ||
     scope.story !== undefined ||
     scope.tag !== undefined ||
+    scope.portfolio !== undefined ||
+    scope.goal !== undefined ||
     (scope.linkedTasks?.length ?? 0) > 0;
   if (!touchesObject && !tool.filtersByPolicy) {
     if (scope.workspace === undefined) {
@@ -122,6 +126,12 @@ export async function checkScope(
     home ??= workspace;
   }
   if (scope.tag !== undefined) home ??= await checkOwnTag(policy, scope.tag, reader);
+  if (scope.portfolio !== undefined) {
+    home ??= await checkPortfolio(policy, tool, scope.portfolio, reader);
+  }
+  if (scope.goal !== undefined) {
+    home ??= await checkGoal(policy, scope.goal, reader);
+  }
   // The main task first (with its current parent when the call changes that too), then each
   // further one once: the first refusal ends the call.
   if (scope.task !== undefined) {
@@ -319,6 +329,78 @@ async function checkMention(policy: Policy, gid: string, home: string, reader: S
     if (!missing(error)) throw error;
   }
   deny(`rich text mentions ${gid}, which is no user, task or project this server can check`);
+}
+
+/**
+ * A portfolio is checked through its workspace (one GET, under ASANA_WORKSPACES). It is no project:
+ * under ASANA_PROJECTS only a tool that shows the allowed projects among its items alone may read it.
+ */
+async function checkPortfolio(
+  policy: Policy,
+  tool: Pick<Tool, "name" | "filtersByPolicy">,
+  portfolio: string,
+  reader: ScopeReader,
+): Promise<string | undefined> {
+  if (policy.projects && !tool.filtersByPolicy) {
+    deny(`${tool.name} reads portfolio ${portfolio}, and ASANA_PROJECTS limits this server to projects`);
+  }
+  if (!policy.workspaces) return undefined;
+  const { data } = await read<{ workspace?: { gid: string } | null }>(
+    reader,
+    apiPath`/portfolios/${portfolio}`,
+    "workspace",
+  );
+  const workspace = data.workspace?.gid;
+  if (!workspaceAllowed(policy, workspace ?? "") || !workspace) {
+    deny(
+      `portfolio ${portfolio} is in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`,
+    );
+  }
+  return workspace;
+}
+
+/** How many allowed projects a goal is looked for among the goals they support. */
+export const GOAL_PROJECT_READS = 10;
+
+/**
+ * A goal is checked through its workspace (one GET, under ASANA_WORKSPACES) and, under
+ * ASANA_PROJECTS, must be supported by an allowed project, as a task must be in one: the goals each
+ * allowed project supports are listed (one page of 100 each, at most GOAL_PROJECT_READS projects)
+ * until it is found. Asana answers no goal's supporting projects in the goal itself.
+ */
+async function checkGoal(policy: Policy, goal: string, reader: ScopeReader): Promise<string | undefined> {
+  let workspace: string | undefined;
+  if (policy.workspaces) {
+    const { data } = await read<{ workspace?: { gid: string } | null }>(
+      reader,
+      apiPath`/goals/${goal}`,
+      "workspace",
+    );
+    workspace = data.workspace?.gid;
+    if (!workspace || !policy.workspaces.has(workspace)) {
+      deny(`goal ${goal} is in workspace ${workspace ?? "(unknown)"}, which ASANA_WORKSPACES does not allow`);
+    }
+  }
+  if (!policy.projects) return workspace;
+  for (const project of [...policy.projects].slice(0, GOAL_PROJECT_READS)) {
+    let supported: Array<{ gid: string }>;
+    try {
+      ({ data: supported } = await reader.asana.request<Array<{ gid: string }>>(reader.identity(), {
+        method: "GET",
+        path: "/goals",
+        query: { project, limit: 100, opt_fields: "name" },
+        signal: reader.signal,
+      }));
+    } catch (error) {
+      // An allowed project the identity cannot see supports no goal it may read.
+      if (error instanceof AppError && (error.code === "not_found" || error.code === "forbidden")) continue;
+      throw error;
+    }
+    if (supported.some((g) => g.gid === goal)) return workspace;
+  }
+  const checked =
+    policy.projects.size > GOAL_PROJECT_READS ? ` (the first ${GOAL_PROJECT_READS} checked)` : "";
+  deny(`goal ${goal} is supported by no project ASANA_PROJECTS allows${checked}`);
 }
 
 /** A tag spans its workspace: it must be the workspace the call touches (and so an allowed one). */

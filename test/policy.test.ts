@@ -398,8 +398,10 @@ describe("every tool under the allow-lists", () => {
   it("declares a scope, unless it touches no workspace object; and is tested below", () => {
     const scoped = ALL_TOOLS.filter((t) => !UNSCOPED.includes(t.name));
     for (const tool of scoped) expect(tool.scope, tool.name).toBeTypeOf("function");
-    // find keeps its own results within the allow-lists: tested in test/tools/find.test.ts.
-    const tested = [...CALLS.map(([name]) => name), "list_projects", "find"];
+    // find keeps its own results within the allow-lists: tested in test/tools/find.test.ts; the
+    // portfolio and goal tools in test/tools/{list,get}-{portfolio(s),goal(s)}.test.ts.
+    const portfolios = ["list_portfolios", "get_portfolio", "list_goals", "get_goal"];
+    const tested = [...CALLS.map(([name]) => name), "list_projects", "find", ...portfolios];
     expect(scoped.map((t) => t.name).sort()).toEqual(tested.sort());
   });
 

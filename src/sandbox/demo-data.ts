@@ -532,7 +532,15 @@ export function demoData(): FakeData {
   }
 
   // After every generated task, so adding the demo world shifts no generated gid.
-  const world = demoWorld({ acme: ACME, demoProject, demoTask, tasks, author: U.oauth });
+  const world = demoWorld({
+    acme: ACME,
+    demoProject,
+    demoTask,
+    tasks,
+    author: U.oauth,
+    projects,
+    ada: U.pat,
+  });
 
   return {
     users: users(),

@@ -3,6 +3,7 @@
  * a status update around the demo project, so every task tool has something to show. Made up, fixed gids.
  */
 import type { FakeProjectSeed, FakeTaskSeed, FakeWorldSeed } from "./model.js";
+import type { FakePortfolioWorldSeed } from "./model-portfolios.js";
 
 /** Sections of the demo project "Q3 Product Launch". */
 export const DEMO_SECTION_GIDS = {
@@ -29,6 +30,16 @@ export const DEMO_PORTFOLIO_GIDS = {
   launches: "1213000000000001",
   leadership: "1213000000000002",
 } as const;
+/**
+ * Goals in Acme Corp: a public company goal, a public Marketing goal under it (supported by the demo
+ * project), and a members-only goal of Grace's that Ada does not see.
+ */
+export const DEMO_GOAL_GIDS = {
+  revenue: "1212900000000001",
+  launch: "1212900000000002",
+  hiring: "1212900000000003",
+} as const;
+export const DEMO_TIME_PERIOD_GIDS = { fy25: "1212800000000001", q3: "1212800000000002" } as const;
 /** Subtasks of the demo task. */
 export const DEMO_SUBTASK_GIDS = ["1205900000000001", "1205900000000002"] as const;
 
@@ -38,8 +49,11 @@ export function demoWorld(input: {
   demoTask: FakeTaskSeed;
   tasks: FakeTaskSeed[];
   author: string;
+  projects: FakeProjectSeed[];
+  ada: string;
 }): FakeWorldSeed {
   const { acme, demoProject, demoTask, tasks, author } = input;
+  const launches = input.projects.filter((p) => p.workspace === acme).slice(0, 5);
   const inProject = tasks.filter((t) => t.projects?.includes(demoProject.gid) && t.gid !== demoTask.gid);
   const subtasks: FakeTaskSeed[] = [
     { name: "Write the rollback plan", assignee: author, dueOn: "2025-07-10" },
@@ -128,7 +142,21 @@ export function demoWorld(input: {
         color: "dark-purple",
       },
     ],
+    portfolioWorld: demoPortfolioWorld({ ...input, launches }),
     statusUpdates: [
+      ...(launches[1]
+        ? [
+            {
+              gid: "1212000000000002",
+              project: launches[1].gid,
+              title: "Vendor contract slipping",
+              text: "Waiting on legal; two weeks behind.",
+              statusType: "at_risk",
+              createdBy: author,
+              createdAt: demoTask.modifiedAt ?? "2025-01-01T00:00:00.000Z",
+            },
+          ]
+        : []),
       {
         gid: "1212000000000001",
         project: demoProject.gid,
@@ -137,6 +165,112 @@ export function demoWorld(input: {
         statusType: "on_track",
         createdBy: author,
         createdAt: demoTask.modifiedAt ?? "2025-01-01T00:00:00.000Z",
+      },
+    ],
+  };
+}
+
+/** The launches portfolio holds the demo project and three more; the leadership one nests it. */
+function demoPortfolioWorld(input: {
+  acme: string;
+  demoProject: FakeProjectSeed;
+  launches: FakeProjectSeed[];
+  author: string;
+  ada: string;
+}): FakePortfolioWorldSeed {
+  const { acme, demoProject, launches, author, ada } = input;
+  const at = "2025-06-01T09:00:00.000Z";
+  return {
+    portfolioItems: [
+      { portfolio: DEMO_PORTFOLIO_GIDS.launches, items: launches.slice(0, 4).map((p) => p.gid) },
+      {
+        portfolio: DEMO_PORTFOLIO_GIDS.leadership,
+        items: [DEMO_PORTFOLIO_GIDS.launches, ...launches.slice(4, 5).map((p) => p.gid)],
+      },
+    ],
+    timePeriods: [
+      {
+        gid: DEMO_TIME_PERIOD_GIDS.fy25,
+        workspace: acme,
+        period: "FY",
+        displayName: "FY25",
+        startOn: "2025-01-01",
+        endOn: "2025-12-31",
+      },
+      {
+        gid: DEMO_TIME_PERIOD_GIDS.q3,
+        workspace: acme,
+        period: "Q3",
+        displayName: "Q3 FY25",
+        startOn: "2025-07-01",
+        endOn: "2025-09-30",
+        parent: DEMO_TIME_PERIOD_GIDS.fy25,
+      },
+    ],
+    goals: [
+      {
+        gid: DEMO_GOAL_GIDS.revenue,
+        name: "Grow sandbox revenue to $2M",
+        workspace: acme,
+        owner: author,
+        timePeriod: DEMO_TIME_PERIOD_GIDS.fy25,
+        status: "green",
+        metric: {
+          unit: "currency",
+          currencyCode: "USD",
+          initial: 1_000_000,
+          target: 2_000_000,
+          current: 1_400_000,
+        },
+        supporting: [DEMO_PORTFOLIO_GIDS.launches],
+        notes: "Sandbox demo data.",
+      },
+      {
+        gid: DEMO_GOAL_GIDS.launch,
+        name: "Ship the Q3 launch on time",
+        workspace: acme,
+        team: demoProject.team ?? null,
+        owner: ada,
+        timePeriod: DEMO_TIME_PERIOD_GIDS.q3,
+        dueOn: "2025-09-30",
+        status: "yellow",
+        metric: { unit: "percentage", initial: 0, target: 1, current: 0.6 },
+        parents: [DEMO_GOAL_GIDS.revenue],
+        supporting: [demoProject.gid],
+        notes: "Sandbox demo data.",
+      },
+      {
+        gid: DEMO_GOAL_GIDS.hiring,
+        name: "Hire the leadership team",
+        workspace: acme,
+        owner: author,
+        privacy: "members_only",
+        timePeriod: DEMO_TIME_PERIOD_GIDS.fy25,
+        status: "red",
+        supporting: [DEMO_PORTFOLIO_GIDS.leadership],
+        notes: "Sandbox demo data.",
+      },
+    ],
+    statusUpdates: [
+      {
+        gid: "1212700000000001",
+        parent: DEMO_GOAL_GIDS.launch,
+        parentType: "goal",
+        title: "Launch at risk: vendor slip",
+        text: "The vendor contract is two weeks behind.",
+        statusType: "at_risk",
+        createdBy: ada,
+        createdAt: at,
+      },
+      {
+        gid: "1212700000000002",
+        parent: DEMO_PORTFOLIO_GIDS.launches,
+        parentType: "portfolio",
+        title: "Launches mostly on track",
+        text: "One vendor slip; the rest on plan.",
+        statusType: "on_track",
+        createdBy: author,
+        createdAt: at,
       },
     ],
   };

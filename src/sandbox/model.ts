@@ -2,6 +2,7 @@
  * The sandbox's data model: what tests and demo data seed, the records the store keeps, faults, recorded
  * requests, and the reply and field-value types every module shares. Types and constants only.
  */
+import type { FakePortfolioWorldSeed, PortfolioKind, PortfolioWorld } from "./model-portfolios.js";
 
 export type UserKind = "person" | "bot" | "service_account";
 
@@ -268,7 +269,7 @@ export class ApiError extends Error {
   }
 }
 
-export type Kind = "user" | "workspace" | "team" | "project" | "task" | "story" | WorldKind;
+export type Kind = "user" | "workspace" | "team" | "project" | "task" | "story" | WorldKind | PortfolioKind;
 
 /** A reference to another resource inside a field value; rendered compact or per the requested sub-fields. */
 export class Ref {
@@ -341,6 +342,8 @@ export interface FakeWorldSeed {
     createdBy: string;
     createdAt: string;
   }>;
+  /** Portfolio items, goals, time periods, goal and portfolio status updates (model-portfolios.ts). */
+  portfolioWorld?: FakePortfolioWorldSeed;
 }
 
 export interface SectionRec {
@@ -430,4 +433,5 @@ export interface World {
   attachments: Map<string, AttachmentRec>;
   statuses: Map<string, StatusRec>;
   portfolios: Map<string, PortfolioRec>;
+  portfolioWorld: PortfolioWorld;
 }

@@ -1,6 +1,7 @@
 /** Every endpoint the sandbox answers. Order matters only for readability: templates never overlap. */
 
 import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
+import { portfolioRoutes } from "./routes-portfolios.js";
 import {
   createSection,
   createStatus,
@@ -81,6 +82,7 @@ export const ROUTES: readonly Route[] = [
   { method: "DELETE", path: "/stories/:story_gid", scope: "stories:delete", handler: deleteStory },
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
   ...worldRoutes(),
+  ...portfolioRoutes(),
 ];
 
 export function worldRoutes(): Route[] {

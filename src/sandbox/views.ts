@@ -5,6 +5,7 @@
 import { textToCommentHtml } from "./html-text.js";
 import { type FieldTree, type FieldValue, type Json, type Kind, Ref } from "./model.js";
 import type { KindView, ViewContext } from "./store.js";
+import { portfolioViews } from "./views-portfolios.js";
 import { projectSettings, worldProjectFields, worldTaskFields, worldViews } from "./views-world.js";
 
 export function parseOptFields(raw: string | null): FieldTree | null {
@@ -319,4 +320,6 @@ export const VIEWS: Record<Kind, KindView> = {
     },
   },
   ...worldViews(),
+  // After worldViews: its portfolio view is replaced by the fuller one there.
+  ...portfolioViews(),
 };

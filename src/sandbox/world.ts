@@ -1,5 +1,6 @@
 /** Seeding the task-management world: sections, tags, custom fields, relations, attachments, statuses. */
 import type { CfValue, FakeWorldSeed, World } from "./model.js";
+import { portfolioWorldGids, seedPortfolioWorld } from "./model-portfolios.js";
 
 export function seedWorld(seed: FakeWorldSeed | undefined): World {
   const s = seed ?? {};
@@ -43,6 +44,7 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
         },
       ]),
     ),
+    portfolioWorld: seedPortfolioWorld(s.portfolioWorld),
   };
   for (const { task, tag } of s.taskTags ?? []) push(world.taskTags, task, tag);
   for (const { project, field } of s.projectFields ?? []) push(world.projectFields, project, field);
@@ -68,7 +70,7 @@ export function worldGids(world: World): string[] {
     world.portfolios,
   ];
   const options = [...world.fields.values()].flatMap((f) => f.options.map((o) => o.gid));
-  return [...maps.flatMap((m) => [...m.keys()]), ...options];
+  return [...maps.flatMap((m) => [...m.keys()]), ...options, ...portfolioWorldGids(world.portfolioWorld)];
 }
 
 export function push(map: Map<string, string[]>, key: string, value: string): void {

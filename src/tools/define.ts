@@ -86,6 +86,16 @@ export interface CallScope {
   attachment?: string;
   /** A story (comment) the call edits or deletes; checked through the task it is on. */
   story?: string;
+  /**
+   * A portfolio the call reads; checked through its workspace (one GET). Under ASANA_PROJECTS only
+   * a tool that filtersByPolicy may read one: it shows the allowed projects among its items alone.
+   */
+  portfolio?: string;
+  /**
+   * A goal the call reads; checked through its workspace (one GET) and, under ASANA_PROJECTS, allowed
+   * only when it is supported by an allowed project (one goals listing per allowed project).
+   */
+  goal?: string;
   /** Tasks the call changes besides `task`: a new parent, dependencies, dependents. */
   linkedTasks?: string[];
   /**

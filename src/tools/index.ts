@@ -9,9 +9,13 @@ import { deleteTask } from "./delete-task.js";
 import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
+import { getGoal } from "./get-goal.js";
+import { getPortfolio } from "./get-portfolio.js";
 import { getProject } from "./get-project.js";
 import { getTask } from "./get-task.js";
 import { listComments } from "./list-comments.js";
+import { listGoals } from "./list-goals.js";
+import { listPortfolios } from "./list-portfolios.js";
 import { listProjects } from "./list-projects.js";
 import { listTasks } from "./list-tasks.js";
 import { listWorkspace } from "./list-workspace.js";
@@ -50,4 +54,8 @@ export const ALL_TOOLS: readonly Tool[] = [
   deleteComment,
   createTag,
   updateTag,
+  listPortfolios,
+  getPortfolio,
+  listGoals,
+  getGoal,
 ];

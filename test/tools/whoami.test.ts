@@ -36,6 +36,10 @@ describe("whoami", () => {
         "get_task",
         "list_comments",
         "get_attachment",
+        "list_portfolios",
+        "get_portfolio",
+        "list_goals",
+        "get_goal",
       ],
     });
     expect(pat?.workspaces).toHaveLength(2);
