@@ -1,3 +1,5 @@
+import type { FakeProjectTemplateSeed, ProjectWriteKind } from "./project-model.js";
+
 /**
  * The sandbox's data model: what tests and demo data seed, the records the store keeps, faults, recorded
  * requests, and the reply and field-value types every module shares. Types and constants only.
@@ -141,6 +143,8 @@ export interface FakeData {
   tokens: FakeTokenSeed[];
   /** Sections, tags, custom fields, subtasks, dependencies, attachments, status updates, portfolios (world.ts). */
   world?: FakeWorldSeed;
+  /** Project templates (project-model.ts). */
+  projectTemplates?: FakeProjectTemplateSeed[];
 }
 
 export interface UserRec {
@@ -266,7 +270,15 @@ export class ApiError extends Error {
   }
 }
 
-export type Kind = "user" | "workspace" | "team" | "project" | "task" | "story" | WorldKind;
+export type Kind =
+  | "user"
+  | "workspace"
+  | "team"
+  | "project"
+  | "task"
+  | "story"
+  | WorldKind
+  | ProjectWriteKind;
 
 /** A reference to another resource inside a field value; rendered compact or per the requested sub-fields. */
 export class Ref {

@@ -1,8 +1,10 @@
 import { createComment } from "./create-comment.js";
+import { createProject } from "./create-project.js";
 import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
+import { deleteSection } from "./delete-section.js";
 import { deleteTask } from "./delete-task.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
@@ -14,8 +16,11 @@ import { listTasks } from "./list-tasks.js";
 import { listWorkspace } from "./list-workspace.js";
 import { moveTask } from "./move-task.js";
 import { oidcUserinfo } from "./oidc-userinfo.js";
+import { projectMembers } from "./project-members.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
+import { updateProject } from "./update-project.js";
+import { updateSection } from "./update-section.js";
 import { updateTask } from "./update-task.js";
 import { whoami } from "./whoami.js";
 
@@ -40,4 +45,9 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  createProject,
+  updateProject,
+  projectMembers,
+  updateSection,
+  deleteSection,
 ];
