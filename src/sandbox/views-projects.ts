@@ -92,3 +92,21 @@ export function projectWriteViews(): Record<ProjectWriteKind, KindView> {
     },
   };
 }
+
+/** A copy of a project's state for tests: undefined when there is no such project. */
+export function describeProject(store: Store, gid: string) {
+  const p = store.projects.get(gid);
+  if (p === undefined) return undefined;
+  const x = extrasOf(store, p);
+  return {
+    ...p,
+    startOn: x.startOn,
+    dueOn: x.dueOn,
+    defaultView: x.defaultView,
+    privacy: x.privacy,
+    template: x.template,
+    followers: [...x.followers],
+    members: membershipsOf(store, p).map((m) => m.user),
+    sections: [...store.world.sections.values()].filter((s) => s.project === gid).map((s) => s.name),
+  };
+}
