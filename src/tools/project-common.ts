@@ -57,7 +57,7 @@ export function checkProjectDates(a: { start_on?: string | null; due_on?: string
 
 /** What a project write asks Asana for and answers with. */
 export const PROJECT_FIELDS =
-  "name,created_at,permalink_url,team.name,workspace.name,owner.name,notes,color,default_view,privacy_setting,start_on,due_on,archived,created_from_template.name";
+  "name,created_at,permalink_url,team.name,workspace.name,owner,notes,color,default_view,privacy_setting,start_on,due_on,archived,created_from_template.name";
 
 export interface AsanaProject {
   gid: string;

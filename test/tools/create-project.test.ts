@@ -57,7 +57,7 @@ describe("create_project", () => {
         gid,
         name: "Autumn campaign",
         team: "Marketing",
-        owner: "Ada Lovelace",
+        owner: ADA_GID,
         color: "dark-green",
         default_view: "board",
         privacy: "private",

@@ -35,7 +35,7 @@ describe("update_project", () => {
       project: {
         gid: DEMO_PROJECT_GID,
         name: "Q3 Launch (renamed)",
-        owner: "Ada Lovelace",
+        owner: ADA_GID,
         start_on: "2026-07-01",
         due_on: "2026-09-30",
         color: "light-blue",
