@@ -315,12 +315,18 @@ async function followJob(first: Job, name: string, context: ToolContext, started
     );
   }
   if (job.status === "succeeded" && projectGid) {
-    const { data } = await asana.request<AsanaProject>(identity, {
-      method: "GET",
-      path: apiPath`/projects/${projectGid}`,
-      query: { opt_fields: PROJECT_FIELDS },
-      signal,
-    });
+    const made = { gid: projectGid, name: job.new_project?.name ?? name };
+    // The project's fields, best effort: Asana's reads may lag behind the job, and the project is
+    // made whatever this read meets.
+    const data = await asana
+      .request<AsanaProject>(identity, {
+        method: "GET",
+        path: apiPath`/projects/${projectGid}`,
+        query: { opt_fields: PROJECT_FIELDS },
+        signal,
+      })
+      .then((r) => r.data)
+      .catch(() => made);
     return { project: projectOf(data), instantiation: { status: "succeeded" as const, job_gid: first.gid } };
   }
   return {
