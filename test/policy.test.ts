@@ -369,6 +369,9 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["create_section", { project_gid: DEMO_PROJECT_GID, name: "Inside" }],
   ["create_status_update", { project_gid: DEMO_PROJECT_GID, status: "on_track", title: "In", text: "Fine." }],
   ["delete_task", { task_gid: demoProjectTask }],
+  ["update_project", { project_gid: DEMO_PROJECT_GID, notes: "Inside." }],
+  ["project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: ["me"] }],
+  ["update_section", { section_gid: DEMO_SECTION_GIDS.todo, name: "Inside" }],
 ];
 /** Tools that touch no Asana object the allow-lists speak of; everything else must declare a scope. */
 const UNSCOPED = ["whoami", "oidc_userinfo"];
@@ -378,7 +381,15 @@ describe("every tool under the allow-lists", () => {
     const scoped = ALL_TOOLS.filter((t) => !UNSCOPED.includes(t.name));
     for (const tool of scoped) expect(tool.scope, tool.name).toBeTypeOf("function");
     // find keeps its own results within the allow-lists: tested in test/tools/find.test.ts.
-    const tested = [...CALLS.map(([name]) => name), "list_projects", "find"];
+    // create_project (which ASANA_PROJECTS refuses outright) and delete_section (which needs an empty
+    // section): tested in test/tools/create-project.test.ts and delete-section.test.ts.
+    const tested = [
+      ...CALLS.map(([name]) => name),
+      "list_projects",
+      "find",
+      "create_project",
+      "delete_section",
+    ];
     expect(scoped.map((t) => t.name).sort()).toEqual(tested.sort());
   });
 

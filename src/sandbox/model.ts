@@ -1,4 +1,4 @@
-import type { FakeProjectTemplateSeed, ProjectWriteKind } from "./project-model.js";
+import type { FakeProjectTemplateSeed, ProjectWriteKind } from "./project-types.js";
 
 /**
  * The sandbox's data model: what tests and demo data seed, the records the store keeps, faults, recorded

@@ -13,7 +13,8 @@ import {
   type WorkspaceRec,
   type World,
 } from "./model.js";
-import { type ProjectWorld, projectWorldGids, seedProjectWorld } from "./project-model.js";
+import { projectWorldGids, seedProjectWorld } from "./project-model.js";
+import type { ProjectWorld } from "./project-types.js";
 import { seedFieldSettings, seedWorld, worldGids } from "./world.js";
 
 export interface ViewContext {

@@ -27,10 +27,16 @@ export const PROJECT_COLORS = [
   "none",
 ] as const;
 
-export const projectColor = () => z.enum(PROJECT_COLORS);
+/** Checked against the enum, advertised in a few words (the enum would cost 300 characters a tool). */
+export const projectColor = () =>
+  z
+    .string()
+    .refine((v) => (PROJECT_COLORS as readonly string[]).includes(v), {
+      message: `must be one of ${PROJECT_COLORS.join(", ")}`,
+    })
+    .describe("dark-|light- + pink|green|blue|red|teal|brown|orange|purple|warm-gray, or none");
 /** privacy_setting's current values (private_to_team is deprecated; public is deprecated for it). */
-export const privacy = () =>
-  z.enum(["public_to_workspace", "private"]).describe("public_to_workspace: all members; private: invited");
+export const privacy = () => z.enum(["public_to_workspace", "private"]);
 export const projectDate = () => dateOnly();
 
 /**

@@ -54,6 +54,11 @@ describe("whoami", () => {
         "create_section",
         "create_status_update",
         "delete_task",
+        "create_project",
+        "update_project",
+        "project_members",
+        "update_section",
+        "delete_section",
       ],
     });
   });
