@@ -4,8 +4,10 @@ import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
+import { deleteComment } from "./delete-comment.js";
 import { deleteSection } from "./delete-section.js";
 import { deleteTask } from "./delete-task.js";
+import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
 import { getProject } from "./get-project.js";
@@ -19,6 +21,7 @@ import { oidcUserinfo } from "./oidc-userinfo.js";
 import { projectMembers } from "./project-members.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
+import { updateComment } from "./update-comment.js";
 import { updateProject } from "./update-project.js";
 import { updateSection } from "./update-section.js";
 import { updateTask } from "./update-task.js";
@@ -45,6 +48,9 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  enableToolset,
+  updateComment,
+  deleteComment,
   createProject,
   updateProject,
   projectMembers,
