@@ -66,6 +66,26 @@ async function countTasks(section: string, context: ToolContext): Promise<{ task
   return { tasks, more: true };
 }
 
+/** What Asana would refuse, refused first with what to do (at the preview too: no one confirms a refused delete). */
+function refuseUndeletable(s: Inspected): void {
+  if (s.tasks > 0) {
+    throw new AppError(
+      "invalid_input",
+      `Section "${s.name}" (${s.gid}) of project "${s.project.name}" holds ${countOf(s)}; Asana deletes only empty sections.`,
+      {
+        hint: `Move its tasks to another section of project ${s.project.gid} with move_task (action "to_section"), then call delete_section again.`,
+      },
+    );
+  }
+  if (s.last) {
+    throw new AppError(
+      "invalid_input",
+      `Section "${s.name}" is the last section of project "${s.project.name}", and Asana never deletes a project's last section.`,
+      { hint: "Rename it with update_section instead, or add another section first (create_section)." },
+    );
+  }
+}
+
 const countOf = (s: Inspected) => `${s.more ? "more than " : ""}${s.tasks} task${s.tasks === 1 ? "" : "s"}`;
 
 export const deleteSection = defineTool({
@@ -87,16 +107,15 @@ export const deleteSection = defineTool({
   confirm: {
     preview: async (a, context) => {
       const s = await inspect(a.section_gid, context);
-      const refusal =
-        s.tasks > 0 ? ` It holds ${countOf(s)}, so Asana will refuse until they are moved.` : "";
+      refuseUndeletable(s);
       return {
-        summary: `Delete the section "${s.name}" (${s.gid}) of project "${s.project.name}" (${s.project.gid}).${refusal}`,
+        summary: `Delete the empty section "${s.name}" (${s.gid}) of project "${s.project.name}" (${s.project.gid}).`,
         changes: [
           {
             gid: s.gid,
             name: s.name,
             project: s.project,
-            tasks: s.more ? `more than ${s.tasks}` : s.tasks,
+            tasks: 0,
             change: "deleted",
           },
         ],
@@ -106,22 +125,7 @@ export const deleteSection = defineTool({
   handler: async (a, context) => {
     const { asana, identity, signal } = context;
     const s = await inspect(a.section_gid, context);
-    if (s.tasks > 0) {
-      throw new AppError(
-        "invalid_input",
-        `Section "${s.name}" (${s.gid}) of project "${s.project.name}" holds ${countOf(s)}; Asana deletes only empty sections.`,
-        {
-          hint: `Move its tasks to another section of project ${s.project.gid} with move_task (action "to_section"), then call delete_section again.`,
-        },
-      );
-    }
-    if (s.last) {
-      throw new AppError(
-        "invalid_input",
-        `Section "${s.name}" is the last section of project "${s.project.name}", and Asana never deletes a project's last section.`,
-        { hint: "Rename it with update_section instead, or add another section first (create_section)." },
-      );
-    }
+    refuseUndeletable(s);
     const call = { method: "DELETE", path: apiPath`/sections/${a.section_gid}`, signal } as const;
     try {
       await asana.request(identity, call);

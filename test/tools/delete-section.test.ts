@@ -117,15 +117,13 @@ describe("delete_section", () => {
       signal: new AbortController().signal,
     } as unknown as ToolContext;
     const before = h.fake.requests.length;
-    const full = await preview({ section_gid: DEMO_SECTION_GIDS.todo }, context);
-    expect(full.summary).toMatch(
-      new RegExp(
-        `^Delete the section "To do" \\(${DEMO_SECTION_GIDS.todo}\\) of project "Q3 Product Launch" \\(${DEMO_PROJECT_GID}\\)\\. It holds \\d+ tasks?, so Asana will refuse`,
-      ),
+    // A section Asana would refuse to delete is refused at the preview: no one confirms a refused delete.
+    await expect(preview({ section_gid: DEMO_SECTION_GIDS.todo }, context)).rejects.toThrow(
+      /holds \d+ tasks?; Asana deletes only empty sections/,
     );
     const empty = await preview({ section_gid: EMPTY }, context);
     expect(empty).toEqual({
-      summary: `Delete the section "Parking lot" (${EMPTY}) of project "Q3 Product Launch" (${DEMO_PROJECT_GID}).`,
+      summary: `Delete the empty section "Parking lot" (${EMPTY}) of project "Q3 Product Launch" (${DEMO_PROJECT_GID}).`,
       changes: [
         {
           gid: EMPTY,
@@ -140,6 +138,28 @@ describe("delete_section", () => {
     expect(made.length).toBeGreaterThan(0);
     expect(made.every((r) => r.method === "GET" && r.userGid === BOT_GID)).toBe(true);
     expect(h.fake.sectionsOf(DEMO_PROJECT_GID).map((s) => s.gid)).toContain(EMPTY);
+  });
+
+  it("through the server: a preview and a token, nothing deleted until the token comes back", async () => {
+    const h = await hs.start(PAT_AND_BOT, data());
+    const first = await h.call("delete_section", { section_gid: EMPTY });
+    expect(first.isError, first.text).toBe(false);
+    const pending = first.body as { confirmation_token: string; preview: { summary: string } };
+    expect(pending.preview.summary).toBe(
+      `Delete the empty section "Parking lot" (${EMPTY}) of project "Q3 Product Launch" (${DEMO_PROJECT_GID}).`,
+    );
+    expect(writes(h)).toEqual([]);
+    expect(h.fake.sectionsOf(DEMO_PROJECT_GID).map((s) => s.gid)).toContain(EMPTY);
+    const done = await h.call("delete_section", {
+      section_gid: EMPTY,
+      confirmation_token: pending.confirmation_token,
+    });
+    expect(done.body).toMatchObject({ deleted: EMPTY });
+    expect(h.fake.sectionsOf(DEMO_PROJECT_GID).map((s) => s.gid)).not.toContain(EMPTY);
+    // A section with tasks is refused at once, with no one asked to confirm.
+    const refused = errorOf(await h.call("delete_section", { section_gid: DEMO_SECTION_GIDS.doing }));
+    expect(refused.code).toBe("invalid_input");
+    expect(writes(h).map((r) => r.method)).toEqual(["DELETE"]);
   });
 
   it("ASANA_PROJECTS: a section of an outside project is refused and kept", async () => {
