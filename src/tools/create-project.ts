@@ -130,6 +130,21 @@ async function plain(a: Args, context: ToolContext) {
       );
     }
   }
+  if (a.team_gid && a.workspace_gid) {
+    // Both named: the team must be the workspace's (the POST to the team would go to its own).
+    const { items } = await readPages<{ gid: string }>(
+      asana,
+      identity,
+      { path: apiPath`/workspaces/${a.workspace_gid}/teams`, query: { opt_fields: "name" }, signal },
+      10,
+    );
+    if (!items.some((t) => t.gid === a.team_gid)) {
+      throw new AppError(
+        "invalid_input",
+        `team_gid: team ${a.team_gid} is not a team of workspace ${a.workspace_gid} (list_workspace of: "teams").`,
+      );
+    }
+  }
   const body = {
     name: a.name,
     ...(a.notes !== undefined ? { notes: a.notes } : {}),

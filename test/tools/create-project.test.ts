@@ -122,6 +122,16 @@ describe("create_project", () => {
     expect(h.fake.projectsNamed("Teamless")).toEqual([]);
   });
 
+  it("refuses a team of another workspace than the one named, before writing", async () => {
+    const h = await hs.start(ADA_WRITES, withOther());
+    const error = errorOf(
+      await h.call("create_project", { workspace_gid: ACME, team_gid: OTHER_TEAM, name: "Misplaced" }),
+    );
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toContain(`team ${OTHER_TEAM} is not a team of workspace ${ACME}`);
+    expect(writes(h)).toEqual([]);
+  });
+
   it("refuses bad input before any request", async () => {
     const h = await hs.start();
     await expectRefused(h, "create_project", [
