@@ -2,6 +2,7 @@
 // ASANA_WORKSPACES / ASANA_PROJECTS, with the fewest reads that prove where each object lives.
 // Called once per call, by the server's call handler, before any tool runs.
 import { type AsanaClient, apiPath } from "./asana/http.js";
+import { readPages } from "./asana/paginate.js";
 import type { Identity } from "./auth/identities.js";
 import { AppError } from "./errors.js";
 import { type Policy, workspaceAllowed } from "./policy.js";
@@ -41,8 +42,17 @@ export async function checkScope(
   const { workspaces, projects } = policy;
   if (!workspaces && !projects) return;
   if (!tool.scope) return; // touches no workspace object (whoami, the OpenID profile)
+  // A project made now has a gid no allow-list can name yet: under ASANA_PROJECTS it would be
+  // outside the list from its first moment.
+  if (scope.newProject && projects) {
+    deny(
+      `${tool.name} would make a new project, and ASANA_PROJECTS limits this server to the projects ${[...projects].join(", ")}: a new project would be outside that list. Create it in Asana, or have it configured with ASANA_WORKSPACES instead`,
+    );
+  }
 
   const touchesObject =
+    scope.team !== undefined ||
+    scope.template !== undefined ||
     scope.project !== undefined ||
     scope.task !== undefined ||
     scope.section !== undefined ||
@@ -69,6 +79,19 @@ export async function checkScope(
   // The workspace the call's objects are in, as the checks below learn it: tags and users are
   // checked against it.
   let home = scope.workspace;
+  // A template's and a team's workspace: the same one as the call's (a team of another workspace
+  // named beside an allowed workspace is refused), and allowed.
+  for (const [kind, gid] of [
+    ["template", scope.template],
+    ["team", scope.team],
+  ] as const) {
+    if (gid === undefined) continue;
+    const workspace =
+      kind === "team"
+        ? await checkTeam(policy, gid, home, reader)
+        : await checkTemplate(policy, gid, home, reader);
+    home ??= workspace;
+  }
   // Each check runs whatever `home` already holds (`??=` would skip it).
   if (scope.project !== undefined) {
     const workspace = await checkProject(policy, scope.project, reader);
@@ -200,6 +223,62 @@ async function checkProject(
     return workspace;
   }
   return undefined;
+}
+
+/** How many pages of a workspace's teams are read to find a team in it. */
+const TEAM_PAGES = 10;
+
+/**
+ * The allowed workspace a team is in. The spec subset offers no GET of a team, so the team is
+ * looked for among the teams of the workspace the call names, else of each allowed workspace
+ * (TEAM_PAGES pages of 100 each): found nowhere, it is outside. Undefined without ASANA_WORKSPACES.
+ */
+async function checkTeam(
+  policy: Policy,
+  team: string,
+  home: string | undefined,
+  reader: ScopeReader,
+  subject?: string,
+): Promise<string | undefined> {
+  if (!policy.workspaces) return undefined;
+  const candidates = home !== undefined ? [home] : [...policy.workspaces];
+  for (const workspace of candidates) {
+    const { items } = await readPages<{ gid: string }>(
+      reader.asana,
+      reader.identity(),
+      { path: apiPath`/workspaces/${workspace}/teams`, query: { opt_fields: "name" }, signal: reader.signal },
+      TEAM_PAGES,
+    );
+    if (items.some((t) => t.gid === team)) return workspace;
+  }
+  const where =
+    home !== undefined
+      ? `workspace ${home}, which this call touches`
+      : `any workspace ASANA_WORKSPACES allows (${[...policy.workspaces].join(", ")})`;
+  deny(`${subject ?? `team ${team} is`} not a team of ${where}`);
+}
+
+/** A template lives in its team's workspace (the spec gives a template no workspace field). */
+async function checkTemplate(
+  policy: Policy,
+  template: string,
+  home: string | undefined,
+  reader: ScopeReader,
+): Promise<string | undefined> {
+  const { data } = await read<{ team?: { gid: string } | null }>(
+    reader,
+    apiPath`/project_templates/${template}`,
+    "team",
+  );
+  const team = data.team?.gid;
+  if (!team) deny(`project template ${template} is shared with no team this server can check`);
+  return checkTeam(
+    policy,
+    team,
+    home,
+    reader,
+    `project template ${template} is shared with team ${team}, which is`,
+  );
 }
 
 interface TaskPlace {

@@ -384,6 +384,9 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["delete_comment", { story_gid: ADAS_DEMO_COMMENT }],
   ["create_tag", { workspace_gid: ACME, name: "Inside" }],
   ["update_tag", { tag_gid: DEMO_TAG_GIDS.launch, notes: "inside" }],
+  ["update_project", { project_gid: DEMO_PROJECT_GID, notes: "Inside." }],
+  ["project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: ["me"] }],
+  ["update_section", { section_gid: DEMO_SECTION_GIDS.todo, name: "Inside" }],
 ];
 /** Workspace-wide objects and listings: a project list cannot hold them, so ASANA_PROJECTS refuses them. */
 const WORKSPACE_WIDE: Record<string, string> = {
@@ -399,9 +402,18 @@ describe("every tool under the allow-lists", () => {
     const scoped = ALL_TOOLS.filter((t) => !UNSCOPED.includes(t.name));
     for (const tool of scoped) expect(tool.scope, tool.name).toBeTypeOf("function");
     // find keeps its own results within the allow-lists: tested in test/tools/find.test.ts; the
-    // portfolio and goal tools in test/tools/{list,get}-{portfolio(s),goal(s)}.test.ts.
+    // portfolio and goal tools in test/tools/{list,get}-{portfolio(s),goal(s)}.test.ts;
+    // create_project (which ASANA_PROJECTS refuses outright) and delete_section (which needs an empty
+    // section) in test/tools/create-project.test.ts and delete-section.test.ts.
     const portfolios = ["list_portfolios", "get_portfolio", "list_goals", "get_goal"];
-    const tested = [...CALLS.map(([name]) => name), "list_projects", "find", ...portfolios];
+    const tested = [
+      ...CALLS.map(([name]) => name),
+      "list_projects",
+      "find",
+      ...portfolios,
+      "create_project",
+      "delete_section",
+    ];
     expect(scoped.map((t) => t.name).sort()).toEqual(tested.sort());
   });
 

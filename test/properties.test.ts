@@ -88,10 +88,27 @@ function withBotComments() {
   }
   return seeded;
 }
+/** Empty sections of the demo project that delete_section may delete (each once, then 404). */
+const EMPTY_SECTIONS = ["1207990000000001", "1207990000000002", "1207990000000003"];
+function withEmptySections() {
+  const seeded = demoData();
+  for (const gid of EMPTY_SECTIONS) {
+    seeded.world?.sections?.push({ gid, name: `Empty ${gid}`, project: DEMO_PROJECT_GID });
+  }
+  return seeded;
+}
+/** Templates whose jobs are done at once, so a hundred instantiations need no polling. */
+function instantTemplates() {
+  const seeded = demoData();
+  for (const t of seeded.projectTemplates ?? []) t.instantiateMs = 0;
+  return seeded;
+}
 /** Data other than the demo world, for the tools that need objects it lacks. */
 const DATA: Record<string, () => ReturnType<typeof demoData>> = {
   update_comment: withBotComments,
   delete_comment: withBotComments,
+  delete_section: withEmptySections,
+  create_project: instantTemplates,
 };
 
 /** Strings that must never reach a URL: traversal, query, fragment, encoded slash, non-ASCII digits. */
@@ -313,6 +330,16 @@ const SHAPES: Record<string, fc.Arbitrary<Args>> = {
     ),
   ),
   delete_comment: fc.record({ story_gid: BY_NAME.story_gid! }),
+  // Acme's teams (the bot's workspace), or a template of one.
+  create_project: merged(
+    fc.oneof(
+      fc.record({ team_gid: known(["1203000000000001", "1203000000000002"]) }),
+      fc.record({ template_gid: known(["1214000000000002"]) }),
+    ),
+    fc.record({ name: text }),
+    optional({ privacy: fc.constantFrom("public_to_workspace", "private") }),
+  ),
+  delete_section: fc.record({ section_gid: known([...EMPTY_SECTIONS, ...SECTIONS]) }),
   // Tasks only this tool's own fake loses; each is deleted at most once, then answers 404.
   delete_task: fc.record({ task_gid: known(acmeTasks) }),
 };

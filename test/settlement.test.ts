@@ -6,6 +6,7 @@ import {
   SANDBOX_TOKENS,
   SANDBOX_WORKSPACE_GIDS,
 } from "../src/sandbox/demo-data.js";
+import { DEMO_TEMPLATE_GIDS } from "../src/sandbox/demo-projects.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import type { Fault } from "../src/sandbox/fake-asana.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
@@ -21,6 +22,7 @@ const forever = { times: Number.POSITIVE_INFINITY };
 // ---------------------------------------------------------------------------------------------------------
 
 const ADA_GID = "1201000000000001";
+const MARKETING = "1203000000000002";
 
 interface CreateKind {
   tool: string;
@@ -123,6 +125,28 @@ const createKinds: CreateKind[] = [
     differing: { ...tagArgs, color: "light-purple" },
     made: (h) => h.fake.tagsNamed(SANDBOX_WORKSPACE_GIDS.acme, tagArgs.name).map((t) => t.gid),
     gidOf: gidAt("tag"),
+  },
+  // Asana records no creator for a project (like a section): no "another person's" case.
+  {
+    tool: "create_project",
+    post: `/teams/${MARKETING}/projects`,
+    args: { team_gid: MARKETING, name: "settle: autumn", notes: "the plan" },
+    differing: { team_gid: MARKETING, name: "settle: autumn", notes: "another plan" },
+    made: (h) => h.fake.projectsNamed("settle: autumn"),
+    gidOf: gidAt("project"),
+  },
+  {
+    tool: "create_project (from a template)",
+    post: `/project_templates/${DEMO_TEMPLATE_GIDS.sprint}/instantiateProject`,
+    args: { template_gid: DEMO_TEMPLATE_GIDS.sprint, name: "settle: sprint 9" },
+    differing: {
+      template_gid: DEMO_TEMPLATE_GIDS.launch,
+      name: "settle: sprint 9",
+      start_on: "2026-01-05",
+      due_on: "2026-01-19",
+    },
+    made: (h) => h.fake.projectsNamed("settle: sprint 9"),
+    gidOf: gidAt("project"),
   },
 ];
 

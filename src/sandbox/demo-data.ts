@@ -6,6 +6,7 @@
  * gids and names on every run.
  */
 
+import { demoTemplates } from "./demo-projects.js";
 import { demoWorld } from "./demo-world.js";
 import type {
   FakeData,
@@ -551,6 +552,7 @@ export function demoData(): FakeData {
     ],
     teams,
     projects,
+    projectTemplates: demoTemplates(TEAM_GIDS),
     tasks,
     stories,
     tokens: [

@@ -30,6 +30,7 @@ import { ROUTES } from "./routes.js";
 import { type HandlerContext, matchTemplate, Paginator, type Route } from "./routing.js";
 import { Store } from "./store.js";
 import { parseOptFields } from "./views.js";
+import { describeProject } from "./views-projects.js";
 import { describeTask, sectionsOf, statusesOf } from "./views-world.js";
 
 // The public surface stays here: tests, the bundle and the bench import the sandbox from this module.
@@ -184,6 +185,16 @@ export class FakeAsana {
   /** Gids of the tasks named so, for tests that count what a create left behind. */
   tasksNamed(name: string): string[] {
     return [...this.store.tasks.values()].filter((t) => t.name === name).map((t) => t.gid);
+  }
+
+  /** Gids of the projects named so, for tests that count what a create left behind. */
+  projectsNamed(name: string): string[] {
+    return [...this.store.projects.values()].filter((p) => p.name === name).map((p) => p.gid);
+  }
+
+  /** A copy of a project's state: its record, dates, privacy, members and sections. */
+  project(gid: string): ReturnType<typeof describeProject> {
+    return describeProject(this.store, gid);
   }
 
   /** Copies of the stories on a task, oldest first. */

@@ -3,6 +3,7 @@
  * requests, and the reply and field-value types every module shares. Types and constants only.
  */
 import type { FakePortfolioWorldSeed, PortfolioKind, PortfolioWorld } from "./model-portfolios.js";
+import type { FakeProjectTemplateSeed, ProjectWriteKind } from "./project-types.js";
 
 export type UserKind = "person" | "bot" | "service_account";
 
@@ -144,6 +145,8 @@ export interface FakeData {
   tokens: FakeTokenSeed[];
   /** Sections, tags, custom fields, subtasks, dependencies, attachments, status updates, portfolios (world.ts). */
   world?: FakeWorldSeed;
+  /** Project templates (project-model.ts). */
+  projectTemplates?: FakeProjectTemplateSeed[];
 }
 
 export interface UserRec {
@@ -269,7 +272,16 @@ export class ApiError extends Error {
   }
 }
 
-export type Kind = "user" | "workspace" | "team" | "project" | "task" | "story" | WorldKind | PortfolioKind;
+export type Kind =
+  | "user"
+  | "workspace"
+  | "team"
+  | "project"
+  | "task"
+  | "story"
+  | WorldKind
+  | PortfolioKind
+  | ProjectWriteKind;
 
 /** A reference to another resource inside a field value; rendered compact or per the requested sub-fields. */
 export class Ref {

@@ -3,6 +3,16 @@
 import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
 import { portfolioRoutes } from "./routes-portfolios.js";
 import {
+  createProjectIn,
+  editMembers,
+  getJob,
+  getMemberships,
+  getTemplate,
+  getTemplates,
+  instantiateProject,
+  updateProject,
+} from "./routes-project-writes.js";
+import {
   createSection,
   createStatus,
   getProject,
@@ -13,6 +23,7 @@ import {
   projectList,
 } from "./routes-projects.js";
 import { search } from "./routes-search.js";
+import { deleteSection, insertSection, updateSection } from "./routes-section-writes.js";
 import {
   createStoryForTask,
   getAttachment,
@@ -171,11 +182,64 @@ export function worldRoutes(): Route[] {
     },
     { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
     ...typeaheadRoutes(),
+    ...projectWriteRoutes(),
     {
       method: "POST",
       path: "/status_updates",
       scope: "default",
       handler: createStatus,
+    },
+  ];
+}
+
+/** Project and section writes, project templates, jobs and memberships (routes-project-writes.ts). */
+function projectWriteRoutes(): Route[] {
+  const write = "projects:write";
+  return [
+    { method: "POST", path: "/projects", scope: write, handler: createProjectIn("body") },
+    {
+      method: "POST",
+      path: "/workspaces/:workspace_gid/projects",
+      scope: write,
+      handler: createProjectIn("workspace"),
+    },
+    { method: "POST", path: "/teams/:team_gid/projects", scope: write, handler: createProjectIn("team") },
+    { method: "PUT", path: "/projects/:project_gid", scope: write, handler: updateProject },
+    { method: "GET", path: "/project_templates", scope: "project_templates:read", handler: getTemplates },
+    {
+      method: "GET",
+      path: "/project_templates/:project_template_gid",
+      scope: "project_templates:read",
+      handler: getTemplate,
+    },
+    {
+      method: "POST",
+      path: "/project_templates/:project_template_gid/instantiateProject",
+      scope: write,
+      handler: instantiateProject,
+    },
+    { method: "GET", path: "/jobs/:job_gid", scope: "jobs:read", handler: getJob },
+    // No granular scope in the spec for these (`oauth2: []`): Full permissions only.
+    {
+      method: "POST",
+      path: "/projects/:project_gid/addMembers",
+      scope: "default",
+      handler: editMembers(true),
+    },
+    {
+      method: "POST",
+      path: "/projects/:project_gid/removeMembers",
+      scope: "default",
+      handler: editMembers(false),
+    },
+    { method: "GET", path: "/memberships", scope: "default", handler: getMemberships },
+    { method: "PUT", path: "/sections/:section_gid", scope: "default", handler: updateSection },
+    { method: "DELETE", path: "/sections/:section_gid", scope: "default", handler: deleteSection },
+    {
+      method: "POST",
+      path: "/projects/:project_gid/sections/insert",
+      scope: "default",
+      handler: insertSection,
     },
   ];
 }

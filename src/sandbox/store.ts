@@ -13,6 +13,8 @@ import {
   type WorkspaceRec,
   type World,
 } from "./model.js";
+import { projectWorldGids, seedProjectWorld } from "./project-model.js";
+import type { ProjectWorld } from "./project-types.js";
 import { seedFieldSettings, seedWorld, worldGids } from "./world.js";
 
 export interface ViewContext {
@@ -41,6 +43,8 @@ export class Store {
   readonly storiesByTask = new Map<string, StoryRecord[]>();
   readonly tokens = new Map<string, FakeTokenSeed>();
   readonly world: World;
+  /** Project dates, memberships, templates and jobs (project-model.ts). */
+  readonly projectWorld: ProjectWorld;
   private nextGid = 1n;
   /** How far the sandbox's clock runs ahead of this machine's (negative: behind); see setClockOffset. */
   clockOffsetMs = 0;
@@ -141,9 +145,11 @@ export class Store {
     }
     for (const t of data.tokens) this.addToken(t);
     this.world = seedWorld(data.world);
+    this.projectWorld = seedProjectWorld(data.projectTemplates);
     const allGids = [this.users, this.workspaces, this.teams, this.projects, this.tasks, this.stories]
       .flatMap((m) => [...m.keys()])
-      .concat(worldGids(this.world));
+      .concat(worldGids(this.world))
+      .concat(projectWorldGids(this.projectWorld));
     for (const gid of allGids) {
       if (GID_RE.test(gid) && BigInt(gid) >= this.nextGid) this.nextGid = BigInt(gid) + 1n;
     }

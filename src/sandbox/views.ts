@@ -6,6 +6,7 @@ import { textToCommentHtml } from "./html-text.js";
 import { type FieldTree, type FieldValue, type Json, type Kind, Ref } from "./model.js";
 import type { KindView, ViewContext } from "./store.js";
 import { portfolioViews } from "./views-portfolios.js";
+import { projectWriteFields, projectWriteViews } from "./views-projects.js";
 import { projectSettings, worldProjectFields, worldTaskFields, worldViews } from "./views-world.js";
 
 export function parseOptFields(raw: string | null): FieldTree | null {
@@ -188,6 +189,7 @@ export const VIEWS: Record<Kind, KindView> = {
         created_from_template: () => null,
         project_brief: () => null,
         ...worldProjectFields(vc.store, p.gid),
+        ...projectWriteFields(vc.store, p.gid),
       };
     },
   },
@@ -322,4 +324,5 @@ export const VIEWS: Record<Kind, KindView> = {
   ...worldViews(),
   // After worldViews: its portfolio view is replaced by the fuller one there.
   ...portfolioViews(),
+  ...projectWriteViews(),
 };

@@ -126,6 +126,12 @@ export interface CallScope {
    * a task or project inside the allow-lists (see mentionsIn).
    */
   mentions?: string[];
+  /** A team the call makes a project in; checked through its workspace (one GET). */
+  team?: string;
+  /** A project template the call instantiates; checked through its team's workspace (two GETs). */
+  template?: string;
+  /** The call makes a new project: refused under ASANA_PROJECTS, which a new project cannot be in. */
+  newProject?: boolean;
 }
 
 export interface DescribeContext {

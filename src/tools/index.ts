@@ -1,10 +1,12 @@
 import { createComment } from "./create-comment.js";
+import { createProject } from "./create-project.js";
 import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
 import { createTag } from "./create-tag.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
 import { deleteComment } from "./delete-comment.js";
+import { deleteSection } from "./delete-section.js";
 import { deleteTask } from "./delete-task.js";
 import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
@@ -21,9 +23,12 @@ import { listTasks } from "./list-tasks.js";
 import { listWorkspace } from "./list-workspace.js";
 import { moveTask } from "./move-task.js";
 import { oidcUserinfo } from "./oidc-userinfo.js";
+import { projectMembers } from "./project-members.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
 import { updateComment } from "./update-comment.js";
+import { updateProject } from "./update-project.js";
+import { updateSection } from "./update-section.js";
 import { updateTag } from "./update-tag.js";
 import { updateTask } from "./update-task.js";
 import { whoami } from "./whoami.js";
@@ -58,4 +63,9 @@ export const ALL_TOOLS: readonly Tool[] = [
   getPortfolio,
   listGoals,
   getGoal,
+  createProject,
+  updateProject,
+  projectMembers,
+  updateSection,
+  deleteSection,
 ];

@@ -62,6 +62,11 @@ describe("whoami", () => {
         "delete_comment",
         "create_tag",
         "update_tag",
+        "create_project",
+        "update_project",
+        "project_members",
+        "update_section",
+        "delete_section",
       ],
     });
   });

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DEMO_PROJECT_GID, demoData } from "../../src/sandbox/demo-data.js";
+import { errorOf } from "../helpers/harness.js";
+import {
+  ACME,
+  ADA_GID,
+  ADA_WRITES,
+  BOT_GID,
+  expectRefused,
+  harnesses,
+  SIDE,
+  writes,
+} from "../helpers/tools.js";
+
+const hs = harnesses();
+afterEach(() => hs.closeAll());
+
+const ALAN = "1201000000000006";
+/** A Side Projects project (Ada and Grace only). */
+const SIDE_PROJECT = demoData().projects?.find((p) => p.workspace === SIDE)?.gid ?? "";
+
+describe("project_members", () => {
+  it('adds users by gid, email and "me" (the person, not the bot), then lists them', async () => {
+    const h = await hs.start();
+    const out = await h.call("project_members", {
+      project_gid: DEMO_PROJECT_GID,
+      action: "add",
+      users: [ALAN, "katherine@sandbox.example", "me"],
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body).toMatchObject({ done: `added ${ALAN}, katherine@sandbox.example, ${ADA_GID}` });
+    expect(writes(h).map((r) => [r.path, r.body, r.userGid])).toEqual([
+      [
+        `/projects/${DEMO_PROJECT_GID}/addMembers`,
+        { data: { members: `${ALAN},katherine@sandbox.example,${ADA_GID}` } },
+        BOT_GID,
+      ],
+    ]);
+    const members = h.fake.project(DEMO_PROJECT_GID)?.members ?? [];
+    expect(members).toEqual(expect.arrayContaining([ALAN, "1201000000000007", ADA_GID]));
+    const listed = await h.call("project_members", {
+      project_gid: DEMO_PROJECT_GID,
+      action: "list",
+      limit: 2,
+    });
+    expect(listed.isError, listed.text).toBe(false);
+    expect((listed.body.members as unknown[]).length).toBe(2);
+    const next = await h.call("project_members", {
+      project_gid: DEMO_PROJECT_GID,
+      action: "list",
+      limit: 2,
+      cursor: listed.body.next_cursor,
+    });
+    const all = [
+      ...(listed.body.members as Array<{ gid: string }>),
+      ...(next.body.members as Array<{ gid: string }>),
+    ];
+    expect(all.map((m) => m.gid)).toEqual(members);
+    expect(all[0]).toMatchObject({ type: "user", access: "admin" });
+  });
+
+  it("removes a member, and settles an uncertain remove by sending it again", async () => {
+    const h = await hs.start();
+    await h.call("project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: [ALAN] });
+    h.fake.inject({
+      method: "POST",
+      path: `/projects/${DEMO_PROJECT_GID}/removeMembers`,
+      type: "reset-after",
+    });
+    const out = await h.call("project_members", {
+      project_gid: DEMO_PROJECT_GID,
+      action: "remove",
+      users: [ALAN],
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(h.fake.project(DEMO_PROJECT_GID)?.members).not.toContain(ALAN);
+    expect(writes(h).map((r) => r.status)).toEqual([200, 0, 200]);
+  });
+
+  it("refuses bad input before any request", async () => {
+    const h = await hs.start();
+    await expectRefused(h, "project_members", [
+      [{ project_gid: DEMO_PROJECT_GID, action: "add" }, "users is required for action add"],
+      [{ project_gid: DEMO_PROJECT_GID, action: "list", users: [ALAN] }, "users: not with action list"],
+      [{ project_gid: DEMO_PROJECT_GID, action: "add", users: ["Alan Turing"] }, "not a name"],
+      [{ project_gid: DEMO_PROJECT_GID, action: "add", users: [] }, "users"],
+      [{ project_gid: DEMO_PROJECT_GID, action: "invite", users: [ALAN] }, "action"],
+    ]);
+  });
+
+  it("the sandbox refuses a user outside the project's workspace, as Asana would not add one", async () => {
+    const h = await hs.start(ADA_WRITES);
+    const error = errorOf(
+      await h.call("project_members", { project_gid: SIDE_PROJECT, action: "add", users: [ALAN] }),
+    );
+    expect(error.code).toBe("asana_bad_request");
+    expect(h.fake.project(SIDE_PROJECT)?.members).not.toContain(ALAN);
+  });
+
+  describe("the allow-lists", () => {
+    it("refuses a user who is not a member of the project's workspace, before writing", async () => {
+      const h = await hs.start({ ...ADA_WRITES, ASANA_WORKSPACES: `${ACME},${SIDE}` });
+      const error = errorOf(
+        await h.call("project_members", { project_gid: SIDE_PROJECT, action: "add", users: [ALAN] }),
+      );
+      expect(error.code).toBe("policy_denied");
+      expect(error.message).toContain(`user ${ALAN} is not a member of workspace ${SIDE}`);
+      expect(writes(h)).toEqual([]);
+    });
+
+    it("refuses a project outside ASANA_PROJECTS, for listing too", async () => {
+      const h = await hs.start({ ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID });
+      for (const args of [
+        { project_gid: SIDE_PROJECT, action: "list" },
+        { project_gid: SIDE_PROJECT, action: "add", users: ["me"] },
+      ]) {
+        expect(errorOf(await h.call("project_members", args)).code).toBe("policy_denied");
+      }
+      expect(writes(h)).toEqual([]);
+    });
+  });
+});
