@@ -17,6 +17,7 @@ import { oidcUserinfo } from "./oidc-userinfo.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
 import { updateTask } from "./update-task.js";
+import { uploadAttachment } from "./upload-attachment.js";
 import { whoami } from "./whoami.js";
 
 /** Every tool, in the order tools/list shows them. */
@@ -40,4 +41,5 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  uploadAttachment,
 ];
