@@ -66,19 +66,15 @@ export const uploadAttachment = defineTool({
   actsAs: "write",
   input: z
     .object({
-      task_gid: gid("task").optional().describe("The task to attach to (gid or link)."),
-      project_gid: gid("project").optional().describe("Or the project to attach to."),
+      task_gid: gid("task").optional().describe("Task to attach to."),
+      project_gid: gid("project").optional().describe("Or a project."),
       path: z
         .string()
         .min(1)
         .max(4096)
         .optional()
-        .describe("Absolute path of a local file inside the client's roots (stdio mode only)."),
-      url: z
-        .string()
-        .max(MAX_URL)
-        .optional()
-        .describe("Or an https link; Asana stores the link, not the file."),
+        .describe("Absolute path of a file inside the client's roots."),
+      url: z.string().max(MAX_URL).optional().describe("Or an https link (Asana stores the link)."),
       name: z
         .string()
         .trim()
@@ -86,7 +82,7 @@ export const uploadAttachment = defineTool({
         .max(MAX_NAME, `must be at most ${MAX_NAME} characters`)
         .refine((s) => !hasControl(s), "must not hold control characters")
         .optional()
-        .describe("Name shown in Asana; default the file's name, or the link."),
+        .describe("Name shown; default the file's name or the link."),
     })
     .strict(),
   output: z.object({
@@ -122,7 +118,7 @@ export const uploadAttachment = defineTool({
   },
   scope: (a) => (a.task_gid !== undefined ? { task: a.task_gid } : { project: a.project_gid }),
   describe: ({ attribution }) =>
-    `Attach to an Asana task or project a local file (path inside the client's roots; stdio mode only, not http mode; at most 100 MB) or an https link (url; Asana stores the link). Uploaded as ${attribution("write")}: Asana shows that name on the attachment in the task's activity. Asana's API puts no image inside a comment (comments take no <img>): attach it to the task, then put the returned link_html in create_comment's html_text. Never uploads twice: an uncertain failure is checked by reading the parent's attachments.`,
+    `Attach a local file (path; stdio mode only; at most 100 MB) or an https link (url) to a task or project, as ${attribution("write")}: Asana shows that name in the activity. Comments take no inline image: attach it to the task and put link_html in create_comment html_text. Never uploads twice.`,
   handler: async (args, context) => {
     const { asana, identity, signal } = context;
     const parent = (args.task_gid ?? args.project_gid) as string;
