@@ -16,10 +16,13 @@ import {
   firstHeader,
   RESPONSE_TOO_LARGE,
 } from "./exchange.js";
+import { encodeBody, logAsanaChange, type MultipartForm, parseJson, retryAfterMs } from "./http-body.js";
 import { Limiter } from "./limiter.js";
 import { SharedLimiter, type SharedLimits } from "./shared-limits.js";
 import { noteRequest, noteWriteSent } from "./trace.js";
 import { loadUndici } from "./undici.js";
+
+export { MAX_SEEN_CHANGES, type MultipartForm, seenChangeCount } from "./http-body.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 export type QueryValue = string | number | boolean | undefined;
@@ -37,6 +40,8 @@ export interface AsanaCall {
   query?: Record<string, QueryValue>;
   /** The payload; it is sent wrapped as `{data: body}` as Asana expects. */
   body?: Record<string, unknown>;
+  /** Instead of `body`: a multipart/form-data upload (POST /attachments), a write like any other. */
+  form?: MultipartForm;
   /** Cancellation and the tool's deadline. */
   signal?: AbortSignal;
   /** The answer is plain JSON, not Asana's `{data}` envelope (OpenID Connect userinfo). */
@@ -251,7 +256,7 @@ export class AsanaClient {
         if (await identity.renewAfterUnauthorized(attempt.token)) continue;
       }
       if (status === 429) {
-        const waitMs = retryAfterMs(headers);
+        const waitMs = retryAfterMs(firstHeader(headers, ["retry-after"]));
         if (rateLimitWaits < this.options.maxRateLimitWaits && waitMs <= this.options.maxRetryAfterMs) {
           rateLimitWaits++;
           log.info(`rate limited; waiting ${waitMs} ms before repeating`, {
@@ -314,11 +319,8 @@ export class AsanaClient {
             accept: "application/json",
             "user-agent": "asana-mcp",
           };
-          let payload: string | undefined;
-          if (call.body !== undefined) {
-            headers["content-type"] = "application/json";
-            payload = JSON.stringify({ data: call.body });
-          }
+          const { contentType, body: payload } = await encodeBody(call);
+          if (contentType) headers["content-type"] = contentType;
           try {
             const response = await exchange(
               await this.dispatcher(),
@@ -451,45 +453,4 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === "string") return code;
   }
   return undefined;
-}
-
-function parseJson(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Retry-After in seconds or as an HTTP date; 1 s when absent or unreadable. */
-function retryAfterMs(headers: Record<string, string | string[] | undefined>): number {
-  const raw = firstHeader(headers, ["retry-after"]);
-  if (!raw) return 1_000;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1_000);
-  const date = Date.parse(raw);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : 1_000;
-}
-
-/** Asana announces a handful of changes at a time; a server sending endless new ones is capped. */
-export const MAX_SEEN_CHANGES = 64;
-const MAX_CHANGE_LENGTH = 500;
-const seenChanges = new Set<string>();
-/** Asana announces API changes in Asana-Change headers; say each once (per 64 distinct), on stderr. */
-function logAsanaChange(headers: Record<string, string | string[] | undefined>): void {
-  const raw = headers["asana-change"];
-  for (const whole of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-    const value = whole.slice(0, MAX_CHANGE_LENGTH);
-    if (seenChanges.has(value)) continue;
-    // Oldest first out: a long-lived server keeps a bounded memory of what it already said.
-    if (seenChanges.size >= MAX_SEEN_CHANGES) seenChanges.delete(seenChanges.values().next().value!);
-    seenChanges.add(value);
-    log.warn(`Asana announces an API change: ${value}`);
-  }
-}
-
-/** How many distinct Asana-Change values are remembered (for tests). */
-export function seenChangeCount(): number {
-  return seenChanges.size;
 }

@@ -13,6 +13,7 @@ import { FaultQueue, sendFault } from "./faults.js";
 import {
   API_PREFIX,
   ApiError,
+  type AttachmentRec,
   type FakeData,
   type FakeTokenSeed,
   type Fault,
@@ -24,6 +25,13 @@ import {
   type TagRec,
   type UserRec,
 } from "./model.js";
+import {
+  ATTACHMENT_TOO_LARGE,
+  isMultipart,
+  MAX_MULTIPART_BYTES,
+  parseMultipart,
+  type RecordedForm,
+} from "./multipart.js";
 import { OAuthProvider } from "./oauth-provider.js";
 import { bearerToken, errorReply, JSON_TYPE, makePhrase, readBody } from "./plumbing.js";
 import { ROUTES } from "./routes.js";
@@ -202,6 +210,13 @@ export class FakeAsana {
     return (this.store.storiesByTask.get(taskGid) ?? []).map((s) => structuredClone(s));
   }
 
+  /** Copies of the attachments on a task or project, oldest first. */
+  attachmentsOf(parentGid: string): AttachmentRec[] {
+    return [...this.store.world.attachments.values()]
+      .filter((a) => a.task === parentGid)
+      .map((a) => structuredClone(a));
+  }
+
   /** The sections of a project, in order. */
   sectionsOf(projectGid: string): Array<{ gid: string; name: string }> {
     return sectionsOf(this.store, projectGid);
@@ -291,10 +306,16 @@ export class FakeAsana {
       return;
     }
 
-    const raw = await readBody(req);
+    const contentType = req.headers["content-type"];
+    const multipart = isMultipart(contentType);
+    const raw = await readBody(req, multipart ? MAX_MULTIPART_BYTES : undefined);
     let parsedBody: unknown = null;
+    let form: RecordedForm | undefined;
     if (raw === "too-large") parsedBody = "<too large>";
-    else if (raw.length > 0) {
+    else if (multipart) {
+      form = (await parseMultipart(raw, contentType)) ?? undefined;
+      parsedBody = form ?? "<unreadable multipart body>";
+    } else if (raw.length > 0) {
       const text = raw.toString("utf8");
       try {
         parsedBody = JSON.parse(text);
@@ -309,14 +330,19 @@ export class FakeAsana {
       return;
     }
 
-    if (raw !== "too-large" && (await this.oauth.handle(method, url, raw.toString("utf8"), res))) {
+    if (
+      raw !== "too-large" &&
+      !multipart &&
+      (await this.oauth.handle(method, url, raw.toString("utf8"), res))
+    ) {
       record.status = res.statusCode;
       return;
     }
 
     let reply: Reply;
-    if (raw === "too-large") reply = errorReply(413, "Request body too large");
-    else reply = this.process(method, path, isApi, url.searchParams, auth, raw.length > 0, parsedBody);
+    if (raw === "too-large")
+      reply = errorReply(413, multipart ? ATTACHMENT_TOO_LARGE : "Request body too large");
+    else reply = this.process(method, path, isApi, url.searchParams, auth, raw.length > 0, parsedBody, form);
 
     if (fault?.type === "reset-after") {
       req.socket.destroy();
@@ -353,6 +379,7 @@ export class FakeAsana {
     auth: { seed: FakeTokenSeed; user: UserRec } | "expired" | null,
     hasBody: boolean,
     body: unknown,
+    form?: RecordedForm,
   ): Reply {
     let route: Route | undefined;
     let params: Record<string, string> | null = null;
@@ -384,7 +411,9 @@ export class FakeAsana {
       }
     }
     let data: Record<string, unknown> = {};
-    if (method === "POST" || method === "PUT") {
+    if (route.multipart) {
+      if (form === undefined) return errorReply(400, "Expected a multipart/form-data request body");
+    } else if (method === "POST" || method === "PUT") {
       if (!hasBody || typeof body === "string") {
         return errorReply(400, "Could not parse request data, invalid JSON");
       }
@@ -406,6 +435,7 @@ export class FakeAsana {
       fields: parseOptFields(fieldsRaw.length > 0 ? fieldsRaw.join(",") : null),
       origin: this.origin,
       paginator: this.paginator,
+      ...(form ? { form } : {}),
     };
     // Handlers are synchronous, so the flag cannot leak into another request.
     this.store.reading = method === "GET";

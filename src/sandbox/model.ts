@@ -230,7 +230,10 @@ export interface RecordedRequest {
   /** Pathname without the /api/1.0 prefix (non-API paths are kept whole). */
   path: string;
   query: Record<string, string>;
-  /** Parsed JSON body, the raw text when it was not JSON, or null when there was none. */
+  /**
+   * Parsed JSON body, the raw text when it was not JSON, or null when there was none; a
+   * multipart/form-data body as its parts (RecordedForm, src/sandbox/multipart.ts).
+   */
   body: unknown;
   /** Whose token was used; null if none, unknown, revoked or expired. */
   userGid: string | null;
@@ -399,9 +402,16 @@ export type CfValue = string | number | string[] | null;
 export interface AttachmentRec {
   gid: string;
   name: string;
+  /** The parent's gid: a task's, or a project's when parentType is "project". */
   task: string;
   size: number;
   createdAt: string;
+  /** Absent: a task. */
+  parentType?: "task" | "project";
+  /** Absent: "asana", an uploaded file; "external" is a link Asana stores without fetching it. */
+  subtype?: "asana" | "external";
+  /** An external attachment's link. */
+  url?: string;
 }
 
 export interface PortfolioRec {

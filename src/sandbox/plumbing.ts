@@ -25,14 +25,14 @@ export const DEFAULT_STATUS_MESSAGES: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-export function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | "too-large"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
     req.on("end", () => resolve(tooLarge ? "too-large" : Buffer.concat(chunks)));

@@ -1,4 +1,4 @@
-/** Stories (comments) on tasks, with mention expansion, and attachments. */
+/** Stories (comments) on tasks, with mention expansion. */
 import {
   getAttr,
   type HtmlElement,
@@ -10,7 +10,7 @@ import {
   walkElements,
 } from "./html-text.js";
 import { API_PREFIX, ApiError, type Reply, type StoryRecord } from "./model.js";
-import { type HandlerContext, list, one, param, taskOf } from "./routing.js";
+import { type HandlerContext, list, one, param } from "./routing.js";
 import { compactTask, compactUser, requireGid } from "./store.js";
 import { permalink } from "./views.js";
 
@@ -174,22 +174,4 @@ export function resolveMention(
     return { type: "project", url: permalink(project.workspace, "project", gid), label: project.name };
   }
   return null;
-}
-
-export function getAttachments(ctx: HandlerContext): Reply {
-  const parent = ctx.query.get("parent");
-  if (parent === null) throw new ApiError(400, "parent: Missing input");
-  const task = taskOf(ctx, parent);
-  const gids = [...ctx.store.world.attachments.values()].filter((a) => a.task === task.gid).map((a) => a.gid);
-  return list(ctx, "attachment", gids);
-}
-
-export function getAttachment(ctx: HandlerContext): Reply {
-  const gid = requireGid("attachment", param(ctx, "attachment_gid"));
-  const a = ctx.store.world.attachments.get(gid);
-  if (a === undefined || !ctx.store.tasks.has(a.task)) {
-    throw new ApiError(404, `attachment: Unknown object: ${gid}`);
-  }
-  taskOf(ctx, a.task);
-  return one(ctx, "attachment", gid);
 }

@@ -1,5 +1,6 @@
 /** Every endpoint the sandbox answers. Order matters only for readability: templates never overlap. */
 
+import { createAttachment, getAttachment, getAttachments } from "./routes-attachments.js";
 import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
 import { portfolioRoutes } from "./routes-portfolios.js";
 import {
@@ -24,13 +25,7 @@ import {
 } from "./routes-projects.js";
 import { search } from "./routes-search.js";
 import { deleteSection, insertSection, updateSection } from "./routes-section-writes.js";
-import {
-  createStoryForTask,
-  getAttachment,
-  getAttachments,
-  getStoriesForTask,
-  getStory,
-} from "./routes-stories.js";
+import { createStoryForTask, getStoriesForTask, getStory } from "./routes-stories.js";
 import { deleteStory, updateStory } from "./routes-story-edits.js";
 import { createTag, createTagForWorkspace, updateTag } from "./routes-tags.js";
 import {
@@ -179,6 +174,13 @@ export function worldRoutes(): Route[] {
       path: "/attachments/:attachment_gid",
       scope: "attachments:read",
       handler: getAttachment,
+    },
+    {
+      method: "POST",
+      path: "/attachments",
+      scope: "attachments:write",
+      multipart: true,
+      handler: createAttachment,
     },
     { method: "GET", path: "/status_updates", scope: "default", handler: getStatuses },
     ...typeaheadRoutes(),

@@ -15,6 +15,7 @@ import {
   type TaskRec,
   type UserRec,
 } from "./model.js";
+import type { RecordedForm } from "./multipart.js";
 import { requireGid, type Store, type ViewContext } from "./store.js";
 import { renderResource } from "./views.js";
 
@@ -33,6 +34,8 @@ export interface HandlerContext {
   fields: FieldTree | null;
   origin: string;
   paginator: Paginator;
+  /** A multipart/form-data request's parts (routes marked `multipart`), file bytes left out. */
+  form?: RecordedForm;
 }
 
 export interface Route {
@@ -41,6 +44,8 @@ export interface Route {
   path: string;
   /** Granular OAuth scope that grants access; enforced only for tokens with oauthScopes but no `default`. */
   scope?: string;
+  /** The route takes a multipart/form-data body (uploads), not Asana's JSON envelope. */
+  multipart?: boolean;
   handler: (ctx: HandlerContext) => Reply;
 }
 

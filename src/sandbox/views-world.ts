@@ -252,16 +252,18 @@ export function worldViews(): Record<WorldKind, KindView> {
         if (a === undefined) return undefined;
         return {
           name: () => a.name,
-          resource_subtype: () => "asana",
+          resource_subtype: () => a.subtype ?? "asana",
           created_at: () => a.createdAt,
-          // Asana's download URLs are short-lived signed links; this one is as opaque.
+          // Asana's download URLs are short-lived signed links; this one is as opaque. An external
+          // attachment is its link.
           download_url: () =>
-            `https://asana-user-private.example/assets/${a.gid}/${encodeURIComponent(a.name)}`,
-          host: () => "asana",
-          parent: () => new Ref("task", a.task),
+            a.url ?? `https://asana-user-private.example/assets/${a.gid}/${encodeURIComponent(a.name)}`,
+          host: () => (a.subtype === "external" ? "external" : "asana"),
+          parent: () => new Ref(a.parentType ?? "task", a.task),
           permanent_url: () => `https://app.asana.com/app/asana/-/get_asset?asset_id=${a.gid}`,
-          size: () => a.size,
-          view_url: () => null,
+          // "Only present when the resource_subtype is asana."
+          size: () => (a.subtype === "external" ? null : a.size),
+          view_url: () => a.url ?? null,
         };
       },
     },

@@ -31,6 +31,7 @@ import { updateProject } from "./update-project.js";
 import { updateSection } from "./update-section.js";
 import { updateTag } from "./update-tag.js";
 import { updateTask } from "./update-task.js";
+import { uploadAttachment } from "./upload-attachment.js";
 import { whoami } from "./whoami.js";
 
 /** Every tool, in the order tools/list shows them. */
@@ -68,4 +69,5 @@ export const ALL_TOOLS: readonly Tool[] = [
   projectMembers,
   updateSection,
   deleteSection,
+  uploadAttachment,
 ];

@@ -345,10 +345,12 @@ const VALID_BODIES: Record<string, unknown> = {
   createTag: { data: { name: "urgent", workspace: "1" } },
   updateTag: { data: { name: "later", color: "dark-red" } },
   createAttachmentForObject: {
-    parent: "1",
-    resource_subtype: "external",
-    url: "https://example.com/a",
-    name: "a",
+    multipart: [
+      { name: "parent", value: "1" },
+      { name: "resource_subtype", value: "external" },
+      { name: "url", value: "https://example.com/a" },
+      { name: "name", value: "a" },
+    ],
   },
   createBatchRequest: {
     data: {

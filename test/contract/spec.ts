@@ -19,7 +19,10 @@ export interface BuiltRequest {
   /** Pathname relative to the API base, e.g. "/tasks/123/stories" (no /api/1.0 prefix). */
   path: string;
   query: Record<string, string>;
-  /** Parsed JSON body, already including the {data: …} envelope. */
+  /**
+   * Parsed JSON body, already including the {data: …} envelope; for a multipart/form-data
+   * upload, its parts as the sandbox records them (`{multipart: [...]}`, src/sandbox/multipart.ts).
+   */
   body?: unknown;
 }
 
@@ -468,7 +471,7 @@ function ajv(): Ajv {
     strictTypes: false,
     strictTuples: false,
     // The formats the subset uses, defined here rather than via ajv-formats (not a dependency).
-    // `binary` is an upload's file part: validated as the multipart field it is, by the upload's own test.
+    // `binary` is an upload's file part: checkForm checks it is sent as one (with a filename).
     formats: {
       binary: true,
       date: { type: "string", validate: isDate },
@@ -656,6 +659,12 @@ function checkBody(op: Operation, body: unknown, problems: string[]): void {
     if (body !== undefined) problems.push("this operation takes no request body, but one was sent");
     return;
   }
+  if (rb.multipart) {
+    if (body === undefined)
+      problems.push("this operation requires a multipart/form-data body, but none was sent");
+    else checkForm(op, body, problems);
+    return;
+  }
   if (body === undefined) {
     // The spec marks a few bodies optional even though the schema inside has required fields
     // (createSectionForProject, addTaskForSection); absence is only an error when it says required.
@@ -674,6 +683,90 @@ function checkBody(op: Operation, body: unknown, problems: string[]): void {
   if (!validate(body)) {
     for (const e of validate.errors ?? []) problems.push(formatProblem("body", e));
   }
+}
+
+// --- multipart/form-data bodies ----------------------------------------------------------------------
+
+/**
+ * The rules an upload's description states in prose, which its schema cannot: each quoted from
+ * AttachmentRequest in the spec.
+ */
+const DOCUMENTED_FORM_RULES: Record<string, (fields: JsonObject) => string[]> = {
+  createAttachmentForObject: (fields) => {
+    const problems: string[] = [];
+    if (fields.resource_subtype === "external") {
+      // "Note that if the value of `resource_subtype` is `external`, a `parent`, `name`, and `url` must also be provided."
+      for (const name of ["name", "url"]) {
+        if (fields[name] === undefined)
+          problems.push(`an external attachment needs the form field "${name}"`);
+      }
+    } else if (fields.file === undefined) {
+      // file: "Required for `asana` attachments." (the default subtype)
+      problems.push('an asana (file) attachment needs the form field "file"');
+    }
+    return problems;
+  },
+};
+
+/**
+ * A multipart body as the sandbox records it (RecordedForm: `{multipart: parts}`, a part being
+ * `{name, value}` or a file `{name, filename, type, size}`), checked against the form's schema: every
+ * field declared and sent once, `format: binary` fields as file parts and the others as text, the
+ * text converted to the declared type, then the schema and the description's own rules.
+ */
+function checkForm(op: Operation, body: unknown, problems: string[]): void {
+  const { components } = spec();
+  if (!isObject(body) || !Array.isArray(body.multipart)) {
+    problems.push("this operation takes a multipart/form-data body (form fields), not JSON");
+    return;
+  }
+  const schema = flatten(components, op.requestBody?.schema, []).schema;
+  const declared = isObject(schema.properties) ? schema.properties : {};
+  const fields: JsonObject = {};
+  for (const part of body.multipart as unknown[]) {
+    if (!isObject(part) || typeof part.name !== "string") {
+      problems.push("form: a part without a name");
+      continue;
+    }
+    const name = part.name;
+    if (Object.hasOwn(fields, name)) {
+      problems.push(`form field "${name}" is sent more than once`);
+      continue;
+    }
+    const property = declared[name];
+    if (property === undefined) {
+      problems.push(`form field "${name}" is not declared in the spec`);
+      continue;
+    }
+    const field = flatten(components, property, []).schema;
+    const isFile = typeof part.filename === "string";
+    if (field.format === "binary") {
+      if (!isFile) {
+        problems.push(`form field "${name}" must be a file part (with a filename), not text`);
+        continue;
+      }
+      const filename = part.filename as string;
+      // "For file names that contain non-ASCII characters, the file name should be URL-encoded."
+      if ([...filename].some((c) => c.charCodeAt(0) > 0x7e || c.charCodeAt(0) < 0x20)) {
+        problems.push(
+          `form field "${name}": file name ${JSON.stringify(filename)} is not URL-encoded ASCII, as the spec asks of non-ASCII names`,
+        );
+      }
+      fields[name] = filename;
+      continue;
+    }
+    if (isFile || typeof part.value !== "string") {
+      problems.push(`form field "${name}" must be a text field, not a file`);
+      continue;
+    }
+    const raw = part.value;
+    fields[name] = field.type === "boolean" && (raw === "true" || raw === "false") ? raw === "true" : raw;
+  }
+  const validate = validator(`${op.operationId} form`, () => toRequestSchema(components, schema, []));
+  if (!validate(fields)) {
+    for (const e of validate.errors ?? []) problems.push(formatProblem("form", e));
+  }
+  problems.push(...(DOCUMENTED_FORM_RULES[op.operationId]?.(fields) ?? []));
 }
 
 export function validateRequest(req: BuiltRequest): string[] {

@@ -67,6 +67,7 @@ describe("whoami", () => {
         "project_members",
         "update_section",
         "delete_section",
+        "upload_attachment",
       ],
     });
   });

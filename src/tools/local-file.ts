@@ -1,0 +1,101 @@
+// A local file an upload may read: only in stdio mode (the person's own machine), only a regular
+// file whose real path (symlinks resolved, so none leads out) lies inside one of the client's
+// roots, and only up to the size Asana takes. Read as a Blob, streamed when sent.
+import { openAsBlob } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import { basename, extname, isAbsolute, sep } from "node:path";
+import { AppError } from "../errors.js";
+import type { ToolContext } from "./define.js";
+
+export interface LocalFile {
+  blob: Blob;
+  /** The file's own name (of the path given, before symlinks are followed). */
+  name: string;
+  size: number;
+}
+
+/** Content types Asana previews by; anything else goes as application/octet-stream. */
+const TYPES: Record<string, string> = {
+  ".pdf": "application/pdf",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".svg": "image/svg+xml",
+  ".txt": "text/plain",
+  ".md": "text/markdown",
+  ".csv": "text/csv",
+  ".json": "application/json",
+  ".zip": "application/zip",
+  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+  ".mp4": "video/mp4",
+};
+
+const refuse = (message: string, hint?: string) =>
+  new AppError("invalid_input", `path: ${message}`, hint ? { hint } : {});
+
+export async function openLocalFile(
+  path: string,
+  context: ToolContext,
+  maxBytes: number,
+): Promise<LocalFile> {
+  if (!context.localFiles) {
+    throw refuse(
+      "this server runs in http mode, where a path would name a file on the server, not on your machine, so local files cannot be uploaded.",
+      "Attach a url instead, or use asana-mcp over stdio on your own machine to upload a local file.",
+    );
+  }
+  if (!isAbsolute(path)) throw refuse(`${JSON.stringify(path)} is not an absolute path.`);
+  let roots: string[];
+  try {
+    roots = await context.localFiles.roots(context.signal);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw refuse(`the client's roots could not be read (${why}), so no local file may be read.`);
+  }
+  // Roots compared as real paths too: a root that is itself a symlink still holds what it points at.
+  const real = (p: string) => realpath(p).catch(() => undefined);
+  const realRoots = (await Promise.all(roots.map(real))).filter((r): r is string => r !== undefined);
+  const named = roots.length ? roots.join(", ") : "none";
+  let target: string;
+  try {
+    target = await realpath(path);
+  } catch (error) {
+    throw refuse(`${path} ${fsProblem(error)}.`);
+  }
+  const inside = realRoots.some(
+    (root) => target === root || target.startsWith(root.endsWith(sep) ? root : root + sep),
+  );
+  if (!inside) {
+    throw refuse(
+      `${path}${target === path ? "" : ` (which resolves to ${target})`} is outside the client's roots (${named}); only files inside them may be uploaded.`,
+      "Give a file inside one of the roots, or add its folder to the client's roots.",
+    );
+  }
+  const info = await stat(target).catch((error: unknown) => {
+    throw refuse(`${path} ${fsProblem(error)}.`);
+  });
+  if (info.isDirectory()) throw refuse(`${path} is a directory, not a file.`);
+  if (!info.isFile()) throw refuse(`${path} is not a regular file.`);
+  if (info.size > maxBytes) {
+    throw refuse(
+      `${path} is ${info.size} bytes, more than Asana's limit of 100 MB (${maxBytes} bytes) per file; it was not sent.`,
+    );
+  }
+  const type = TYPES[extname(target).toLowerCase()] ?? "application/octet-stream";
+  const blob = await openAsBlob(target, { type }).catch((error: unknown) => {
+    throw refuse(`${path} ${fsProblem(error)}.`);
+  });
+  return { blob, name: basename(path), size: blob.size };
+}
+
+function fsProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === "ENOENT" || code === "ENOTDIR") return "does not exist";
+  if (code === "EACCES" || code === "EPERM") return "cannot be read (permission denied)";
+  if (code === "ELOOP") return "is a loop of symlinks";
+  return `cannot be read (${typeof code === "string" ? code : String(error)})`;
+}
