@@ -62,19 +62,30 @@ export class SharedLimiter {
     kind: RequestKind,
     signal: AbortSignal | undefined,
     send: () => Promise<T>,
+    weight = 1,
   ): Promise<T> {
     const tag = digest(token).slice(0, 16);
-    if (this.limits.perMinute !== undefined) await this.quota(`asana:${tag}:minute`, signal);
+    // A batch request of n actions counts as n requests, in the quota and in flight (Asana's rule).
+    const units = Math.max(1, Math.min(Math.floor(weight), this.capacity[kind]));
+    if (this.limits.perMinute !== undefined) {
+      for (let i = 0; i < units; i++) await this.quota(`asana:${tag}:minute`, signal);
+    }
     const name = `asana:${tag}:${kind}`;
-    const holder = randomUUID();
-    await this.acquire(name, this.capacity[kind], holder, signal);
+    const holders: string[] = [];
     try {
+      for (let i = 0; i < units; i++) {
+        const holder = randomUUID();
+        await this.acquire(name, this.capacity[kind], holder, signal);
+        holders.push(holder);
+      }
       return await send();
     } finally {
       // A slot not given back is free again when its lease ends: a failure here costs only time.
-      await this.store.releaseSlot(name, holder).catch((error: unknown) => {
-        log.warn(`a shared Asana request slot could not be given back: ${reason(error)}`);
-      });
+      for (const holder of holders) {
+        await this.store.releaseSlot(name, holder).catch((error: unknown) => {
+          log.warn(`a shared Asana request slot could not be given back: ${reason(error)}`);
+        });
+      }
     }
   }
 

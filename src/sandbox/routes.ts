@@ -1,5 +1,6 @@
 /** Every endpoint the sandbox answers. Order matters only for readability: templates never overlap. */
 
+import { createBatch } from "./routes-batch.js";
 import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
 import {
   createSection,
@@ -77,6 +78,9 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/stories/:story_gid", scope: "stories:read", handler: getStory },
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
   ...worldRoutes(),
+  // The spec names no granular scope (`oauth2: []`): Full permissions, as for sections. Each action
+  // is then checked against its own route's scope.
+  { method: "POST", path: "/batch", scope: "default", handler: createBatch },
 ];
 
 export function worldRoutes(): Route[] {

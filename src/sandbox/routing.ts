@@ -33,6 +33,11 @@ export interface HandlerContext {
   fields: FieldTree | null;
   origin: string;
   paginator: Paginator;
+  /**
+   * Runs a request through the sandbox's own routes as this token, with the same rules, scopes and
+   * faults (those injected for batch actions) as a direct request: POST /batch's actions.
+   */
+  dispatch?: (method: string, path: string, query: URLSearchParams, data: unknown) => Reply;
 }
 
 export interface Route {

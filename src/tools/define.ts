@@ -109,6 +109,11 @@ export interface CallScope {
    * a task or project inside the allow-lists (see mentionsIn).
    */
   mentions?: string[];
+  /**
+   * A call of many independent items (batch_tasks): each entry is checked as the scope of a call of
+   * its own, all before any request of the tool; at most MAX_SCOPE_ENTRIES (src/policy-scope.ts).
+   */
+  each?: CallScope[];
 }
 
 export interface DescribeContext {

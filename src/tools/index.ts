@@ -1,3 +1,4 @@
+import { batchTasks } from "./batch-tasks.js";
 import { createComment } from "./create-comment.js";
 import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
@@ -40,4 +41,5 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  batchTasks,
 ];
