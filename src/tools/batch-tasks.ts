@@ -12,7 +12,6 @@ import {
   type CreateTaskArgs,
   createPrepared,
   createTask,
-  createTaskInput,
   type Listed,
   type PreparedCreate,
   prepareCreate,
@@ -27,7 +26,6 @@ import {
   type UpdateTaskArgs,
   updatePrepared,
   updateTask,
-  updateTaskInput,
 } from "./update-task.js";
 
 /** The most items one call takes (five batch requests). */
@@ -60,14 +58,19 @@ function through<A>(tool: Tool) {
   };
 }
 
-const createItem = z
-  .object({ action: z.literal("create"), ...createTaskInput.shape })
-  .strict()
-  .transform((raw, ctx): Item => ({ action: "create", args: through<CreateTaskArgs>(createTask)(raw, ctx) }));
-const updateItem = z
-  .object({ action: z.literal("update"), ...updateTaskInput.shape })
-  .strict()
-  .transform((raw, ctx): Item => ({ action: "update", args: through<UpdateTaskArgs>(updateTask)(raw, ctx) }));
+/**
+ * An item: its action, then exactly the arguments of create_task or update_task (their schemas are
+ * in tools/list already; repeating them here would double its size), checked by that tool's parse.
+ */
+const itemIn = z
+  .object({ action: z.enum(["create", "update"]) })
+  .catchall(z.unknown())
+  .transform(
+    (raw, ctx): Item =>
+      raw.action === "create"
+        ? { action: "create", args: through<CreateTaskArgs>(createTask)(raw, ctx) }
+        : { action: "update", args: through<UpdateTaskArgs>(updateTask)(raw, ctx) },
+  );
 
 const itemResult = z.object({
   item: z.number(),
@@ -90,11 +93,11 @@ export const batchTasks = defineTool({
   input: z
     .object({
       items: z
-        .array(z.discriminatedUnion("action", [createItem, updateItem]))
+        .array(itemIn)
         .min(1)
         .max(MAX_BATCH_ITEMS)
         .describe(
-          `1-${MAX_BATCH_ITEMS}; {action:"create", …create_task's fields} or {action:"update", task_gid, …update_task's fields}`,
+          `1-${MAX_BATCH_ITEMS} of {action:"create", …create_task's arguments} or {action:"update", …update_task's arguments}`,
         ),
     })
     .strict(),
@@ -115,7 +118,7 @@ export const batchTasks = defineTool({
     preview: (a, context) => previewOf(a.items, context),
   },
   describe: ({ attribution, me }) =>
-    `Create and update up to ${MAX_BATCH_ITEMS} tasks in one call (Asana batches of ${MAX_BATCH_ACTIONS}); one result per item, in order; bad input anywhere refuses all; a create is never doubled. By ${attribution("write")}; "me" = ${me()}.`,
+    `Create and update up to ${MAX_BATCH_ITEMS} tasks in one call (Asana batches of ${MAX_BATCH_ACTIONS}): one result per item, in order; bad input in any item refuses all; a create is never doubled. Written by ${attribution("write")}; "me" = ${me()}.`,
   handler: async ({ items }, context) => {
     const prepared = await prepareAll(items, context);
     const results: ItemResult[] = [];
