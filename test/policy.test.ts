@@ -368,6 +368,15 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["create_comment", { task_gid: DEMO_TASK_GID, text: "inside" }],
   ["create_section", { project_gid: DEMO_PROJECT_GID, name: "Inside" }],
   ["create_status_update", { project_gid: DEMO_PROJECT_GID, status: "on_track", title: "In", text: "Fine." }],
+  [
+    "batch_tasks",
+    {
+      items: [
+        { action: "create", name: "Inside batch", project_gid: DEMO_PROJECT_GID },
+        { action: "update", task_gid: DEMO_TASK_GID, notes: "inside" },
+      ],
+    },
+  ],
   ["delete_task", { task_gid: demoProjectTask }],
 ];
 /** Tools that touch no Asana object the allow-lists speak of; everything else must declare a scope. */

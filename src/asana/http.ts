@@ -341,7 +341,7 @@ export class AsanaClient {
         return this.shared?.covers(identity)
           ? this.shared.run(token, isWrite ? "write" : "read", call.signal, send, call.weight)
           : send();
-      }, call.signal, call.weight)
+      }, call)
       .catch((error: unknown): Attempt => {
         // Aborted while queued for a slot: nothing was sent. The server's store failing while
         // the identity renewed its token is its own error (store_unavailable), not a cancel.

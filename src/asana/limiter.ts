@@ -12,7 +12,8 @@ export class Limiter {
    * Runs `task` once `weight` units are free together (a batch request of n actions counts as n
    * requests to Asana's concurrency limit). A weight above the capacity takes the whole capacity.
    */
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal, weight = 1): Promise<T> {
+  async run<T>(task: () => Promise<T>, options: { signal?: AbortSignal; weight?: number } = {}): Promise<T> {
+    const { signal, weight = 1 } = options;
     const units = Math.max(1, Math.min(Math.floor(weight), this.capacity));
     await this.acquire(signal, units);
     try {

@@ -23,10 +23,10 @@ describe("Limiter with weights", () => {
     const limiter = new Limiter(15);
     const order: string[] = [];
     let releaseFirst!: () => void;
-    const first = limiter.run(() => new Promise<void>((r) => (releaseFirst = r)), undefined, 10);
-    const second = limiter.run(async () => void order.push("second (10)"), undefined, 10);
+    const first = limiter.run(() => new Promise<void>((r) => (releaseFirst = r)), { weight: 10 });
+    const second = limiter.run(async () => void order.push("second (10)"), { weight: 10 });
     // A light one behind the heavy waiter does not overtake it.
-    const third = limiter.run(async () => void order.push("third (1)"), undefined, 1);
+    const third = limiter.run(async () => void order.push("third (1)"), { weight: 1 });
     await sleep(10);
     expect(limiter.inFlight).toBe(10);
     expect(limiter.queued).toBe(2);
@@ -38,12 +38,12 @@ describe("Limiter with weights", () => {
 
   it("lets a request heavier than the capacity take the whole capacity, and a cancelled waiter leave", async () => {
     const limiter = new Limiter(4);
-    await limiter.run(async () => expect(limiter.inFlight).toBe(4), undefined, 10);
+    await limiter.run(async () => expect(limiter.inFlight).toBe(4), { weight: 10 });
     let release!: () => void;
-    const holding = limiter.run(() => new Promise<void>((r) => (release = r)), undefined, 3);
+    const holding = limiter.run(() => new Promise<void>((r) => (release = r)), { weight: 3 });
     const abort = new AbortController();
-    const cancelled = limiter.run(async () => "never", abort.signal, 2);
-    const light = limiter.run(async () => "light", undefined, 1);
+    const cancelled = limiter.run(async () => "never", { signal: abort.signal, weight: 2 });
+    const light = limiter.run(async () => "light", { weight: 1 });
     abort.abort(new Error("gone"));
     await expect(cancelled).rejects.toThrow("gone");
     // With the heavy waiter gone, the light one fits beside the holder.

@@ -213,6 +213,24 @@ describe("batch_tasks", () => {
     expect(out.body.counts).toEqual({ ok: 1, error: 0, unknown: 1 });
   });
 
+  it("stops at a batch Asana refused as a whole: its items are its error, later ones are not sent", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    h.fake.inject({ method: "POST", path: "/batch", type: "status", status: 403 });
+    const out = await h.call("batch_tasks", {
+      items: Array.from({ length: 15 }, (_, i) => create(`Refused ${i}`)),
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results.slice(0, 10).every((r) => r.status === "error" && r.error?.code === "forbidden")).toBe(
+      true,
+    );
+    expect(results[0]?.error?.message).toContain(`as ${BOT}`);
+    expect(results.slice(10).every((r) => r.error?.code === "write_not_applied")).toBe(true);
+    expect(results[10]?.error?.message).toContain("Asana refused batch request 1");
+    expect(batches(h)).toHaveLength(1);
+    expect(h.fake.tasksNamed("Refused 0")).toEqual([]);
+  });
+
   it("refuses bad input anywhere before any request, naming the item", async () => {
     const h = await hs.start();
     const ok = create("ok");

@@ -54,6 +54,7 @@ describe("whoami", () => {
         "create_section",
         "create_status_update",
         "delete_task",
+        "batch_tasks",
       ],
     });
   });
