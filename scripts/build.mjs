@@ -86,6 +86,7 @@ const options = {
     "src/store/crypto.ts",
     "src/store/json-file.ts",
     "src/tools/index.ts",
+    "src/tools/toolsets.ts",
   ],
   outbase: "src",
   outdir: "dist",
@@ -121,7 +122,7 @@ try {
     outfile: generator,
     stdin: {
       contents: `import { ALL_TOOLS } from "./src/tools/index.ts";
-import { inputSchemaOf } from "./src/server.ts";
+import { inputSchemaOf } from "./src/wire.ts";
 process.stdout.write(JSON.stringify(Object.fromEntries(ALL_TOOLS.map((t) => [t.name, inputSchemaOf(t)]))));`,
       resolveDir: root,
       loader: "ts",

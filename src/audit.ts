@@ -27,7 +27,8 @@ export interface AuditRecord {
    * `interrupted`: the server shut down with the write still in flight, after the grace period
    * (ASANA_SHUTDOWN_GRACE_MS); `sent` then says whether its request had gone to Asana.
    */
-  outcome: "ok" | "interrupted" | ErrorCode;
+  /** confirmation_requested: the call answered a preview and a token; nothing was sent. */
+  outcome: "ok" | "interrupted" | "confirmation_requested" | ErrorCode;
   /** Only on `interrupted`: whether a request of the write was written to Asana's connection. */
   sent?: boolean;
   request_id: string | null;

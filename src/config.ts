@@ -3,10 +3,29 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import { z } from "zod";
+import type { z } from "zod";
+import {
+  CLIENT_TIMEOUT_MS,
+  type ConfirmMode,
+  IDENTITY_KINDS,
+  type IdentityKind,
+  type LogLevel,
+  TOKEN_VARIABLES,
+  VARIABLES,
+} from "./config-variables.js";
+import { DEFAULT_TOOLSETS, isToolsetName, TOOLSET_NAMES, type ToolsetName } from "./tools/toolsets.js";
 
-export const IDENTITY_KINDS = ["pat", "bot", "service_account", "oauth"] as const;
-export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+export {
+  CLIENT_TIMEOUT_MS,
+  CONFIRM_MODES,
+  type ConfirmMode,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TOOL_DEADLINE_MS,
+  IDENTITY_KINDS,
+  type IdentityKind,
+  LOG_LEVELS,
+  type LogLevel,
+} from "./config-variables.js";
 
 export const DEFAULT_BASE_URL = "https://app.asana.com/api/1.0";
 const API_PATH = "/api/1.0";
@@ -37,6 +56,13 @@ export interface Config {
   readOnly: boolean;
   /** ASANA_TOOLS: the only tools exposed (checked against the tool list by src/policy.ts). */
   tools?: string[];
+  /**
+   * ASANA_TOOLSETS: the toolsets on at start-up. Unset: `tasks`, or every set when ASANA_TOOLS
+   * names the tools itself (that list is then the whole choice).
+   */
+  toolsets: ToolsetName[];
+  /** ASANA_CONFIRM: which calls a human confirms before they run. */
+  confirm: ConfirmMode;
   /** ASANA_WORKSPACES / ASANA_PROJECTS: the only workspaces and projects tools may touch. */
   workspaces?: string[];
   projects?: string[];
@@ -65,15 +91,6 @@ export interface ConfigWarning {
   variable: string;
   message: string;
 }
-
-/**
- * Common MCP clients give up on a request after 60 s (the TypeScript SDK's default). The tool
- * deadline bounds every call, retries and settlement read-backs included (they share its signal),
- * so its default leaves a wide margin; each request's own timeout lets a retry fit inside it.
- */
-export const CLIENT_TIMEOUT_MS = 60_000;
-export const DEFAULT_TOOL_DEADLINE_MS = 45_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 /** Where the OAuth login is kept: "auto" tries the OS keychain, then the file. */
 export type TokenStoreMode = "auto" | "keychain" | "file";
@@ -106,9 +123,6 @@ export interface RemoteSettings {
   ratePerMinute?: number;
 }
 
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 /** A configuration problem: start-up stops with this one line on stderr. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -121,87 +135,6 @@ type Env = Record<string, string | undefined>;
  * e.g. "${user_config.asana_bot_pat}" (some Claude Desktop versions): that means "not set".
  */
 const UNFILLED = /^\$\{user_config\.[A-Za-z0-9_]+\}$/;
-
-const TOKEN_VARIABLES: Record<IdentityKind, readonly string[]> = {
-  pat: ["ASANA_PAT", "ASANA_ACCESS_TOKEN"],
-  bot: ["ASANA_BOT_PAT"],
-  service_account: ["ASANA_SERVICE_ACCOUNT_TOKEN"],
-  oauth: ["ASANA_OAUTH_ACCESS_TOKEN"],
-};
-
-/** Case-insensitive (a form field may get "Bot"). */
-const kind = z
-  .string()
-  .transform((v) => v.toLowerCase())
-  .pipe(z.enum(IDENTITY_KINDS));
-/** Case-insensitive: TRUE, Yes and on all mean true. */
-const booleanFlag = z
-  .string()
-  .optional()
-  .transform((v) => v?.toLowerCase())
-  .pipe(z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).optional())
-  .transform((v) => ["1", "true", "yes", "on"].includes(v ?? ""));
-/** A comma-separated list; empty items (a trailing comma) are ignored. */
-const list = (item: RegExp, what: string) =>
-  z
-    .string()
-    .optional()
-    .transform((raw) =>
-      raw === undefined
-        ? undefined
-        : raw
-            .split(",")
-            .map((v) => v.trim())
-            .filter(Boolean),
-    )
-    .refine((items) => items === undefined || (items.length > 0 && items.every((v) => item.test(v))), {
-      message: `must be a comma-separated list of ${what}`,
-    });
-const gidList = list(/^[0-9]{1,32}$/, "Asana gids (digits only), e.g. 1202000000000001,1202000000000002");
-const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-/** Each variable's schema; the message of a failure names the variable and what it accepts. */
-const VARIABLES = {
-  ASANA_READ_AS: kind.optional(),
-  ASANA_WRITE_AS: kind.optional(),
-  ASANA_BASE_URL: z.string().optional(),
-  ASANA_TIMEOUT_MS: milliseconds(100, 600_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
-  ASANA_TOOL_DEADLINE_MS: milliseconds(100, 3_600_000).default(DEFAULT_TOOL_DEADLINE_MS),
-  ASANA_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-  ASANA_SANDBOX: booleanFlag,
-  ASANA_OAUTH_CLIENT_ID: z.string().optional(),
-  ASANA_OAUTH_CLIENT_SECRET: z.string().optional(),
-  ASANA_TOKEN_STORE: z.string().optional(),
-  ASANA_BROWSER: z.string().optional(),
-  ASANA_READ_ONLY: booleanFlag,
-  ASANA_TOOLS: list(/^[a-z][a-z0-9_]*$/, "tool names, e.g. whoami,list_projects"),
-  ASANA_WORKSPACES: gidList,
-  ASANA_PROJECTS: gidList,
-  ASANA_AUDIT_LOG: z.string().optional(),
-  ASANA_AUDIT_LOG_BODIES: booleanFlag,
-  ASANA_MAX_RESPONSE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(64 * 1024)
-    .max(1024 * 1024 * 1024)
-    .default(16 * 1024 * 1024),
-  ASANA_MAX_MESSAGE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(64 * 1024)
-    .max(1024 * 1024 * 1024)
-    .default(10 * 1024 * 1024),
-  ASANA_SHUTDOWN_GRACE_MS: milliseconds(0, 600_000).default(10_000),
-  ASANA_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
-  ASANA_HTTP_HOST: z.string().optional(),
-  ASANA_HTTP_TRUST_PROXY: z.string().optional(),
-  ASANA_PUBLIC_URL: z.string().optional(),
-  ASANA_DATABASE_URL: z.string().optional(),
-  ASANA_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
-  // Secrets: checked by src/http/settings.ts, whose messages never show the value.
-  ASANA_SECRET_KEY: z.string().optional(),
-  ASANA_SECRET_KEY_PREVIOUS: z.string().optional(),
-} satisfies Record<string, z.ZodType>;
 
 export interface LoadOptions {
   env?: Env;
@@ -301,6 +234,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
     },
     readOnly: parsed.ASANA_READ_ONLY,
     tools: parsed.ASANA_TOOLS,
+    toolsets: toolsetsSetting(parsed.ASANA_TOOLSETS, parsed.ASANA_TOOLS),
+    confirm: parsed.ASANA_CONFIRM,
     workspaces: parsed.ASANA_WORKSPACES,
     projects: parsed.ASANA_PROJECTS,
     auditLog: parsed.ASANA_AUDIT_LOG,
@@ -324,6 +259,18 @@ export function loadConfig(options: LoadOptions = {}): Config {
     },
     warnings,
   };
+}
+
+function toolsetsSetting(raw: string[] | undefined, tools: string[] | undefined): ToolsetName[] {
+  if (raw === undefined) return tools ? [...TOOLSET_NAMES] : [...DEFAULT_TOOLSETS];
+  if (raw.includes("all")) return [...TOOLSET_NAMES];
+  const unknown = raw.filter((name) => !isToolsetName(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `ASANA_TOOLSETS names ${unknown.length > 1 ? "unknown toolsets" : "an unknown toolset"} ${unknown.join(", ")}; valid names: ${TOOLSET_NAMES.join(", ")}, or all.`,
+    );
+  }
+  return [...new Set(raw as ToolsetName[])];
 }
 
 /** Every variable this server reads: the settings, the token variables and ASANA_ENV_FILE. */

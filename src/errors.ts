@@ -47,6 +47,14 @@ export const ERROR_TABLE = {
     hint: "Asana's answer was larger than ASANA_MAX_RESPONSE_BYTES and was not read: ask for less (a smaller limit, fewer fields), or raise the limit. After a write, Asana acted on it (or may have): read the object back before writing again.",
   },
   bad_response: { retryable: true, hint: "Asana's answer could not be read: call again in a few seconds." },
+  not_confirmed: {
+    retryable: false,
+    hint: "The person did not confirm, and nothing was changed: ask them what they want instead.",
+  },
+  confirmation_invalid: {
+    retryable: false,
+    hint: "Nothing was changed. Call the tool again without confirmation_token to get a fresh preview and token, show the preview to the person, and send the new token only if they agree.",
+  },
   write_not_applied: {
     retryable: true,
     hint: "The write was verified NOT to have happened in Asana, so it is safe to call again.",

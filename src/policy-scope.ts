@@ -22,7 +22,7 @@ export interface ScopeReader {
 /**
  * Refuses (policy_denied) a call whose declared scope leaves the allow-lists. Costs no request
  * without an allow-list; otherwise at most one GET per project (when ASANA_WORKSPACES is set),
- * per task, per section and per attachment it names, per current parent it changes, per tag and
+ * per task, per section, per attachment and per story (then its task) it names, per current parent it changes, per tag and
  * user it adds (one more for the project's workspace under ASANA_PROJECTS alone), up to three per
  * rich-text mention, and, for a delete under ASANA_PROJECTS, one per level of subtasks (at most
  * SUBTASK_READS). Both lists hold together: an object must be in an allowed workspace and, under
@@ -45,6 +45,7 @@ export async function checkScope(
     scope.task !== undefined ||
     scope.section !== undefined ||
     scope.attachment !== undefined ||
+    scope.story !== undefined ||
     (scope.linkedTasks?.length ?? 0) > 0;
   if (!touchesObject && !tool.filtersByPolicy) {
     if (scope.workspace === undefined) {
@@ -101,6 +102,23 @@ export async function checkScope(
       await checkProject(policy, parent.gid, reader, `${on} project ${parent.gid}, which`);
     else
       deny(`${on} ${parent?.resource_type ?? "nothing"}, which ${rules(policy)} cannot be checked against`);
+  }
+  if (scope.story !== undefined) {
+    // A story lives on its target: one read names it, then the task's own checks.
+    const { data } = await read<{ target?: { gid: string; resource_type?: string } | null }>(
+      reader,
+      apiPath`/stories/${scope.story}`,
+      "target",
+    );
+    const target = data.target;
+    const on = `story ${scope.story} is on`;
+    if (target?.resource_type !== "task") {
+      deny(`${on} ${target?.resource_type ?? "nothing"}, which ${rules(policy)} cannot be checked against`);
+    }
+    const workspace = await checkTask(policy, target.gid, reader, {
+      subject: `${on} task ${target.gid}, which`,
+    });
+    home ??= workspace;
   }
   // The main task first (with its current parent when the call changes that too), then each
   // further one once: the first refusal ends the call.

@@ -6,11 +6,14 @@
 import { type Config, ConfigError } from "./config.js";
 import type { Tool } from "./tools/define.js";
 import { decodeEntities } from "./tools/rich-text.js";
+import { TOOLSET_NAMES, type ToolsetName } from "./tools/toolsets.js";
 
 export interface Policy {
   readOnly: boolean;
-  /** ASANA_TOOLS; undefined exposes every tool. */
+  /** ASANA_TOOLS; undefined exposes every tool of the toolsets that are on. */
   tools?: ReadonlySet<string>;
+  /** The toolsets on (ASANA_TOOLSETS); a session may turn more on (enable_toolset). */
+  toolsets: ReadonlySet<ToolsetName>;
   /** ASANA_WORKSPACES; undefined allows every workspace. */
   workspaces?: ReadonlySet<string>;
   /** ASANA_PROJECTS; undefined allows every project. */
@@ -19,9 +22,10 @@ export interface Policy {
 
 /** The policy of a configuration; unknown names in ASANA_TOOLS stop start-up. */
 export function buildPolicy(
-  config: Pick<Config, "readOnly" | "tools" | "workspaces" | "projects">,
-  tools: ReadonlyArray<Pick<Tool, "name">>,
+  config: Pick<Config, "readOnly" | "tools" | "workspaces" | "projects"> & Partial<Pick<Config, "toolsets">>,
+  tools: ReadonlyArray<Pick<Tool, "name" | "toolset">>,
 ): Policy {
+  const toolsets = new Set(config.toolsets ?? TOOLSET_NAMES);
   if (config.tools) {
     const known = tools.map((tool) => tool.name);
     const unknown = config.tools.filter((name) => !known.includes(name));
@@ -30,9 +34,18 @@ export function buildPolicy(
         `ASANA_TOOLS names ${unknown.length > 1 ? "unknown tools" : "an unknown tool"} ${unknown.join(", ")}; valid names: ${known.join(", ")}.`,
       );
     }
+    // Both set: ASANA_TOOLS narrows the toolsets, so a tool of a set that is off is a mistake.
+    const outside = tools.filter((tool) => config.tools?.includes(tool.name) && !toolsets.has(tool.toolset));
+    if (outside.length > 0) {
+      const sets = [...new Set(outside.map((tool) => tool.toolset))];
+      throw new ConfigError(
+        `ASANA_TOOLS names ${outside.map((tool) => tool.name).join(", ")}, of the ${sets.join(", ")} toolset${sets.length > 1 ? "s" : ""}, which ASANA_TOOLSETS leaves off: add ${sets.join(",")} to ASANA_TOOLSETS, or leave ASANA_TOOLSETS unset.`,
+      );
+    }
   }
   return {
     readOnly: config.readOnly,
+    toolsets,
     ...(config.tools ? { tools: new Set(config.tools) } : {}),
     ...(config.workspaces ? { workspaces: new Set(config.workspaces) } : {}),
     ...(config.projects ? { projects: new Set(config.projects) } : {}),
@@ -40,18 +53,24 @@ export function buildPolicy(
 }
 
 /** Why the policy refuses this tool whatever its arguments, or undefined when it may run. */
-export function toolRefusal(policy: Policy, tool: Pick<Tool, "name" | "kind">): string | undefined {
+export function toolRefusal(
+  policy: Policy,
+  tool: Pick<Tool, "name" | "kind" | "toolset">,
+): string | undefined {
   if (policy.readOnly && tool.kind !== "read") {
     return `${tool.name} is a ${tool.kind} tool, and ASANA_READ_ONLY=true makes this server read-only.`;
   }
   if (policy.tools && !policy.tools.has(tool.name)) {
     return `${tool.name} is not in ASANA_TOOLS, which exposes only ${[...policy.tools].join(", ")}.`;
   }
+  if (!policy.toolsets.has(tool.toolset)) {
+    return `${tool.name} is in the ${tool.toolset} toolset, which is off: turn it on with enable_toolset, or add ${tool.toolset} to ASANA_TOOLSETS.`;
+  }
   return undefined;
 }
 
 /** Whether tools/list shows the tool: exactly the tools that are not refused outright. */
-export function isExposed(policy: Policy, tool: Pick<Tool, "name" | "kind">): boolean {
+export function isExposed(policy: Policy, tool: Pick<Tool, "name" | "kind" | "toolset">): boolean {
   return toolRefusal(policy, tool) === undefined;
 }
 

@@ -1,5 +1,6 @@
 // The MCP server: one registration of every tool, wire schemas in JSON Schema 2020-12, and the
 // one error boundary. Only this file touches the MCP SDK.
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
@@ -9,20 +10,23 @@ import {
   ErrorCode as McpErrorCode,
   type Tool as McpTool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import type { AsanaClient } from "./asana/http.js";
 import { lastWriteRequestId, traced, untraced } from "./asana/trace.js";
 import { AuditLog, type AuditRecord, type AuditSink, auditRecord } from "./audit.js";
 import type { Identity } from "./auth/identities.js";
 import type { CredentialResolver } from "./auth/resolver.js";
 import type { Config } from "./config.js";
+import { type ConfirmationTokens, MemoryConfirmationTokens } from "./confirm.js";
+import { type ConfirmationGate, confirmationGate } from "./confirm-gate.js";
 import { AppError, fromZodError, toToolError } from "./errors.js";
+import { describeContext, instructions } from "./instructions.js";
 import { log, redact } from "./log.js";
 import { buildPolicy, hasAllowList, isExposed, type Policy, toolRefusal } from "./policy.js";
 import { checkScope } from "./policy-scope.js";
-import type { CallScope, DescribeContext, Tool, ToolContext } from "./tools/define.js";
+import type { CallScope, Tool, ToolContext, ToolsetControl } from "./tools/define.js";
 import { meOf } from "./tools/task-common.js";
-import { TOOLSET_NAMES } from "./tools/toolsets.js";
+import { TOOLSET_NAMES, type ToolsetName } from "./tools/toolsets.js";
+import { toWire } from "./wire.js";
 
 export interface ServerDeps {
   config: Config;
@@ -40,6 +44,12 @@ export interface ServerDeps {
   person?: { gid: string; name: string };
   /** Stdio mode: the server runs on the person's machine, so uploads may read local files. */
   localFiles?: boolean;
+  /**
+   * Remote mode: each request gets its own server, so nothing reaches the client outside a
+   * request's own answer (no tools/list_changed, no elicitation), and confirmation tokens are kept
+   * where every replica finds them, bound to `session` (the sign-in).
+   */
+  stateless?: { session: string; confirmations: ConfirmationTokens };
 }
 
 const PROGRESS_INTERVAL_MS = 5_000;
@@ -73,16 +83,51 @@ interface WriteInFlight {
 
 export function buildServer(deps: ServerDeps): AsanaMcpServer {
   const { config, resolver, asana } = deps;
-  const policy = deps.policy ?? buildPolicy(config, deps.tools);
+  // The session's own copy: enable_toolset turns sets on for this session only.
+  const basePolicy = deps.policy ?? buildPolicy(config, deps.tools);
+  const enabledToolsets = new Set(basePolicy.toolsets);
+  const policy: Policy = { ...basePolicy, toolsets: enabledToolsets };
   const audit: AuditSink | undefined =
     deps.audit ?? (config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined);
+  const canEnable = !deps.stateless;
   // Hidden tools are not listed; called anyway, they are refused below (never "unknown").
-  const tools = deps.tools.filter((tool) => isExposed(policy, tool));
+  // enable_toolset is listed only while it has something to turn on, for a client that can hear it.
+  const exposed = () =>
+    deps.tools.filter(
+      (tool) =>
+        isExposed(policy, tool) &&
+        (tool.name !== "enable_toolset" || (canEnable && enabledToolsets.size < TOOLSET_NAMES.length)),
+    );
+  let tools = exposed();
   const byName = new Map(deps.tools.map((tool) => [tool.name, tool]));
   const server = new Server(
     { name: "asana-mcp", title: config.sandbox ? "Asana (sandbox)" : "Asana", version: deps.version },
-    { capabilities: { tools: { listChanged: true } }, instructions: instructions(config, resolver, policy) },
+    {
+      capabilities: { tools: { listChanged: true } },
+      instructions: instructions(config, resolver, policy, canEnable),
+    },
   );
+  const confirmation: ConfirmationGate = confirmationGate({
+    mode: config.confirm,
+    server,
+    tokens: deps.stateless?.confirmations ?? new MemoryConfirmationTokens(),
+    session: deps.stateless?.session ?? randomUUID(),
+    elicitation: !deps.stateless,
+  });
+  const toolsetControl: ToolsetControl = {
+    enabled: () => enabledToolsets,
+    ...(canEnable
+      ? {
+          enable: async (names: readonly ToolsetName[]) => {
+            const before = enabledToolsets.size;
+            for (const name of names) enabledToolsets.add(name);
+            if (enabledToolsets.size === before) return;
+            tools = exposed();
+            sendListChanged();
+          },
+        }
+      : {}),
+  };
   if (!deps.audit && audit) server.onclose = () => void audit.close();
 
   let running = 0;
@@ -94,7 +139,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     firstListed = resolve;
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    listed ??= tools.map((tool) => toWire(tool, describeContext(resolver)));
+    listed ??= tools.map((tool) => toWire(tool, describeContext(resolver), confirmation.advertises(tool)));
     firstListed();
     return { tools: listed };
   });
@@ -133,9 +178,11 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
         return identityFor(tool, resolver);
       },
       signal,
-      tools,
+      get tools() {
+        return tools;
+      },
       policy,
-      toolsets: { enabled: () => new Set(TOOLSET_NAMES) },
+      toolsets: toolsetControl,
       ...(deps.localFiles
         ? { localFiles: { roots: (rootsSignal) => clientRoots(server, rootsSignal) } }
         : {}),
@@ -146,7 +193,8 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     const work = async () => {
       const refusal = toolRefusal(policy, tool);
       if (refusal) throw new AppError("policy_denied", refusal);
-      args = tool.parse(request.params.arguments);
+      const { args: given, token } = confirmation.split(request.params.arguments);
+      args = tool.parse(given);
       scope = tool.scope?.(args) ?? {};
       if (hasAllowList(policy)) {
         await checkScope(policy, tool, scope, {
@@ -161,8 +209,16 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
           },
         });
       }
+      // A person confirms what cannot be undone, after the policy allowed it and before it runs.
+      const pending = await confirmation.check(tool, args, token, context, startedAt);
+      if (pending) {
+        endedUnconfirmed = pending.outcome;
+        return pending.answer;
+      }
       return tool.run(args, context);
     };
+    // Set when the call ended at the confirmation step: nothing was sent to change Asana.
+    let endedUnconfirmed: AuditRecord["outcome"] | undefined;
     const { trace, result } =
       audit && tool.kind !== "read" ? traced(work) : { trace: untraced(), result: work() };
     // Every attempt at a write, refused or failed ones included, leaves exactly one audit line.
@@ -199,7 +255,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
     if (inFlight) writesInFlight.add(inFlight);
     try {
       const output = await result;
-      recordAttempt("ok", null);
+      recordAttempt(endedUnconfirmed ?? "ok", null);
       return redactedResult(output);
     } catch (error) {
       const body = toToolError(fromZodError(error));
@@ -227,12 +283,12 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
 
   let initialized = false;
   let announce = false;
-  const sendListChanged = () => {
+  function sendListChanged() {
     listed = undefined;
     server
       .sendToolListChanged()
       .catch((error: unknown) => log.debug(`tools/list_changed not sent: ${error}`));
-  };
+  }
   server.oninitialized = () => {
     initialized = true;
     if (announce) sendListChanged();
@@ -375,91 +431,6 @@ function identityFor(tool: Tool, resolver: CredentialResolver): Identity {
   throw new AppError("internal", `${tool.name} acts as no single identity.`);
 }
 
-function describeContext(resolver: CredentialResolver): DescribeContext {
-  return {
-    me: () => resolver.personName(),
-    attribution: (route) => {
-      if (route !== "oauth") return resolver.attribution(route);
-      const oauth = resolver.get("oauth");
-      const user = oauth && resolver.resolution(oauth).user;
-      if (!oauth) return "no OAuth login is configured";
-      return user
-        ? `${user.name}${user.email ? ` (${user.email})` : ""}`
-        : `the OAuth login from ${oauth.variable}`;
-    },
-  };
-}
-
-/**
- * Compact on purpose: every tools/list is re-read into the agent's context. Input schemas carry no
- * `$schema` (MCP's default dialect is 2020-12), results are described in each description rather
- * than by an outputSchema, and annotations say only what differs from the MCP defaults' intent.
- */
-function toWire(tool: Tool, context: DescribeContext): McpTool {
-  const readOnly = tool.kind === "read";
-  return {
-    name: tool.name,
-    title: tool.title,
-    // Descriptions carry names read from Asana (who each route acts as).
-    description: redact(tool.describe(context)),
-    inputSchema: PRECOMPUTED_SCHEMAS?.[tool.name] ?? inputSchemaOf(tool),
-    // Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world).
-    annotations: readOnly ? { readOnlyHint: true } : { destructiveHint: tool.kind === "destructive" },
-  };
-}
-
-/**
- * The bundle carries every tool's wire input schema, computed by scripts/build.mjs with
- * inputSchemaOf: z.toJSONSchema over all tools costs ~14 ms of the first tools/list otherwise.
- * Running from src (tests), they are computed here.
- */
-declare const __ASANA_MCP_TOOL_SCHEMAS__: Record<string, McpTool["inputSchema"]> | undefined;
-const PRECOMPUTED_SCHEMAS =
-  typeof __ASANA_MCP_TOOL_SCHEMAS__ === "object" ? __ASANA_MCP_TOOL_SCHEMAS__ : undefined;
-
-/** A tool's input schema as tools/list advertises it. */
-export function inputSchemaOf(tool: Pick<Tool, "input">): McpTool["inputSchema"] {
-  return wireSchema(tool.input, "input");
-}
-
-/**
- * JSON Schema 2020-12, which current MCP clients expect (SDK 1.x would emit draft-07 from its
- * own tools/list handler; serving tools/list here avoids that).
- */
-function wireSchema(schema: z.ZodType, io: "input" | "output"): McpTool["inputSchema"] {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    target: "draft-2020-12",
-    io,
-    unrepresentable: "any",
-  }) as McpTool["inputSchema"] & { $schema?: string };
-  return compact(rest) as McpTool["inputSchema"];
-}
-
-/** Length limits are enforced by the server with clear errors; on the wire they only cost tokens. */
-const DROPPED_KEYWORDS = new Set(["maxLength", "minLength", "maxItems", "propertyNames"]);
-
-/** Drops DROPPED_KEYWORDS and writes `anyOf [{type: T, …}, {type: null}]` as `type: [T, "null"]`. */
-function compact(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(compact);
-  if (!schema || typeof schema !== "object") return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    // Inside `properties` the keys are argument names, never keywords.
-    if (key === "properties" && value && typeof value === "object") {
-      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
-    } else if (!DROPPED_KEYWORDS.has(key)) out[key] = compact(value);
-  }
-  const anyOf = out.anyOf;
-  if (Array.isArray(anyOf) && anyOf.length === 2) {
-    const [first, second] = anyOf as Array<Record<string, unknown>>;
-    if (second?.type === "null" && Object.keys(second).length === 1 && typeof first?.type === "string") {
-      delete out.anyOf;
-      return { ...out, ...first, type: [first.type, "null"] };
-    }
-  }
-  return out;
-}
-
 /** The client's roots as local paths (file:// URIs only), or the working directory without any. */
 async function clientRoots(server: Server, signal: AbortSignal): Promise<string[]> {
   if (!server.getClientCapabilities()?.roots) return [process.cwd()];
@@ -477,21 +448,4 @@ async function clientRoots(server: Server, signal: AbortSignal): Promise<string[
 
 function stackOf(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-function instructions(config: Config, resolver: CredentialResolver, policy: Policy): string {
-  const sandbox = config.sandbox
-    ? "SANDBOX MODE: these tools act on a built-in demo Asana with made-up data, not on a real Asana account. "
-    : "";
-  const limits = [
-    policy.readOnly && "read-only",
-    policy.workspaces && `workspaces ${[...policy.workspaces].join(", ")} only`,
-    policy.projects && `projects ${[...policy.projects].join(", ")} only`,
-  ].filter(Boolean);
-  const scoped = limits.length
-    ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
-    : "";
-  return redact(
-    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${scoped}`,
-  );
 }

@@ -120,7 +120,7 @@ describe("the audit log", () => {
 
   it("records task tools' writes with every gid they touch", async () => {
     const path = auditPath();
-    h = await startHarness({ env: { ...botEnv, ASANA_AUDIT_LOG: path } });
+    h = await startHarness({ env: { ...botEnv, ASANA_AUDIT_LOG: path, ASANA_CONFIRM: "off" } });
     const subtask = DEMO_SUBTASK_GIDS[0];
     const calls: Array<[string, Record<string, unknown>]> = [
       ["update_task", { task_gid: DEMO_TASK_GID, completed: true }],

@@ -15,7 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const policy: Policy = { readOnly: false, projects: new Set([DEMO_PROJECT_GID]) };
+const policy: Policy = {
+  readOnly: false,
+  toolsets: new Set(["batch"]),
+  projects: new Set([DEMO_PROJECT_GID]),
+};
 const tool = { name: "batch_tasks", scope: () => ({}) };
 const reader = (): ScopeReader => ({
   asana: h.asana,

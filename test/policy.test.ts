@@ -17,7 +17,7 @@ import { ALL_TOOLS } from "../src/tools/index.js";
 import { gid } from "../src/tools/schemas.js";
 import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
-import { ACME, ADA_WRITES, SIDE } from "./helpers/tools.js";
+import { ACME, ADA_GID, ADA_WRITES, SIDE } from "./helpers/tools.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -48,7 +48,10 @@ function posts(harness: Harness) {
 describe("ASANA_READ_ONLY", () => {
   it("hides write tools and refuses them if called anyway, before any request", async () => {
     h = await startHarness({ env: { ...botEnv, ASANA_READ_ONLY: "true" } });
-    const readTools = ALL_TOOLS.filter((t) => t.kind === "read").map((t) => t.name);
+    // Every toolset is on here, so enable_toolset has nothing to turn on and is not listed.
+    const readTools = ALL_TOOLS.filter((t) => t.kind === "read" && t.name !== "enable_toolset").map(
+      (t) => t.name,
+    );
     expect(readTools).toContain("get_task");
     expect(await toolNames(h)).toEqual(readTools);
     expect(await toolNames(h)).not.toContain("delete_task");
@@ -352,6 +355,14 @@ function dataWithSectionElsewhere() {
 }
 const nonGets = (harness: Harness) => harness.fake.requests.filter((r) => r.method !== "GET");
 
+/** A comment of Ada's (the writer here) on the demo task, for the comment tools to edit and delete. */
+const ADAS_DEMO_COMMENT = "1206990000000001";
+function dataWithAdasComment() {
+  const data = demoData();
+  data.stories?.push({ gid: ADAS_DEMO_COMMENT, task: DEMO_TASK_GID, createdBy: ADA_GID, text: "Mine." });
+  return data;
+}
+
 /** One call per tool, each touching only the demo project (or its workspace, Acme). */
 const CALLS: Array<[string, Record<string, unknown>]> = [
   ["get_project", { project_gid: DEMO_PROJECT_GID }],
@@ -378,9 +389,11 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
     },
   ],
   ["delete_task", { task_gid: demoProjectTask }],
+  ["update_comment", { story_gid: ADAS_DEMO_COMMENT, text: "Edited inside" }],
+  ["delete_comment", { story_gid: ADAS_DEMO_COMMENT }],
 ];
 /** Tools that touch no Asana object the allow-lists speak of; everything else must declare a scope. */
-const UNSCOPED = ["whoami", "oidc_userinfo"];
+const UNSCOPED = ["whoami", "oidc_userinfo", "enable_toolset"];
 
 describe("every tool under the allow-lists", () => {
   it("declares a scope, unless it touches no workspace object; and is tested below", () => {
@@ -395,7 +408,7 @@ describe("every tool under the allow-lists", () => {
     ["ASANA_PROJECTS", { ASANA_PROJECTS: DEMO_PROJECT_GID }],
     ["ASANA_WORKSPACES", { ASANA_WORKSPACES: ACME }],
   ])("%s allowing the demo project: each call acts", async (rule, env) => {
-    h = await startHarness({ env: { ...adaWrites, ...env } });
+    h = await startHarness({ env: { ...adaWrites, ...env }, data: dataWithAdasComment() });
     for (const [name, args] of CALLS) {
       const outcome = await h.call(name, args);
       // Workspace-wide listings cannot be kept to a project list: refused, naming the rule.
@@ -413,7 +426,7 @@ describe("every tool under the allow-lists", () => {
   ])(
     "%s allowing elsewhere only: each call is refused naming the rule, and nothing is written",
     async (rule, env) => {
-      h = await startHarness({ env: { ...adaWrites, ...env } });
+      h = await startHarness({ env: { ...adaWrites, ...env }, data: dataWithAdasComment() });
       const before = demoData().tasks?.length;
       for (const [name, args] of CALLS) {
         const error = errorOf(await h.call(name, args));

@@ -24,6 +24,7 @@ import {
 } from "../src/sandbox/demo-world.js";
 import type { Tool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { TOOLSET_NAMES } from "../src/tools/toolsets.js";
 import { type Harness, startHarness, type ToolOutcome } from "./helpers/harness.js";
 
 /** Runs per tool; a few thousand calls in all keeps this file to several seconds. */
@@ -36,6 +37,9 @@ const ENV = {
   ASANA_OAUTH_ACCESS_TOKEN: SANDBOX_TOKENS.oauth,
   // The bot sees one workspace, so workspace_gid may be left out; it writes too.
   ASANA_READ_AS: "bot",
+  // Deletes run here, so that their successes are reached; test/confirm.test.ts covers the
+  // person's confirmation of them.
+  ASANA_CONFIRM: "off",
 };
 
 const unhandled: unknown[] = [];
@@ -69,6 +73,26 @@ const TAGS = Object.values(DEMO_TAG_GIDS);
 const WORKSPACES = [ACME, SIDE];
 const acmeUsers = data.users.filter((u) => u.workspaces.includes(ACME));
 const USERS = ["me", ...acmeUsers.map((u) => u.gid), ...acmeUsers.map((u) => u.email)];
+
+/**
+ * Stories: comments of the bot's own (the writer here; seeded for the comment tools' fakes), a
+ * comment of someone else's, Asana's record of a change, and a comment the bot cannot see.
+ */
+const BOT_COMMENTS = ["1206990000000001", "1206990000000002", "1206990000000003", "1206990000000004"];
+const STORIES = [...BOT_COMMENTS, "1206000000000001", "1206000000000002", "1206000000000005"];
+function withBotComments() {
+  const seeded = demoData();
+  const bot = seeded.tokens.find((t) => t.kind === "bot")?.userGid ?? "";
+  for (const gid of BOT_COMMENTS) {
+    seeded.stories?.push({ gid, task: DEMO_TASK_GID, createdBy: bot, text: `Bot note ${gid}` });
+  }
+  return seeded;
+}
+/** Data other than the demo world, for the tools that need objects it lacks. */
+const DATA: Record<string, () => ReturnType<typeof demoData>> = {
+  update_comment: withBotComments,
+  delete_comment: withBotComments,
+};
 
 /** Strings that must never reach a URL: traversal, query, fragment, encoded slash, non-ASCII digits. */
 const INJECTIONS = [
@@ -137,6 +161,7 @@ const BY_NAME: Record<string, fc.Arbitrary<unknown>> = {
   section_gid: known(SECTIONS),
   workspace_gid: known(WORKSPACES),
   attachment_gid: known([DEMO_ATTACHMENT_GID]),
+  story_gid: known(STORIES),
   tag_gid: known(TAGS),
   tag_gids: some(known(TAGS)),
   assignee: fc.constantFrom(...USERS),
@@ -209,6 +234,7 @@ const merged = (...parts: Array<fc.Arbitrary<Args>>) =>
  * Most of them act; the unknown gids among them get Asana's own refusals.
  */
 const SHAPES: Record<string, fc.Arbitrary<Args>> = {
+  enable_toolset: fc.record({ toolsets: fc.subarray([...TOOLSET_NAMES], { minLength: 1 }) }),
   list_tasks: merged(
     fc.oneof(
       fc.record({ project_gid: BY_NAME.project_gid! }),
@@ -277,6 +303,16 @@ const SHAPES: Record<string, fc.Arbitrary<Args>> = {
     fc.oneof(fc.record({ text }), fc.record({ html_text: BY_NAME.html_text! })),
     optional({ is_pinned: fc.boolean() }),
   ),
+  update_comment: merged(
+    fc.record({ story_gid: BY_NAME.story_gid! }),
+    fc.oneof(
+      fc.record({ text }),
+      fc.record({ html_text: BY_NAME.html_text! }),
+      fc.record({ is_pinned: fc.boolean() }),
+      fc.record({ text, is_pinned: fc.boolean() }),
+    ),
+  ),
+  delete_comment: fc.record({ story_gid: BY_NAME.story_gid! }),
   // Tasks only this tool's own fake loses; each is deleted at most once, then answers 404.
   delete_task: fc.record({ task_gid: known(acmeTasks) }),
 };
@@ -390,7 +426,7 @@ const ASANA_REFUSALS = [
 describe("every tool, whatever the arguments", () => {
   for (const tool of ALL_TOOLS) {
     it(`${tool.name}: always a well-formed result, successes and refusals both reached`, async () => {
-      const h = await startHarness({ env: ENV });
+      const h = await startHarness({ env: ENV, ...(DATA[tool.name] ? { data: DATA[tool.name]!() } : {}) });
       const seen = new Map<string, number>();
       try {
         await fc.assert(

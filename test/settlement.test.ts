@@ -106,8 +106,11 @@ const createKinds: CreateKind[] = [
   },
 ];
 
-/** Settling reads back for seconds; a generous per-request timeout keeps a loaded machine out of it. */
-const settleEnv = { ASANA_TIMEOUT_MS: "10000" };
+/**
+ * Settling reads back for seconds; a generous per-request timeout keeps a loaded machine out of it.
+ * Deletes are settled here; the person's confirmation of them is test/confirm.test.ts's.
+ */
+const settleEnv = { ASANA_TIMEOUT_MS: "10000", ASANA_CONFIRM: "off" };
 const toolOf = (kind: CreateKind) => kind.tool.split(" ")[0] ?? kind.tool;
 
 async function withSettleHarness(options: { resolve?: boolean }, test: (h: Harness) => Promise<void>) {
@@ -242,6 +245,7 @@ describe.concurrent("create_comment with rich text Asana rewrites", () => {
 });
 
 describe.concurrent("delete_task under a reset: deleted only if it existed", () => {
+  // ASANA_CONFIRM=off: the delete itself is under test (test/confirm.test.ts tests confirming it).
   it("a gid that never existed is not reported deleted after one connection reset", () =>
     withSettleHarness({}, async (h) => {
       const never = "1299999999999999";

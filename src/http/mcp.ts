@@ -7,6 +7,7 @@ import type { Request, Response } from "express";
 import type { AsanaClient } from "../asana/http.js";
 import type { AuditSink } from "../audit.js";
 import type { Config } from "../config.js";
+import type { ConfirmationTokens } from "../confirm.js";
 import { log } from "../log.js";
 import type { Policy } from "../policy.js";
 import { type AsanaMcpServer, buildServer } from "../server.js";
@@ -21,6 +22,8 @@ export interface McpEndpointDeps {
   audit?: AuditSink;
   sessions: RemoteSessions;
   version: string;
+  /** Where confirmation tokens wait for their second call: the store every replica shares. */
+  confirmations: ConfirmationTokens;
 }
 
 export interface McpEndpoint {
@@ -58,6 +61,8 @@ export function mcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         policy: deps.policy,
         audit: deps.audit,
         person: session.person,
+        // A token confirms a call for the sign-in it was issued to, on whichever replica.
+        stateless: { session: grantId as string, confirmations: deps.confirmations },
       });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       running.add(app);

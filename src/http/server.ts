@@ -18,6 +18,7 @@ import { AsanaClient } from "../asana/http.js";
 import { AuditLog, type AuditSink, teeAudit } from "../audit.js";
 import type { Identity } from "../auth/identities.js";
 import type { Config } from "../config.js";
+import { StoreConfirmationTokens } from "../confirm.js";
 import { log } from "../log.js";
 import { buildPolicy } from "../policy.js";
 import { RemoteSessions } from "../session.js";
@@ -125,6 +126,7 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
     audit,
     sessions,
     version: options.version,
+    confirmations: new StoreConfirmationTokens(store),
   });
   const deployment = sessions.deploymentResolver();
   // Who the shared identities are, asked once: descriptions and the consent page name them.

@@ -93,6 +93,8 @@ export interface StoryRecord {
   sticker_name: string | null;
   source: StorySource;
   target: { gid: string; resource_type: "task"; name: string };
+  /** Set once its text is edited (PUT /stories/:gid). */
+  is_edited?: boolean;
 }
 
 /** A convenient way to write a story in test data; stored as a StoryRecord. */

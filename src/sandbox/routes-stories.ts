@@ -87,20 +87,7 @@ export function createStoryForTask(ctx: HandlerContext): Reply {
     throw new ApiError(400, `sticker_name: Not a valid enum value: ${String(sticker)}`);
   }
 
-  let plain: string;
-  let html: string;
-  if (text !== undefined) {
-    if (typeof text !== "string") throw new ApiError(400, "text: Not a string");
-    plain = text;
-    html = textToCommentHtml(text);
-  } else {
-    if (typeof htmlInput !== "string") throw new ApiError(400, "html_text: Not a string");
-    const parsed = parseCommentHtml(htmlInput);
-    if (!parsed.ok) throw new ApiError(400, parsed.message);
-    // Only expanded mentions change the markup; otherwise keep the author's exact string.
-    html = expandMentions(ctx, parsed.body) ? serializeHtml(parsed.body) : htmlInput;
-    plain = htmlToPlainText(parsed.body);
-  }
+  const { plain, html } = commentContent(ctx, text, htmlInput);
   if (plain.trim() === "" && (sticker === undefined || sticker === null)) {
     throw new ApiError(400, "text: Cannot be empty");
   }
@@ -124,6 +111,24 @@ export function createStoryForTask(ctx: HandlerContext): Reply {
   const reply = one(ctx, "story", story.gid, 201);
   reply.headers = { Location: `${ctx.origin}${API_PREFIX}/stories/${story.gid}` };
   return reply;
+}
+
+/** A comment's text as given (text or html_text, exactly one), as Asana stores it: both forms. */
+export function commentContent(
+  ctx: HandlerContext,
+  text: unknown,
+  htmlInput: unknown,
+): { plain: string; html: string } {
+  if (text !== undefined) {
+    if (typeof text !== "string") throw new ApiError(400, "text: Not a string");
+    return { plain: text, html: textToCommentHtml(text) };
+  }
+  if (typeof htmlInput !== "string") throw new ApiError(400, "html_text: Not a string");
+  const parsed = parseCommentHtml(htmlInput);
+  if (!parsed.ok) throw new ApiError(400, parsed.message);
+  // Only expanded mentions change the markup; otherwise keep the author's exact string.
+  const html = expandMentions(ctx, parsed.body) ? serializeHtml(parsed.body) : htmlInput;
+  return { plain: htmlToPlainText(parsed.body), html };
 }
 
 /**

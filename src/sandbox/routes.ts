@@ -20,6 +20,7 @@ import {
   getStoriesForTask,
   getStory,
 } from "./routes-stories.js";
+import { deleteStory, updateStory } from "./routes-story-edits.js";
 import {
   addProject,
   addToSection,
@@ -76,6 +77,8 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/tasks/:task_gid/stories", scope: "stories:read", handler: getStoriesForTask },
   { method: "POST", path: "/tasks/:task_gid/stories", scope: "stories:write", handler: createStoryForTask },
   { method: "GET", path: "/stories/:story_gid", scope: "stories:read", handler: getStory },
+  { method: "PUT", path: "/stories/:story_gid", scope: "stories:write", handler: updateStory },
+  { method: "DELETE", path: "/stories/:story_gid", scope: "stories:delete", handler: deleteStory },
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
   ...worldRoutes(),
   // No scope of its own (the spec names none): each action is dispatched to its route, whose scope

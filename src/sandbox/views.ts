@@ -303,7 +303,7 @@ export const VIEWS: Record<Kind, KindView> = {
         type: () => s.type,
         is_pinned: () => s.is_pinned,
         is_editable: () => s.type === "comment" && s.created_by.gid === vc.viewer.gid,
-        is_edited: () => false,
+        is_edited: () => s.is_edited === true,
         hearted: () => false,
         hearts: () => [],
         num_hearts: () => 0,

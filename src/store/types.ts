@@ -29,7 +29,9 @@ export type RecordKind =
   /** Access tokens this server issued, by the token's digest. */
   | "access"
   /** Refresh tokens this server issued, by the token's digest. */
-  | "refresh";
+  | "refresh"
+  /** One-time confirmation tokens of destructive calls (src/confirm.ts), by the token's digest. */
+  | "confirmation";
 
 export const RECORD_KINDS: readonly RecordKind[] = [
   "client",
@@ -39,6 +41,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   "grant",
   "access",
   "refresh",
+  "confirmation",
 ];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

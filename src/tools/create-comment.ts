@@ -12,6 +12,29 @@ import { richTextScope } from "./task-view.js";
 /** Asana documents no limit; this keeps an agent's runaway output from becoming a comment. */
 const MAX_TEXT = 65_536;
 
+/** A comment's plain text, as create_comment and update_comment take it. */
+export const commentText = () =>
+  z.string().trim().min(1, "must not be empty").max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+
+/** A comment's rich text: only what Asana stores as formatting, never as literal tags. */
+export const commentHtml = () =>
+  z
+    .string()
+    .trim()
+    .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
+    .regex(/^<body>[\s\S]*<\/body>$/, "must be wrapped in <body>…</body>")
+    // An empty <body></body> (or only empty tags) would post a blank comment; a mention alone is content.
+    .refine(
+      (html) =>
+        /<a\s[^>]*data-asana-gid/.test(html) ||
+        html.replace(/<[^>]*>/g, "").replace(/&nbsp;|\s/g, "").length > 0,
+      "must not be empty",
+    )
+    .superRefine((html, ctx) => {
+      const problem = richTextProblem(html, COMMENT_TAGS);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
 interface Story {
   gid: string;
   created_at: string;
@@ -44,29 +67,8 @@ export const createComment = defineTool({
   input: z
     .object({
       task_gid: gid("task").describe("The task to comment on."),
-      text: z
-        .string()
-        .trim()
-        .min(1, "must not be empty")
-        .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
-        .optional()
-        .describe("Plain-text comment. Give text or html_text, not both."),
-      html_text: z
-        .string()
-        .trim()
-        .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
-        .regex(/^<body>[\s\S]*<\/body>$/, "must be wrapped in <body>…</body>")
-        // An empty <body></body> (or only empty tags) would post a blank comment; a mention alone is content.
-        .refine(
-          (html) =>
-            /<a\s[^>]*data-asana-gid/.test(html) ||
-            html.replace(/<[^>]*>/g, "").replace(/&nbsp;|\s/g, "").length > 0,
-          "must not be empty",
-        )
-        .superRefine((html, ctx) => {
-          const problem = richTextProblem(html, COMMENT_TAGS);
-          if (problem) ctx.addIssue({ code: "custom", message: problem });
-        })
+      text: commentText().optional().describe("Plain-text comment. Give text or html_text, not both."),
+      html_text: commentHtml()
         .optional()
         .describe(
           'Rich text: <body> with <strong> <em> <u> <s> <code> <ol> <ul> <li> <a href="…">; <a data-asana-gid="USER_GID"/> @-mentions.',

@@ -84,6 +84,8 @@ export interface CallScope {
   section?: string;
   /** An attachment the call reads; checked through the task or project it is attached to. */
   attachment?: string;
+  /** A story (comment) the call edits or deletes; checked through the task it is on. */
+  story?: string;
   /** Tasks the call changes besides `task`: a new parent, dependencies, dependents. */
   linkedTasks?: string[];
   /**

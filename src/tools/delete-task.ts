@@ -7,6 +7,15 @@ import { defineTool } from "./define.js";
 import { actingAs, gid } from "./schemas.js";
 import { actingAsOf } from "./task-common.js";
 
+interface PreviewedTask {
+  name?: string;
+  completed?: boolean;
+  num_subtasks?: number;
+  assignee?: { name?: string } | null;
+  projects?: Array<{ gid: string; name?: string }>;
+  permalink_url?: string;
+}
+
 export const deleteTask = defineTool({
   name: "delete_task",
   title: "Delete a task",
@@ -18,6 +27,34 @@ export const deleteTask = defineTool({
   // Deleting takes the task out of every project it is in: each must be allowed.
   scope: (a) => ({ task: a.task_gid, everyProject: true }),
   describe: ({ attribution }) => `Delete a task (restorable from trash). Deleted by ${attribution("write")}.`,
+  confirm: {
+    // What a person is shown: the task as it is now, with what goes with it.
+    preview: async (a, context) => {
+      const { data: task } = await context.asana.request<PreviewedTask>(context.identity, {
+        method: "GET",
+        path: apiPath`/tasks/${a.task_gid}`,
+        query: { opt_fields: "name,completed,num_subtasks,assignee.name,projects.name,permalink_url" },
+        signal: context.signal,
+      });
+      const subtasks = task.num_subtasks ?? 0;
+      const projects = (task.projects ?? []).map((p) => p.name ?? p.gid);
+      return {
+        summary: `Delete the task "${task.name ?? a.task_gid}" (${a.task_gid})${subtasks > 0 ? ` and its ${subtasks} subtask${subtasks === 1 ? "" : "s"}` : ""}${projects.length > 0 ? `, from ${projects.join(", ")}` : ""}. It can be restored from Asana's trash for a while.`,
+        changes: [
+          {
+            action: "delete",
+            task: a.task_gid,
+            name: task.name ?? null,
+            completed: task.completed ?? null,
+            assignee: task.assignee?.name ?? null,
+            subtasks,
+            projects,
+            url: task.permalink_url ?? null,
+          },
+        ],
+      };
+    },
+  },
   handler: async (a, context) => {
     const { asana, identity, signal } = context;
     // After an uncertain DELETE the repeated DELETE's 404 means "deleted" only if the task existed

@@ -4,7 +4,9 @@ import { createSection } from "./create-section.js";
 import { createStatusUpdate } from "./create-status-update.js";
 import { createTask } from "./create-task.js";
 import type { Tool } from "./define.js";
+import { deleteComment } from "./delete-comment.js";
 import { deleteTask } from "./delete-task.js";
+import { enableToolset } from "./enable-toolset.js";
 import { find } from "./find.js";
 import { getAttachment } from "./get-attachment.js";
 import { getProject } from "./get-project.js";
@@ -17,6 +19,7 @@ import { moveTask } from "./move-task.js";
 import { oidcUserinfo } from "./oidc-userinfo.js";
 import { searchTasks } from "./search-tasks.js";
 import { taskLinks } from "./task-links.js";
+import { updateComment } from "./update-comment.js";
 import { updateTask } from "./update-task.js";
 import { whoami } from "./whoami.js";
 
@@ -41,5 +44,8 @@ export const ALL_TOOLS: readonly Tool[] = [
   createStatusUpdate,
   deleteTask,
   oidcUserinfo,
+  enableToolset,
+  updateComment,
+  deleteComment,
   batchTasks,
 ];

@@ -1,7 +1,30 @@
 import { z } from "zod";
 import { KIND_LABEL, verifiedClaimsSchema } from "../auth/identities.js";
+import type { ConfirmMode } from "../config.js";
 import { describePolicy, workspaceAllowed } from "../policy.js";
-import { defineTool } from "./define.js";
+import { defineTool, type ToolsetControl } from "./define.js";
+import { TOOLSET_NAMES, TOOLSET_SUMMARIES } from "./toolsets.js";
+
+const CONFIRM_MEANING: Record<ConfirmMode, string> = {
+  destructive: "destructive: a person confirms deletes and large batches before they run",
+  writes: "writes: a person confirms every change before it runs",
+  off: "off: nothing is confirmed by a person",
+};
+
+function toolsetsOf(toolsets: ToolsetControl) {
+  const on = toolsets.enabled();
+  const off = TOOLSET_NAMES.filter((name) => !on.has(name));
+  return {
+    on: TOOLSET_NAMES.filter((name) => on.has(name)),
+    off: off.map((name) => ({ name, offers: TOOLSET_SUMMARIES[name] })),
+    how_to_enable:
+      off.length === 0
+        ? null
+        : toolsets.enable
+          ? "call enable_toolset"
+          : "the server's operator sets ASANA_TOOLSETS",
+  };
+}
 
 const identityOut = z.object({
   kind: z.enum(["pat", "bot", "service_account", "oauth"]),
@@ -38,13 +61,21 @@ export const whoami = defineTool({
       projects: z.array(z.string()).nullable(),
       audit_log: z.string().nullable(),
     }),
+    /** The toolsets on, and what each of the others offers. */
+    toolsets: z.object({
+      on: z.array(z.string()),
+      off: z.array(z.object({ name: z.string(), offers: z.string() })),
+      how_to_enable: z.string().nullable(),
+    }),
+    /** Which calls a person confirms first (ASANA_CONFIRM). */
+    confirm: z.string(),
     /** Settings that are probably mistakes (an unknown ASANA_* variable): the server ignored them. */
     configuration_warnings: z.array(z.string()),
   }),
   // Every other tool names who it acts as; this one only has to say what it is for.
   describe: () =>
     "Whose name your Asana actions carry: each identity's Asana user, workspaces and tools, and this server's policy. Call it first.",
-  handler: async (_args, { resolver, asana, config, signal, tools, policy }) => {
+  handler: async (_args, { resolver, asana, config, signal, tools, policy, toolsets }) => {
     // Fresh start-up resolutions are reused; failed or stale ones are asked again.
     const resolutions = await Promise.all(
       resolver.identities.map((identity) =>
@@ -99,6 +130,8 @@ export const whoami = defineTool({
         };
       }),
       policy: describePolicy(policy, config.auditLog),
+      toolsets: toolsetsOf(toolsets),
+      confirm: CONFIRM_MEANING[config.confirm],
       configuration_warnings: config.warnings.map((warning) => warning.message),
     };
   },

@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { inputSchemaOf } from "../../src/server.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
+import { inputSchemaOf } from "../../src/wire.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = resolve(ROOT, "dist/index.js");
@@ -32,14 +32,24 @@ function inspector(...method: string[]): Promise<unknown> {
 describe("the MCP Inspector CLI against the built bin", () => {
   it("lists the tools with the input schemas the code defines", async () => {
     const { tools } = (await inspector("--method", "tools/list")) as {
-      tools: Array<{ name: string; inputSchema: { type: string }; outputSchema?: unknown }>;
+      tools: Array<{
+        name: string;
+        inputSchema: { type: string; properties?: Record<string, unknown> };
+        outputSchema?: unknown;
+      }>;
     };
-    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
+    // The default toolset, as a newcomer runs it.
+    expect(tools.map((t) => t.name)).toEqual(
+      ALL_TOOLS.filter((t) => t.toolset === "tasks").map((t) => t.name),
+    );
     expect(tools.map((t) => t.name)).toContain("create_comment");
-    // The bundle inlines schemas computed at build time: they are exactly what the code computes.
+    // The bundle inlines schemas computed at build time: they are exactly what the code computes,
+    // plus the confirmation token on the tools a person confirms (ASANA_CONFIRM=destructive).
     for (const tool of tools) {
       const source = ALL_TOOLS.find((t) => t.name === tool.name);
-      expect(tool.inputSchema, tool.name).toEqual(source && inputSchemaOf(source));
+      const { confirmation_token, ...properties } = tool.inputSchema.properties ?? {};
+      expect(confirmation_token !== undefined, tool.name).toBe(source?.kind === "destructive");
+      expect({ ...tool.inputSchema, properties }, tool.name).toEqual(source && inputSchemaOf(source));
     }
   });
 

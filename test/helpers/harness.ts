@@ -14,7 +14,7 @@ import { CredentialResolver } from "../../src/auth/resolver.js";
 import { loadConfig } from "../../src/config.js";
 import { setLogLevel } from "../../src/log.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
-import { buildServer } from "../../src/server.js";
+import { buildServer, type ServerDeps } from "../../src/server.js";
 import type { Tool } from "../../src/tools/define.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
 import { startFakeAsana } from "../fake-asana/index.js";
@@ -56,6 +56,8 @@ export interface HarnessOptions {
   progressIntervalMs?: number;
   /** An audit sink instead of the one ASANA_AUDIT_LOG opens (the PostgreSQL table's). */
   audit?: AuditSink;
+  /** As remote mode serves each request: no list changes or elicitation, tokens bound to `session`. */
+  stateless?: ServerDeps["stateless"];
   /** Whether tools may read local files, as in stdio mode (default) or not, as in http mode. */
   localFiles?: boolean;
   /** What the test client declares (roots, elicitation) and how it answers those requests. */
@@ -66,7 +68,9 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const started = await startFakeAsana(options.data);
   const config = loadConfig({
-    env: { ASANA_BASE_URL: started.baseUrl, ASANA_LOG_LEVEL: "error", ...options.env },
+    // Every toolset is on unless a test chooses: tool tests need their tool listed; the tests of
+    // toolsets themselves set ASANA_TOOLSETS (or unset it with "").
+    env: { ASANA_BASE_URL: started.baseUrl, ASANA_LOG_LEVEL: "error", ASANA_TOOLSETS: "all", ...options.env },
     cwd: mkdtempSync(join(tmpdir(), "asana-mcp-test-")),
   });
   setLogLevel(config.logLevel);
@@ -89,6 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       progressIntervalMs: options.progressIntervalMs,
       audit: options.audit,
       localFiles: options.localFiles ?? true,
+      ...(options.stateless ? { stateless: options.stateless } : {}),
     });
   } catch (error) {
     // A start-up error (ASANA_TOOLS, ASANA_AUDIT_LOG): release the fake before reporting it.

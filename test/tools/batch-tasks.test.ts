@@ -281,30 +281,27 @@ describe("batch_tasks", () => {
     expect(sent(h).every((r) => r.method === "GET")).toBe(true);
   });
 
-  it(`asks a human's yes for more than ${BATCH_CONFIRM_OVER} items, with a preview of each change read by GETs`, async () => {
+  it(`asks a human's yes for more than ${BATCH_CONFIRM_OVER} items, previewing each change by GETs only`, async () => {
     const h = await hs.start();
     const confirm = batchTasks.confirm!;
-    const few = batchTasks.parse({ items: [create("a")] });
-    const many = batchTasks.parse({
-      items: Array.from({ length: BATCH_CONFIRM_OVER + 1 }, (_, i) => create(`n${i}`)),
-    });
-    expect(confirm.needed?.(few)).toBe(false);
-    expect(confirm.needed?.(many)).toBe(true);
-    const args = batchTasks.parse({
-      items: [
-        { action: "update", task_gid: DEMO_TASK_GID, name: "New name", completed: true, notes: "12345" },
-        create("Fresh", { section_gid: DEMO_SECTION_GIDS.todo }),
-      ],
-    });
+    expect(confirm.needed?.(batchTasks.parse({ items: [create("a")] }))).toBe(false);
+    const items = [
+      { action: "update", task_gid: DEMO_TASK_GID, name: "New name", completed: true, notes: "12345" },
+      create("Fresh", { section_gid: DEMO_SECTION_GIDS.todo }),
+      ...Array.from({ length: BATCH_CONFIRM_OVER - 1 }, (_, i) => create(`Many ${i}`)),
+    ];
+    expect(items.length).toBe(BATCH_CONFIRM_OVER + 1);
     const before = h.fake.requests.length;
-    const preview = await confirm.preview!(args, {
-      asana: h.asana,
-      resolver: h.resolver,
-      identity: h.resolver.forRoute("write"),
-      signal: new AbortController().signal,
-    } as Parameters<NonNullable<typeof confirm.preview>>[1]);
-    expect(preview.summary).toMatch(/^Create 1 task and update 1 task as Acme Bot \(bot account/);
-    expect(preview.changes[0]).toMatchObject({
+    const first = await h.call("batch_tasks", { items });
+    expect(first.isError, first.text).toBe(false);
+    const pending = first.body as {
+      confirmation_required: true;
+      preview: { summary: string; changes: Array<Record<string, unknown>> };
+      confirmation_token: string;
+    };
+    expect(pending.confirmation_required).toBe(true);
+    expect(pending.preview.summary).toMatch(/^Create 10 tasks and update 1 task as Acme Bot \(bot account/);
+    expect(pending.preview.changes[0]).toMatchObject({
       item: 0,
       action: "update",
       gid: DEMO_TASK_GID,
@@ -315,13 +312,20 @@ describe("batch_tasks", () => {
         notes: { to: "5 characters" },
       },
     });
-    expect(preview.changes[1]).toMatchObject({
+    expect(pending.preview.changes[1]).toMatchObject({
       item: 1,
       action: "create",
       name: "Fresh",
       where: `project ${DEMO_PROJECT_GID}, section ${DEMO_SECTION_GIDS.todo}`,
     });
-    expect(h.fake.requests.slice(before).map((r) => r.method)).toEqual(["GET"]);
+    expect(pending.preview.changes).toHaveLength(items.length);
+    // The preview read; nothing was written.
+    expect(h.fake.requests.slice(before).every((r) => r.method === "GET")).toBe(true);
+    expect(h.fake.task(DEMO_TASK_GID)?.name).toBe("Prepare the Q3 launch checklist");
+    const done = await h.call("batch_tasks", { items, confirmation_token: pending.confirmation_token });
+    expect(done.isError, done.text).toBe(false);
+    expect(done.body.counts).toEqual({ ok: items.length, error: 0, unknown: 0 });
+    expect(h.fake.task(DEMO_TASK_GID)?.name).toBe("New name");
   });
 });
 

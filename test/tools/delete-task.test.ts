@@ -2,7 +2,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
-import { BOT, BOT_GID, BOT_ONLY, expectRefused, harnesses, UNKNOWN_GID, writes } from "../helpers/tools.js";
+import {
+  BOT,
+  BOT_GID,
+  BOT_ONLY,
+  expectRefused,
+  harnesses,
+  PAT_AND_BOT,
+  UNKNOWN_GID,
+  writes,
+} from "../helpers/tools.js";
+
+/** These tests are of the delete itself; test/confirm.test.ts tests the person's confirmation of it. */
+const CONFIRM_OFF = { ...PAT_AND_BOT, ASANA_CONFIRM: "off" };
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -11,7 +23,7 @@ const [SUBTASK] = DEMO_SUBTASK_GIDS;
 
 describe("delete_task", () => {
   it("deletes a task, as the bot", async () => {
-    const h = await hs.start();
+    const h = await hs.start(CONFIRM_OFF);
     const out = await h.call("delete_task", { task_gid: SUBTASK });
     expect(out.body).toEqual({
       deleted: SUBTASK,
@@ -24,7 +36,7 @@ describe("delete_task", () => {
   });
 
   it("settles an uncertain delete by sending it again: a 404 then means it was deleted", async () => {
-    const h = await hs.start();
+    const h = await hs.start(CONFIRM_OFF);
     h.fake.inject({ method: "DELETE", type: "reset-after" });
     const out = await h.call("delete_task", { task_gid: SUBTASK });
     expect(out.isError, out.text).toBe(false);
@@ -33,7 +45,7 @@ describe("delete_task", () => {
   });
 
   it("names the acting identity when a task is unknown or forbidden", async () => {
-    const h = await hs.start(BOT_ONLY);
+    const h = await hs.start({ ...BOT_ONLY, ASANA_CONFIRM: "off" });
     const missing = errorOf(await h.call("delete_task", { task_gid: UNKNOWN_GID }));
     expect(missing.code).toBe("not_found");
     expect(missing.message).toContain(BOT);
@@ -44,7 +56,7 @@ describe("delete_task", () => {
   });
 
   it("refuses bad input before any request", async () => {
-    const h = await hs.start();
+    const h = await hs.start(CONFIRM_OFF);
     await expectRefused(h, "delete_task", [
       [{}, "task_gid"],
       [{ task_gid: "*" }, "task_gid: must be an Asana gid"],

@@ -1,0 +1,158 @@
+// The confirmation step of a tool call (src/confirm.ts says what needs one): the server's call
+// handler asks it, after the policy allowed the call and before the tool runs, whether to go on.
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { ConfirmMode } from "./config.js";
+import {
+  bindingOf,
+  CONFIRMATION_ARGUMENT,
+  type ConfirmationTokens,
+  confirmationRequest,
+  mayNeedConfirmation,
+  needsConfirmation,
+  previewOf,
+  reasonFor,
+} from "./confirm.js";
+import { AppError } from "./errors.js";
+import { log } from "./log.js";
+import type { ConfirmationPreview, Tool, ToolContext } from "./tools/define.js";
+
+/** What a call keeps of its deadline for the write itself once a person has said yes. */
+const WRITE_RESERVE_MS = 15_000;
+/** A person gets at least this long to answer, even late in a call. */
+const MIN_ANSWER_MS = 5_000;
+/** The changes an elicitation message lists; the rest are counted. */
+const LISTED_CHANGES = 20;
+
+export interface ConfirmationGate {
+  /** The call's arguments without the confirmation token, and the token. */
+  split(raw: unknown): { args: unknown; token?: string };
+  /** Whether tools/list advertises the token argument for this tool. */
+  advertises(tool: Tool): boolean;
+  /**
+   * Resolves undefined when the call may run (no confirmation needed, a person said yes, or a
+   * valid token); otherwise the answer to return instead, nothing having changed. Throws
+   * not_confirmed when a person said no, confirmation_invalid for a bad token.
+   */
+  check(
+    tool: Tool,
+    args: unknown,
+    token: string | undefined,
+    context: ToolContext,
+    startedAt: number,
+  ): Promise<{ answer: Record<string, unknown>; outcome: "confirmation_requested" } | undefined>;
+}
+
+export interface GateOptions {
+  mode: ConfirmMode;
+  server: Server;
+  tokens: ConfirmationTokens;
+  /** What a token is bound to besides the call: this stdio process, or the remote sign-in. */
+  session: string;
+  /** Whether the client can be asked mid-call (not in stateless remote mode). */
+  elicitation: boolean;
+}
+
+export function confirmationGate(options: GateOptions): ConfirmationGate {
+  const { mode, server, tokens, session } = options;
+  return {
+    split(raw) {
+      if (!raw || typeof raw !== "object" || Array.isArray(raw) || !(CONFIRMATION_ARGUMENT in raw)) {
+        return { args: raw };
+      }
+      const { [CONFIRMATION_ARGUMENT]: token, ...args } = raw as Record<string, unknown>;
+      if (typeof token !== "string" || token.length === 0 || token.length > 200) {
+        throw new AppError("invalid_input", `${CONFIRMATION_ARGUMENT} must be the token a preview answered.`);
+      }
+      return { args, token };
+    },
+    advertises: (tool) => mayNeedConfirmation(mode, tool),
+    async check(tool, args, token, context, startedAt) {
+      if (!needsConfirmation(mode, tool, args)) return undefined;
+      const binding = bindingOf(tool, args, session);
+      if (token !== undefined) {
+        const redeemed = await tokens.redeem(token, binding);
+        if (redeemed === "ok") return undefined;
+        throw new AppError(
+          "confirmation_invalid",
+          redeemed === "mismatch"
+            ? `This ${CONFIRMATION_ARGUMENT} was issued for other arguments (or another tool or session), so it was not used for these; it is now spent, and nothing was changed.`
+            : `This ${CONFIRMATION_ARGUMENT} is unknown, already used or expired; nothing was changed.`,
+        );
+      }
+      const preview = await previewOf(tool, args, context);
+      if (options.elicitation && asksInForms(server)) {
+        const remaining = context.config.toolDeadlineMs - (Date.now() - startedAt) - WRITE_RESERVE_MS;
+        const answer = await askPerson(
+          server,
+          tool,
+          preview,
+          context.signal,
+          Math.max(MIN_ANSWER_MS, remaining),
+        );
+        if (answer === "yes") return undefined;
+        if (answer !== "unanswered") {
+          throw new AppError(
+            "not_confirmed",
+            `The person ${answer === "declined" ? "declined" : "dismissed the question"}, so ${tool.name} did not run: ${preview.summary}`,
+          );
+        }
+        // No answer in time (or the client failed the request): the two-step token lets the
+        // person answer at their pace instead.
+      }
+      const issued = await tokens.issue(binding);
+      return {
+        answer: confirmationRequest(tool, preview, issued, reasonFor(mode, tool)),
+        outcome: "confirmation_requested",
+      };
+    },
+  };
+}
+
+/** Form-mode elicitation: `elicitation: {}` (the 2025-06-18 form) or `{ form: {} }`. */
+function asksInForms(server: Server): boolean {
+  const elicitation = server.getClientCapabilities()?.elicitation as
+    | { form?: object; url?: object }
+    | undefined;
+  if (!elicitation) return false;
+  return elicitation.form !== undefined || elicitation.url === undefined;
+}
+
+async function askPerson(
+  server: Server,
+  tool: Tool,
+  preview: ConfirmationPreview,
+  signal: AbortSignal,
+  timeout: number,
+): Promise<"yes" | "declined" | "dismissed" | "unanswered"> {
+  const listed = preview.changes.slice(0, LISTED_CHANGES).map((change) => `- ${JSON.stringify(change)}`);
+  const more = preview.changes.length - listed.length;
+  const message = [
+    `${tool.title}: ${preview.summary}`,
+    ...listed,
+    ...(more > 0 ? [`- and ${more} more`] : []),
+    "Nothing has changed yet. Confirm to go ahead.",
+  ].join("\n");
+  try {
+    const result = await server.elicitInput(
+      {
+        mode: "form",
+        message,
+        requestedSchema: {
+          type: "object",
+          properties: {
+            confirm: { type: "boolean", title: "Yes, go ahead", description: preview.summary },
+          },
+          required: ["confirm"],
+        },
+      },
+      { signal, timeout },
+    );
+    if (result.action === "accept") return result.content?.confirm === true ? "yes" : "declined";
+    return result.action === "decline" ? "declined" : "dismissed";
+  } catch (error) {
+    // The tool's own deadline or the client's cancellation ends the call as usual.
+    if (signal.aborted) throw error;
+    log.debug(`elicitation for ${tool.name} got no answer: ${error}`);
+    return "unanswered";
+  }
+}
