@@ -49,6 +49,7 @@ export async function checkScope(
       `${tool.name} would make a new project, and ASANA_PROJECTS limits this server to the projects ${[...projects].join(", ")}: a new project would be outside that list. Create it in Asana, or have it configured with ASANA_WORKSPACES instead`,
     );
   }
+  if (scope.each !== undefined) return checkEach(policy, tool, scope, reader);
 
   const touchesObject =
     scope.team !== undefined ||
@@ -196,6 +197,41 @@ export async function checkScope(
   }
   for (const user of users) await checkUser(user, home, reader);
   for (const mention of mentions) await checkMention(policy, mention, home, reader);
+}
+
+/** How many entries a scope's `each` may hold: each costs the reads of a call of its own. */
+export const MAX_SCOPE_ENTRIES = 50;
+
+/**
+ * A scope of many items: every entry is checked as a call of its own (the same lookups, in order),
+ * so one item outside the allow-lists refuses the whole call, naming it. Entries nest no further.
+ */
+async function checkEach(
+  policy: Policy,
+  tool: Pick<Tool, "name" | "scope" | "filtersByPolicy">,
+  scope: CallScope,
+  reader: ScopeReader,
+): Promise<void> {
+  const { each = [], ...own } = scope;
+  if (Object.values(own).some((v) => v !== undefined)) {
+    deny(`${tool.name} declares objects of its own beside its items, which this server does not check`);
+  }
+  if (each.length === 0) deny(`${tool.name} was called without items to check against ${rules(policy)}`);
+  if (each.length > MAX_SCOPE_ENTRIES) {
+    deny(`${tool.name} names ${each.length} items, more than the ${MAX_SCOPE_ENTRIES} this server checks`);
+  }
+  for (const [i, entry] of each.entries()) {
+    if (entry.each !== undefined)
+      deny(`${tool.name}'s item ${i} nests items, which this server does not check`);
+    try {
+      await checkScope(policy, tool, entry, reader);
+    } catch (error) {
+      // Refusals and the lookups' own errors (a 404) alike name the item they are about.
+      if (!(error instanceof AppError)) throw error;
+      const { code, hint, retryable, requestId, status } = error;
+      throw new AppError(code, `item ${i}: ${error.message}`, { hint, retryable, requestId, status });
+    }
+  }
 }
 
 async function checkProject(

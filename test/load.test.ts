@@ -99,10 +99,13 @@ describe("Limiter", () => {
     const release: Array<() => void> = [];
     const controller = new AbortController();
     const run = (i: number, signal?: AbortSignal) =>
-      limiter.run(async () => {
-        started.push(i);
-        await new Promise<void>((done) => release.push(done));
-      }, signal);
+      limiter.run(
+        async () => {
+          started.push(i);
+          await new Promise<void>((done) => release.push(done));
+        },
+        { signal },
+      );
     const tasks = [0, 1, 2, 3, 4, 5].map((i) => run(i, i === 3 ? controller.signal : undefined));
     await sleep(0);
     expect(started).toEqual([0, 1]);

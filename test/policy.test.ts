@@ -380,6 +380,15 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["create_section", { project_gid: DEMO_PROJECT_GID, name: "Inside" }],
   ["create_status_update", { project_gid: DEMO_PROJECT_GID, status: "on_track", title: "In", text: "Fine." }],
   ["upload_attachment", { task_gid: DEMO_TASK_GID, url: "https://example.com/inside" }],
+  [
+    "batch_tasks",
+    {
+      items: [
+        { action: "create", name: "Inside batch", project_gid: DEMO_PROJECT_GID },
+        { action: "update", task_gid: DEMO_TASK_GID, notes: "inside" },
+      ],
+    },
+  ],
   ["delete_task", { task_gid: demoProjectTask }],
   ["update_comment", { story_gid: ADAS_DEMO_COMMENT, text: "Edited inside" }],
   ["delete_comment", { story_gid: ADAS_DEMO_COMMENT }],

@@ -344,6 +344,17 @@ const SHAPES: Record<string, fc.Arbitrary<Args>> = {
   delete_task: fc.record({ task_gid: known(acmeTasks) }),
 };
 
+// batch_tasks: a few items, each a create_task or update_task call with its action.
+SHAPES.batch_tasks = fc
+  .array(
+    fc.oneof(
+      SHAPES.create_task!.map((a) => ({ action: "create", ...a })),
+      SHAPES.update_task!.map((a) => ({ action: "update", ...a })),
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((items) => ({ items }));
+
 /** Arguments for a tool: well-shaped, plausible per argument, often hostile, sometimes an unknown key. */
 function argumentsFor(tool: Tool): fc.Arbitrary<Args> {
   const json = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as {

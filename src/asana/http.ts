@@ -46,6 +46,8 @@ export interface AsanaCall {
   signal?: AbortSignal;
   /** The answer is plain JSON, not Asana's `{data}` envelope (OpenID Connect userinfo). */
   unwrapped?: boolean;
+  /** How many requests Asana's limits count this one as: a POST /batch, one per action. Default 1. */
+  weight?: number;
 }
 
 export interface AsanaResult<T> {
@@ -339,9 +341,9 @@ export class AsanaClient {
           }
         };
         return this.shared?.covers(identity)
-          ? this.shared.run(token, isWrite ? "write" : "read", call.signal, send)
+          ? this.shared.run(token, isWrite ? "write" : "read", call.signal, send, call.weight)
           : send();
-      }, call.signal)
+      }, call)
       .catch((error: unknown): Attempt => {
         // Aborted while queued for a slot: nothing was sent. The server's store failing while
         // the identity renewed its token is its own error (store_unavailable), not a cancel.
@@ -441,9 +443,7 @@ function writeUnknown(context: { method: string; path: string }, why: string, re
   return new AppError(
     "write_unknown",
     `${context.method} ${context.path} may or may not have been applied: ${why.replace(/\.+$/, "")}.`,
-    {
-      requestId,
-    },
+    { requestId },
   );
 }
 

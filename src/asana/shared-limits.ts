@@ -62,16 +62,65 @@ export class SharedLimiter {
     kind: RequestKind,
     signal: AbortSignal | undefined,
     send: () => Promise<T>,
+    weight = 1,
   ): Promise<T> {
     const tag = digest(token).slice(0, 16);
-    if (this.limits.perMinute !== undefined) await this.quota(`asana:${tag}:minute`, signal);
+    // A batch request of n actions counts as n requests, in the quota and in flight (Asana's rule).
+    const units = Math.max(1, Math.min(Math.floor(weight), this.capacity[kind]));
+    if (this.limits.perMinute !== undefined) {
+      for (let i = 0; i < units; i++) await this.quota(`asana:${tag}:minute`, signal);
+    }
     const name = `asana:${tag}:${kind}`;
-    const holder = randomUUID();
-    await this.acquire(name, this.capacity[kind], holder, signal);
+    let holders: string[];
+    if (units === 1) {
+      holders = [randomUUID()];
+      await this.acquire(name, this.capacity[kind], holders[0]!, signal);
+    } else holders = await this.acquireAll(name, this.capacity[kind], units, signal);
     try {
       return await send();
     } finally {
-      // A slot not given back is free again when its lease ends: a failure here costs only time.
+      await this.release(name, holders);
+    }
+  }
+
+  /**
+   * `units` slots at once, or none: a round that cannot take them all gives back what it took
+   * before waiting, so two replicas' heavy requests never each hold part and wait for the rest.
+   */
+  private async acquireAll(
+    name: string,
+    capacity: number,
+    units: number,
+    signal: AbortSignal | undefined,
+  ): Promise<string[]> {
+    for (let step = FIRST_POLL_MS; ; step = Math.min(LAST_POLL_MS, step * 2)) {
+      signal?.throwIfAborted();
+      const holders: string[] = [];
+      try {
+        while (holders.length < units) {
+          const holder = randomUUID();
+          const got = await this.store
+            .acquireSlot(name, capacity, holder, this.leaseMs)
+            .catch((error: unknown) => {
+              throw unavailable(error);
+            });
+          if (!got) break;
+          holders.push(holder);
+        }
+      } catch (error) {
+        await this.release(name, holders);
+        throw error;
+      }
+      if (holders.length === units && !signal?.aborted) return holders;
+      await this.release(name, holders);
+      signal?.throwIfAborted();
+      await sleep(step * (0.5 + Math.random()), undefined, { signal });
+    }
+  }
+
+  /** A slot not given back is free again when its lease ends: a failure here costs only time. */
+  private async release(name: string, holders: string[]): Promise<void> {
+    for (const holder of holders) {
       await this.store.releaseSlot(name, holder).catch((error: unknown) => {
         log.warn(`a shared Asana request slot could not be given back: ${reason(error)}`);
       });

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { demoData, mulberry32 } from "./demo-data.js";
-import { FaultQueue, sendFault } from "./faults.js";
+import { FaultQueue, faultReply, sendFault } from "./faults.js";
 import {
   API_PREFIX,
   ApiError,
@@ -170,6 +170,7 @@ export class FakeAsana {
   }
 
   inject(fault: Fault): void {
+    if (fault.action && fault.type !== "status") throw new Error("only status faults apply to batch actions");
     this.faults.add(fault);
   }
 
@@ -436,6 +437,8 @@ export class FakeAsana {
       origin: this.origin,
       paginator: this.paginator,
       ...(form ? { form } : {}),
+      dispatch: (innerMethod, innerPath, innerQuery, innerData) =>
+        this.dispatchAction(innerMethod, innerPath, innerQuery, innerData, auth),
     };
     // Handlers are synchronous, so the flag cannot leak into another request.
     this.store.reading = method === "GET";
@@ -449,6 +452,25 @@ export class FakeAsana {
     } finally {
       this.store.reading = false;
     }
+  }
+
+  /**
+   * A batch action, run as a request of its own through the same routes (auth, scopes, rules) and
+   * the faults injected for actions. The batch's own flag is restored for the rest of its handler.
+   */
+  private dispatchAction(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    data: unknown,
+    auth: { seed: FakeTokenSeed; user: UserRec },
+  ): Reply {
+    const fault = this.faults.take(method, path, true);
+    if (fault?.type === "status" && !fault.applied) return faultReply(fault, this.phraseRand);
+    const hasBody = method === "POST" || method === "PUT" || method === "PATCH";
+    const reply = this.process(method, path, true, query, auth, hasBody, hasBody ? { data } : null);
+    this.store.reading = false;
+    return fault?.type === "status" ? faultReply(fault, this.phraseRand) : reply;
   }
 
   private send(res: ServerResponse, record: RecordedRequest, reply: Reply, pretty: boolean): void {

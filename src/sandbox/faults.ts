@@ -2,7 +2,7 @@
 // that cut or stall a connection (reset-before, reset-after, cut-body, delay) act in FakeAsana's
 // handler, where the socket is.
 import { type ServerResponse, STATUS_CODES } from "node:http";
-import type { Fault, RecordedRequest } from "./model.js";
+import type { Fault, Json, RecordedRequest, Reply } from "./model.js";
 import { DEFAULT_STATUS_MESSAGES, errorReply, JSON_TYPE, makePhrase } from "./plumbing.js";
 
 /** Faults waiting for a matching request, first injected first; each for `times` requests. */
@@ -17,9 +17,10 @@ export class FaultQueue {
     this.queued = [];
   }
 
-  /** The fault for this request, if one matches (and one use of it is spent). */
-  take(method: string, path: string): Fault | null {
+  /** The fault for this request (or batch action), if one matches (and one use of it is spent). */
+  take(method: string, path: string, action = false): Fault | null {
     const index = this.queued.findIndex(({ fault }) => {
+      if ((fault.action ?? false) !== action) return false;
       if (fault.method !== undefined && fault.method.toUpperCase() !== method) return false;
       if (fault.path === undefined) return true;
       return typeof fault.path === "string" ? fault.path === path : fault.path.test(path);
@@ -30,6 +31,14 @@ export class FaultQueue {
     if (queued.remaining <= 0) this.queued.splice(index, 1);
     return queued.fault;
   }
+}
+
+/** A status fault's answer as a reply (a batch action's). */
+export function faultReply(fault: Fault & { type: "status" }, phraseRand: () => number): Reply {
+  if (fault.body !== undefined)
+    return { status: fault.status, body: fault.body as Json, headers: fault.headers };
+  const message = DEFAULT_STATUS_MESSAGES[fault.status] ?? STATUS_CODES[fault.status] ?? "Error";
+  return errorReply(fault.status, message, fault.status === 500 ? makePhrase(phraseRand) : undefined);
 }
 
 /** Writes a status, bad-json or html fault's answer. */

@@ -209,11 +209,23 @@ export type FaultMatch = {
   path?: string | RegExp;
   /** How many matching requests this fault applies to; default 1. `Infinity` is allowed. */
   times?: number;
+  /**
+   * Matches an action inside POST /batch (method and path are the action's) instead of a direct
+   * request. Only `status` faults apply to actions.
+   */
+  action?: boolean;
 };
 
 export type Fault = FaultMatch &
   (
-    | { type: "status"; status: number; body?: unknown; headers?: Record<string, string> }
+    | {
+        type: "status";
+        status: number;
+        body?: unknown;
+        headers?: Record<string, string>;
+        /** For a batch action: it is carried out, then answered with this status instead (answer lost). */
+        applied?: boolean;
+      }
     | { type: "reset-before" }
     | { type: "reset-after" }
     /** The answer's status, headers and first half of its body, then the connection drops. */

@@ -1,6 +1,7 @@
 /** Every endpoint the sandbox answers. Order matters only for readability: templates never overlap. */
 
 import { createAttachment, getAttachment, getAttachments } from "./routes-attachments.js";
+import { createBatch } from "./routes-batch.js";
 import { getFieldSettings, getWorkspaceFields } from "./routes-custom-fields.js";
 import { portfolioRoutes } from "./routes-portfolios.js";
 import {
@@ -89,6 +90,9 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/openid_connect/userinfo", handler: getOpenIdUserInfo },
   ...worldRoutes(),
   ...portfolioRoutes(),
+  // No scope of its own (the spec names none): each action is dispatched to its route, whose scope
+  // it needs, as Asana dispatches actions "to the already-implemented endpoints".
+  { method: "POST", path: "/batch", handler: createBatch },
 ];
 
 export function worldRoutes(): Route[] {

@@ -36,6 +36,11 @@ export interface HandlerContext {
   paginator: Paginator;
   /** A multipart/form-data request's parts (routes marked `multipart`), file bytes left out. */
   form?: RecordedForm;
+  /**
+   * Runs a request through the sandbox's own routes as this token, with the same rules, scopes and
+   * faults (those injected for batch actions) as a direct request: POST /batch's actions.
+   */
+  dispatch?: (method: string, path: string, query: URLSearchParams, data: unknown) => Reply;
 }
 
 export interface Route {

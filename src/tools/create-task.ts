@@ -8,7 +8,7 @@ import { resolveCustomFields, SHOWN_FIELD_OPTS } from "./custom-fields.js";
 import { defineTool, type ToolContext } from "./define.js";
 import { canonicalRichText } from "./rich-text.js";
 import { actingAs, gid } from "./schemas.js";
-import { createOnce, squash } from "./settle.js";
+import { type CreateSpec, createOnce, squash } from "./settle.js";
 import { type AsanaTask, actingAsOf, resolveMe, userIn } from "./task-common.js";
 import {
   bodyOf,
@@ -22,25 +22,30 @@ import {
 } from "./task-fields.js";
 import { richTextScope } from "./task-view.js";
 
+/** create_task's arguments: batch_tasks takes the same, item by item. */
+export const createTaskInput = z
+  .object({
+    ...fields,
+    name: z.string().trim().min(1).max(1024),
+    project_gid: gid("project").optional(),
+    section_gid: gid().optional(),
+    parent_gid: gid("task").optional().describe("makes a subtask"),
+    workspace_gid: gid().optional(),
+    tag_gids: z.array(gid("tag")).max(20).optional(),
+    followers: z.array(userIn()).max(20).optional(),
+  })
+  .strict()
+  .superRefine(fieldRules("new"));
+
+export type CreateTaskArgs = z.output<typeof createTaskInput>;
+
 export const createTask = defineTool({
   name: "create_task",
   title: "Create a task",
   toolset: "tasks",
   kind: "write",
   actsAs: "write",
-  input: z
-    .object({
-      ...fields,
-      name: z.string().trim().min(1).max(1024),
-      project_gid: gid("project").optional(),
-      section_gid: gid().optional(),
-      parent_gid: gid("task").optional().describe("makes a subtask"),
-      workspace_gid: gid().optional(),
-      tag_gids: z.array(gid("tag")).max(20).optional(),
-      followers: z.array(userIn()).max(20).optional(),
-    })
-    .strict()
-    .superRefine(fieldRules("new")),
+  input: createTaskInput,
   output: z.object({
     task: writtenTaskOut,
     acting_as: actingAs,
@@ -69,50 +74,79 @@ export const createTask = defineTool({
   describe: ({ attribution, me }) =>
     `Create a task or subtask, with custom fields by name. Created by ${attribution("write")}; never twice. "me" = ${me()}.`,
   handler: async (args, context) => {
-    // "me" is the person, also in the settlement's read-back by assignee.
-    const a = {
-      ...args,
-      assignee: await resolveMe(context, args.assignee),
-      followers: await resolveMe(context, args.followers),
-    };
-    const custom =
-      a.custom_fields &&
-      (await resolveCustomFields(context, a.project_gid ? [a.project_gid] : [], a.custom_fields));
-    const body: Record<string, unknown> = {
-      ...bodyOf(a, custom),
-      ...(a.project_gid
-        ? a.section_gid
-          ? { memberships: [{ project: a.project_gid, section: a.section_gid }] }
-          : { projects: [a.project_gid] }
-        : {}),
-      ...(a.parent_gid ? { parent: a.parent_gid } : {}),
-      ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
-      ...(a.tag_gids ? { tags: a.tag_gids } : {}),
-      ...(a.followers ? { followers: a.followers } : {}),
-    };
+    const prepared = await prepareCreate(args, context);
     const { asana, identity, signal } = context;
-    const where = readBackPlace(a);
-    let emails: Map<string, string> | undefined;
     const send = async () =>
       (
         await asana.request<Listed>(identity, {
           method: "POST",
           path: "/tasks",
-          query: { opt_fields: resultFields(a, custom !== undefined) },
-          body,
+          query: { opt_fields: prepared.optFields },
+          body: prepared.body,
           signal,
         })
       ).data;
-    let outcome: { created: Listed; verified: boolean };
-    try {
-      outcome = where
-        ? await createOnce<Listed>({
-            context,
+    const { created: task, verified } = await createPrepared(prepared, context, send);
+    return {
+      task: writtenTask(task, prepared.fieldGids),
+      acting_as: await actingAsOf(context),
+      ...(verified ? { verified_after_uncertain_failure: true } : {}),
+    };
+  },
+});
+
+/**
+ * A create made ready to send: its body and asked-back fields, resolved ("me", custom fields by
+ * name) before anything is written, and how an uncertain failure is settled (read back where the
+ * task would be). batch_tasks sends the same body inside a batch and settles it the same way.
+ */
+export interface PreparedCreate {
+  body: Record<string, unknown>;
+  optFields: string;
+  /** The custom fields set, by gid (shown by name in the result). */
+  fieldGids: string[];
+  /** Whether html_notes was given (Asana's 400 on it is invalid_rich_text). */
+  html: boolean;
+  settle?: Omit<CreateSpec<Listed>, "context" | "send">;
+}
+
+export async function prepareCreate(args: CreateTaskArgs, context: ToolContext): Promise<PreparedCreate> {
+  // "me" is the person, also in the settlement's read-back by assignee.
+  const a = {
+    ...args,
+    assignee: await resolveMe(context, args.assignee),
+    followers: await resolveMe(context, args.followers),
+  };
+  const custom =
+    a.custom_fields &&
+    (await resolveCustomFields(context, a.project_gid ? [a.project_gid] : [], a.custom_fields));
+  const body: Record<string, unknown> = {
+    ...bodyOf(a, custom),
+    ...(a.project_gid
+      ? a.section_gid
+        ? { memberships: [{ project: a.project_gid, section: a.section_gid }] }
+        : { projects: [a.project_gid] }
+      : {}),
+    ...(a.parent_gid ? { parent: a.parent_gid } : {}),
+    ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
+    ...(a.tag_gids ? { tags: a.tag_gids } : {}),
+    ...(a.followers ? { followers: a.followers } : {}),
+  };
+  const { asana, identity, signal } = context;
+  const where = readBackPlace(a);
+  let emails: Map<string, string> | undefined;
+  return {
+    body,
+    optFields: resultFields(a, custom !== undefined),
+    fieldGids: Object.keys(custom ?? {}),
+    html: a.html_notes !== undefined,
+    ...(where
+      ? {
+          settle: {
             what: "the task",
             where: where.label,
             readBack: where.readBack,
             key: JSON.stringify(["task", body]),
-            send,
             maxItems: MAX_PAGES * 100,
             list: async () => {
               // Listings name users by gid only (the spec allows no .email there): the emails the
@@ -126,31 +160,41 @@ export const createTask = defineTool({
               );
               return { items, complete };
             },
-            authorOf: (t) => t.created_by?.gid,
-            createdAtOf: (t) => t.created_at,
-            matches: (t, acting) => sameTask(t, a, custom, acting, emails ?? new Map()),
-          })
-        : // A task in no project, with no parent and no assignee cannot be found again by listing:
-          // an uncertain failure stays write_unknown.
-          { created: await send(), verified: false };
-    } catch (error) {
-      throw richTextError(error, a.html_notes !== undefined);
-    }
-    const { created: task, verified } = outcome;
-    return {
-      task: writtenTask(task, Object.keys(custom ?? {})),
-      acting_as: await actingAsOf(context),
-      ...(verified ? { verified_after_uncertain_failure: true } : {}),
-    };
-  },
-});
+            authorOf: (t: Listed) => t.created_by?.gid,
+            createdAtOf: (t: Listed) => t.created_at,
+            matches: (t: Listed, acting: string | undefined) =>
+              sameTask(t, a, custom, acting, emails ?? new Map()),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Sends a prepared create once (`send` is the POST, or its action in a batch) and settles an
+ * uncertain failure by createOnce's read-back. A task in no project, with no parent and no
+ * assignee cannot be found again by listing: its uncertain failure stays write_unknown.
+ */
+export async function createPrepared(
+  prepared: PreparedCreate,
+  context: ToolContext,
+  send: () => Promise<Listed>,
+): Promise<{ created: Listed; verified: boolean }> {
+  try {
+    return prepared.settle
+      ? await createOnce<Listed>({ ...prepared.settle, context, send })
+      : { created: await send(), verified: false };
+  } catch (error) {
+    throw richTextError(error, prepared.html);
+  }
+}
 
 /** How deep the read-back goes: pages of 100 tasks. */
 const MAX_PAGES = 20;
 
 type Ref = { gid: string } | null | undefined;
 
-type Listed = AsanaTask & {
+export type Listed = AsanaTask & {
   created_at?: string;
   created_by?: { gid: string } | null;
   permalink_url?: string;

@@ -132,6 +132,11 @@ export interface CallScope {
   template?: string;
   /** The call makes a new project: refused under ASANA_PROJECTS, which a new project cannot be in. */
   newProject?: boolean;
+  /**
+   * A call of many independent items (batch_tasks): each entry is checked as the scope of a call of
+   * its own, all before any request of the tool; at most MAX_SCOPE_ENTRIES (src/policy-scope.ts).
+   */
+  each?: CallScope[];
 }
 
 export interface DescribeContext {

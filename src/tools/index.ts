@@ -1,3 +1,4 @@
+import { batchTasks } from "./batch-tasks.js";
 import { createComment } from "./create-comment.js";
 import { createProject } from "./create-project.js";
 import { createSection } from "./create-section.js";
@@ -70,4 +71,5 @@ export const ALL_TOOLS: readonly Tool[] = [
   updateSection,
   deleteSection,
   uploadAttachment,
+  batchTasks,
 ];

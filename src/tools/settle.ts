@@ -336,13 +336,17 @@ export function squash(s: string | null | undefined): string {
 /**
  * Sends a write whose repetition cannot double anything (PUT of absolute values, add/remove of a
  * set member). After an uncertain failure it is sent once more; what Asana answers then is the truth.
+ * `first`: the first attempt when it is not `call` itself but the same write sent another way (an
+ * action of a batch request); the repetition is `call`.
  */
 export async function idempotentWrite<T>(
   context: ToolContext,
   call: AsanaCall,
+  first?: () => Promise<T>,
 ): Promise<{ data: T; repeated: boolean }> {
   try {
-    return { data: (await context.asana.request<T>(context.identity, call)).data, repeated: false };
+    const data = first ? await first() : (await context.asana.request<T>(context.identity, call)).data;
+    return { data, repeated: false };
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== "write_unknown") throw error;
     return { data: (await context.asana.request<T>(context.identity, call)).data, repeated: true };

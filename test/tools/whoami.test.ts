@@ -68,6 +68,7 @@ describe("whoami", () => {
         "update_section",
         "delete_section",
         "upload_attachment",
+        "batch_tasks",
       ],
     });
   });

@@ -1,0 +1,139 @@
+// One POST /batch of up to 10 actions, shared by the items whose writes it carries. Each item runs
+// its own write (createOnce, idempotentWrite) with a `send` that hands its action to the batch and
+// answers with what Asana answered for that action, so a batch action is settled exactly as a
+// direct request would be: an uncertain answer (the batch timed out or answered 5xx after sending,
+// or the action answered 5xx) is write_unknown for that item, which its own write then settles.
+
+import { asanaMessages, statusToError } from "../asana/errors.js";
+import { describeIdentity } from "../auth/identities.js";
+import { AppError } from "../errors.js";
+import type { ToolContext } from "./define.js";
+
+/** Asana's limit: "The maximum number of actions allowed in a single batch request is 10". */
+export const MAX_BATCH_ACTIONS = 10;
+
+/** An action as createBatchRequest takes it: methods lowercase, opt_fields as options.fields. */
+export interface BatchAction {
+  relative_path: string;
+  method: "post" | "put";
+  data: Record<string, unknown>;
+  options?: { fields?: string[] };
+}
+
+interface BatchResult {
+  status_code?: unknown;
+  body?: unknown;
+}
+
+interface Entry {
+  /** The item's place in the batch: actions are sent in the items' order. */
+  position: number;
+  action: BatchAction;
+  resolve(data: unknown): void;
+  reject(error: AppError): void;
+}
+
+export class BatchRequest {
+  private readonly entries: Entry[] = [];
+  private waiting: number;
+  /** Why Asana refused the whole request (not an uncertain failure): later batches are not sent. */
+  refusal?: AppError;
+  /** Whether the request was sent (some item handed its action in). */
+  sent = false;
+
+  /** `items`: how many items will hand in an action or skip; the request goes once all have. */
+  constructor(
+    private readonly context: ToolContext,
+    items: number,
+  ) {
+    this.waiting = items;
+  }
+
+  /** An item's send: hands its action in; resolves with the action's `data` or rejects with its error. */
+  send<T>(position: number, action: BatchAction): Promise<T> {
+    const answer = new Promise<T>((resolve, reject) => {
+      this.entries.push({ position, action, resolve: (data) => resolve(data as T), reject });
+    });
+    this.arrived();
+    return answer;
+  }
+
+  /** An item that ended without handing in an action. */
+  skip(): void {
+    this.arrived();
+  }
+
+  private arrived(): void {
+    this.waiting -= 1;
+    if (this.waiting === 0 && this.entries.length > 0) void this.fire();
+  }
+
+  private async fire(): Promise<void> {
+    const { asana, identity, signal } = this.context;
+    const entries = this.entries.splice(0).sort((a, b) => a.position - b.position);
+    const actions = entries.map((e) => e.action);
+    this.sent = true;
+    let data: unknown;
+    let requestId: string | undefined;
+    try {
+      ({ data, requestId } = await asana.request<unknown>(identity, {
+        method: "POST",
+        path: "/batch",
+        body: { actions },
+        // Asana counts every action as a request of its own, in its rate and concurrency limits.
+        weight: actions.length,
+        signal,
+      }));
+    } catch (error) {
+      const failure =
+        error instanceof AppError
+          ? error
+          : new AppError("internal", `POST /batch failed: ${error instanceof Error ? error.message : error}`);
+      if (failure.code !== "write_unknown") this.refusal = failure;
+      for (const entry of entries) entry.reject(failure);
+      return;
+    }
+    const results =
+      Array.isArray(data) && data.length === actions.length ? (data as BatchResult[]) : undefined;
+    for (const [i, entry] of entries.entries()) {
+      const outcome = this.outcomeOf(entry.action, i, results?.[i], requestId);
+      if (outcome instanceof AppError) entry.reject(outcome);
+      else entry.resolve(outcome);
+    }
+  }
+
+  /** One action's answer: its data, or its error as a direct request's would be (naming the identity). */
+  private outcomeOf(
+    action: BatchAction,
+    index: number,
+    result: BatchResult | undefined,
+    requestId: string | undefined,
+  ): unknown {
+    const method = action.method.toUpperCase();
+    const where = `${method} ${action.relative_path} (action ${index + 1} of a POST /batch)`;
+    const unknown = (why: string) =>
+      new AppError("write_unknown", `${where} may or may not have been applied: ${why}.`, { requestId });
+    const status = result?.status_code;
+    if (typeof status !== "number" || !Number.isInteger(status)) {
+      return unknown("Asana's answer to the batch holds no status for it");
+    }
+    if (status >= 200 && status < 300) {
+      const body = result?.body as { data?: { gid?: unknown } } | undefined;
+      if (typeof body?.data?.gid !== "string") return unknown(`Asana answered ${status} without the object`);
+      return body.data;
+    }
+    if (status >= 500) {
+      const { message } = asanaMessages(result?.body);
+      return unknown(
+        `Asana answered ${status} to it as ${describeIdentity(this.context.identity)}${message ? `: ${message}` : ""}`,
+      );
+    }
+    // Refused: Asana did not act on it. The same error a direct request gets, naming the identity.
+    return statusToError(status, result?.body, {
+      identity: this.context.identity,
+      method,
+      path: action.relative_path,
+      requestId,
+    });
+  }
+}

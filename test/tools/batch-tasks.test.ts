@@ -1,0 +1,406 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
+import { DEMO_FIELD_GIDS, DEMO_PRIORITY_OPTIONS, DEMO_SECTION_GIDS } from "../../src/sandbox/demo-world.js";
+import type { RecordedRequest } from "../../src/sandbox/fake-asana.js";
+import { BATCH_CONFIRM_OVER, batchTasks, MAX_BATCH_ITEMS } from "../../src/tools/batch-tasks.js";
+import { errorOf, type Harness } from "../helpers/harness.js";
+import {
+  ACME,
+  ADA_WRITES,
+  BOT,
+  BOT_GID,
+  expectRefused,
+  harnesses,
+  PAT_AND_BOT,
+  sent,
+  UNKNOWN_GID,
+  writes,
+} from "../helpers/tools.js";
+
+const hs = harnesses();
+afterEach(() => hs.closeAll());
+
+/** More than BATCH_CONFIRM_OVER items need a human's yes; these tests exercise the write itself. */
+const NO_CONFIRM = { ...PAT_AND_BOT, ASANA_CONFIRM: "off" };
+
+interface Result {
+  item: number;
+  action: string;
+  status: "ok" | "error" | "unknown";
+  task?: { gid: string; name: string; url?: string };
+  verified_after_uncertain_failure?: true;
+  error?: { code: string; message: string };
+}
+const resultsOf = (body: Record<string, unknown>) => body.results as Result[];
+
+interface Action {
+  relative_path: string;
+  method: string;
+  data: Record<string, unknown>;
+  options?: { fields?: string[] };
+}
+const batches = (h: Harness) => writes(h).filter((r) => r.path === "/batch");
+const actionsOf = (r: RecordedRequest) => (r.body as { data: { actions: Action[] } }).data.actions;
+
+const create = (name: string, extra: Record<string, unknown> = {}) => ({
+  action: "create",
+  name,
+  project_gid: DEMO_PROJECT_GID,
+  ...extra,
+});
+
+describe("batch_tasks", () => {
+  it("creates and updates in one batch request: one result per item, in order, as the bot", async () => {
+    const h = await hs.start();
+    const out = await h.call("batch_tasks", {
+      items: [
+        create("Batch one", { section_gid: DEMO_SECTION_GIDS.doing, custom_fields: { Priority: "High" } }),
+        { action: "update", task_gid: DEMO_TASK_GID, completed: true, due_on: "2025-08-01" },
+        create("Batch two", { assignee: "me" }),
+        { action: "create", name: "Batch sub", parent_gid: DEMO_TASK_GID },
+      ],
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results.map((r) => [r.item, r.action, r.status])).toEqual([
+      [0, "create", "ok"],
+      [1, "update", "ok"],
+      [2, "create", "ok"],
+      [3, "create", "ok"],
+    ]);
+    expect(results[1]?.task).toMatchObject({ gid: DEMO_TASK_GID, url: expect.any(String) });
+    expect(out.body).toMatchObject({
+      counts: { ok: 4, error: 0, unknown: 0 },
+      batch_requests: 1,
+      acting_as: { gid: BOT_GID, kind: "bot" },
+    });
+    const one = h.fake.task(results[0]!.task!.gid);
+    expect(one).toMatchObject({
+      name: "Batch one",
+      createdBy: BOT_GID,
+      sections: { [DEMO_PROJECT_GID]: DEMO_SECTION_GIDS.doing },
+      customFields: { [DEMO_FIELD_GIDS.priority]: DEMO_PRIORITY_OPTIONS.high },
+    });
+    expect(h.fake.task(results[2]!.task!.gid)?.assignee).toBe("1201000000000001");
+    expect(h.fake.task(results[3]!.task!.gid)?.parent).toBe(DEMO_TASK_GID);
+    expect(h.fake.task(DEMO_TASK_GID)).toMatchObject({ completed: true, dueOn: "2025-08-01" });
+    // One write: the batch, its methods lowercase as the spec's enum has them; the bodies are the
+    // single tools' bodies.
+    expect(writes(h).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /batch"]);
+    const actions = actionsOf(batches(h)[0]!);
+    expect(actions.map((a) => `${a.method} ${a.relative_path}`)).toEqual([
+      "post /tasks",
+      `put /tasks/${DEMO_TASK_GID}`,
+      "post /tasks",
+      "post /tasks",
+    ]);
+    expect(actions[3]?.data).toEqual({ name: "Batch sub", parent: DEMO_TASK_GID });
+    expect(actions[1]?.data).toEqual({ completed: true, due_on: "2025-08-01" });
+  });
+
+  it("sends 25 items as 3 requests of at most 10 actions, in order", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    const items = Array.from({ length: 25 }, (_, i) => create(`Bulk ${i}`));
+    const out = await h.call("batch_tasks", { items });
+    expect(out.isError, out.text).toBe(false);
+    expect(batches(h).map((r) => actionsOf(r).length)).toEqual([10, 10, 5]);
+    const results = resultsOf(out.body);
+    expect(results.map((r) => r.item)).toEqual(items.map((_, i) => i));
+    expect(results.every((r) => r.status === "ok")).toBe(true);
+    expect(results.map((r) => r.task?.name)).toEqual(items.map((i) => i.name));
+    for (const i of [0, 12, 24]) expect(h.fake.tasksNamed(`Bulk ${i}`)).toHaveLength(1);
+    expect(out.body.batch_requests).toBe(3);
+  });
+
+  it("reports each action Asana refused as that item's error, naming the identity, and retries none", async () => {
+    const h = await hs.start();
+    const out = await h.call("batch_tasks", {
+      items: [
+        create("Fine"),
+        // The bot is not in Side Projects: Asana refuses this action alone.
+        { action: "update", task_gid: SIDE_PROJECT_TASK_GID, name: "Not mine" },
+        { action: "update", task_gid: UNKNOWN_GID, name: "Nobody" },
+      ],
+    });
+    expect(out.isError, out.text).toBe(false);
+    const [fine, side, unknown] = resultsOf(out.body);
+    expect(fine?.status).toBe("ok");
+    for (const r of [side, unknown]) {
+      expect(r?.status).toBe("error");
+      expect(r?.error?.message).toContain(`as ${BOT}`);
+    }
+    expect(side?.error?.code).toMatch(/^(forbidden|not_found)$/);
+    expect(unknown?.error?.code).toBe("not_found");
+    expect(unknown?.error?.message).toContain(`PUT /tasks/${UNKNOWN_GID}`);
+    expect(out.body.counts).toEqual({ ok: 1, error: 2, unknown: 0 });
+    // Refused is final: no second batch, no direct PUT.
+    expect(writes(h).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /batch"]);
+  });
+
+  it("settles a batch applied but whose answer was lost: every create found once, never doubled, the update repeated", async () => {
+    const h = await hs.start();
+    h.fake.setReadLag(1_000);
+    h.fake.inject({ method: "POST", path: "/batch", type: "reset-after" });
+    const out = await h.call("batch_tasks", {
+      items: [
+        create("Lost answer A"),
+        { action: "update", task_gid: DEMO_TASK_GID, name: "Renamed in a lost batch" },
+        create("Lost answer B", { section_gid: DEMO_SECTION_GIDS.todo }),
+        // Two identical creates in one batch: each is given its own task.
+        create("Twin"),
+        create("Twin"),
+      ],
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results.map((r) => r.status)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+    expect(results.every((r) => r.verified_after_uncertain_failure === true)).toBe(true);
+    expect(h.fake.tasksNamed("Lost answer A")).toEqual([results[0]?.task?.gid]);
+    expect(h.fake.tasksNamed("Lost answer B")).toEqual([results[2]?.task?.gid]);
+    const twins = h.fake.tasksNamed("Twin");
+    expect(twins).toHaveLength(2);
+    expect(new Set([results[3]?.task?.gid, results[4]?.task?.gid])).toEqual(new Set(twins));
+    // The batch was sent once; the update (absolute values) was repeated directly, the creates never.
+    expect(writes(h).map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /batch",
+      `PUT /tasks/${DEMO_TASK_GID}`,
+    ]);
+    expect(h.fake.task(DEMO_TASK_GID)?.name).toBe("Renamed in a lost batch");
+  });
+
+  it("settles an action answered 500: made → found and reported once; not made → not applied, safe to call again", async () => {
+    const h = await hs.start();
+    // The first POST /tasks action is carried out but answered 500; the second is answered 500 unmade.
+    h.fake.inject({
+      action: true,
+      method: "POST",
+      path: "/tasks",
+      type: "status",
+      status: 500,
+      applied: true,
+    });
+    h.fake.inject({ action: true, method: "POST", path: "/tasks", type: "status", status: 500 });
+    const out = await h.call("batch_tasks", {
+      items: [create("Made despite 500"), create("Never made"), create("Plain")],
+    });
+    expect(out.isError, out.text).toBe(false);
+    const [made, never, plain] = resultsOf(out.body);
+    expect(made).toMatchObject({ status: "ok", verified_after_uncertain_failure: true });
+    expect(h.fake.tasksNamed("Made despite 500")).toEqual([made?.task?.gid]);
+    expect(never).toMatchObject({ status: "error", error: { code: "write_not_applied" } });
+    expect(h.fake.tasksNamed("Never made")).toEqual([]);
+    expect(plain?.status).toBe("ok");
+    expect(plain?.verified_after_uncertain_failure).toBeUndefined();
+    expect(writes(h).map((r) => r.path)).toEqual(["/batch"]);
+  });
+
+  it("says 'unknown' only when a lost create cannot be proven either way", async () => {
+    const h = await hs.start();
+    h.fake.inject({ method: "POST", path: "/batch", type: "reset-after" });
+    // In no project, with no parent and no assignee: nowhere to read it back from.
+    const out = await h.call("batch_tasks", {
+      items: [{ action: "create", name: "Loose", workspace_gid: ACME }, create("Findable")],
+    });
+    expect(out.isError, out.text).toBe(false);
+    const [loose, findable] = resultsOf(out.body);
+    expect(loose).toMatchObject({ status: "unknown", error: { code: "write_unknown" } });
+    expect(findable).toMatchObject({ status: "ok", verified_after_uncertain_failure: true });
+    expect(out.body.counts).toEqual({ ok: 1, error: 0, unknown: 1 });
+  });
+
+  it("stops at a batch Asana refused as a whole: its items are its error, later ones are not sent", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    h.fake.inject({ method: "POST", path: "/batch", type: "status", status: 403 });
+    const out = await h.call("batch_tasks", {
+      items: Array.from({ length: 15 }, (_, i) => create(`Refused ${i}`)),
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results.slice(0, 10).every((r) => r.status === "error" && r.error?.code === "forbidden")).toBe(
+      true,
+    );
+    expect(results[0]?.error?.message).toContain(`as ${BOT}`);
+    expect(results.slice(10).every((r) => r.error?.code === "write_not_applied")).toBe(true);
+    expect(results[10]?.error?.message).toContain("Asana refused batch request 1");
+    expect(batches(h)).toHaveLength(1);
+    expect(h.fake.tasksNamed("Refused 0")).toEqual([]);
+  });
+
+  it("refuses bad input anywhere before any request, naming the item", async () => {
+    const h = await hs.start();
+    const ok = create("ok");
+    await expectRefused(h, "batch_tasks", [
+      [{ items: [] }, "items"],
+      [{ items: Array.from({ length: MAX_BATCH_ITEMS + 1 }, () => ok) }, "items"],
+      [
+        { items: [ok, { action: "create", name: "nowhere" }] },
+        "items.1: give project_gid, parent_gid or workspace_gid",
+      ],
+      [{ items: [ok, ok, { action: "update", task_gid: DEMO_TASK_GID }] }, "items.2: nothing to change"],
+      [
+        {
+          items: [
+            { action: "update", task_gid: DEMO_TASK_GID, start_on: "2025-08-02", due_on: "2025-08-01" },
+          ],
+        },
+        "items.0: start_on",
+      ],
+      [
+        { items: [ok, create("x", { notes: "a", html_notes: "<body>a</body>" })] },
+        "items.1: give notes or html_notes",
+      ],
+      [{ items: [ok, { action: "delete", task_gid: DEMO_TASK_GID }] }, "items.1"],
+      [{ items: [ok, { ...ok, bogus: 1 }] }, "bogus"],
+      [
+        {
+          items: [
+            ok,
+            create("x", { section_gid: DEMO_SECTION_GIDS.todo, project_gid: undefined, workspace_gid: ACME }),
+          ],
+        },
+        "items.1: section_gid needs project_gid",
+      ],
+    ]);
+  });
+
+  it("refuses the whole call when one item's custom field is unknown, after reads only", async () => {
+    const h = await hs.start();
+    const error = errorOf(
+      await h.call("batch_tasks", {
+        items: [create("a"), create("b", { custom_fields: { Priority: "Urgent" } })],
+      }),
+    );
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toContain("items.1: custom_fields:");
+    expect(error.message).toContain("Nothing was written");
+    expect(sent(h).every((r) => r.method === "GET")).toBe(true);
+  });
+
+  it(`asks a human's yes for more than ${BATCH_CONFIRM_OVER} items, previewing each change by GETs only`, async () => {
+    const h = await hs.start();
+    const confirm = batchTasks.confirm!;
+    expect(confirm.needed?.(batchTasks.parse({ items: [create("a")] }))).toBe(false);
+    const items = [
+      { action: "update", task_gid: DEMO_TASK_GID, name: "New name", completed: true, notes: "12345" },
+      create("Fresh", { section_gid: DEMO_SECTION_GIDS.todo }),
+      ...Array.from({ length: BATCH_CONFIRM_OVER - 1 }, (_, i) => create(`Many ${i}`)),
+    ];
+    expect(items.length).toBe(BATCH_CONFIRM_OVER + 1);
+    const before = h.fake.requests.length;
+    const first = await h.call("batch_tasks", { items });
+    expect(first.isError, first.text).toBe(false);
+    const pending = first.body as {
+      confirmation_required: true;
+      preview: { summary: string; changes: Array<Record<string, unknown>> };
+      confirmation_token: string;
+    };
+    expect(pending.confirmation_required).toBe(true);
+    expect(pending.preview.summary).toMatch(/^Create 10 tasks and update 1 task as Acme Bot \(bot account/);
+    expect(pending.preview.changes[0]).toMatchObject({
+      item: 0,
+      action: "update",
+      gid: DEMO_TASK_GID,
+      name: "Prepare the Q3 launch checklist",
+      changes: {
+        name: { from: "Prepare the Q3 launch checklist", to: "New name" },
+        completed: { from: false, to: true },
+        notes: { to: "5 characters" },
+      },
+    });
+    expect(pending.preview.changes[1]).toMatchObject({
+      item: 1,
+      action: "create",
+      name: "Fresh",
+      where: `project ${DEMO_PROJECT_GID}, section ${DEMO_SECTION_GIDS.todo}`,
+    });
+    expect(pending.preview.changes).toHaveLength(items.length);
+    // The preview read; nothing was written.
+    expect(h.fake.requests.slice(before).every((r) => r.method === "GET")).toBe(true);
+    expect(h.fake.task(DEMO_TASK_GID)?.name).toBe("Prepare the Q3 launch checklist");
+    const done = await h.call("batch_tasks", { items, confirmation_token: pending.confirmation_token });
+    expect(done.isError, done.text).toBe(false);
+    expect(done.body.counts).toEqual({ ok: items.length, error: 0, unknown: 0 });
+    expect(h.fake.task(DEMO_TASK_GID)?.name).toBe("New name");
+  });
+});
+
+describe("batch_tasks under the allow-lists", () => {
+  const base = demoData();
+  const outside = (() => {
+    const project = base.projects?.find((p) => p.workspace === ACME && p.gid !== DEMO_PROJECT_GID);
+    const task = base.tasks?.find((t) => t.projects?.includes(project?.gid ?? "") && t.workspace === ACME);
+    if (!project || !task) throw new Error("demo data has no second Acme project with a task");
+    return { project: project.gid, task: task.gid };
+  })();
+  const OUTSIDE_SECTION = "1207000000000098";
+  const onlyDemo = { ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID, ASANA_CONFIRM: "off" };
+  const start = () => {
+    const data = demoData();
+    data.world?.sections?.push({ gid: OUTSIDE_SECTION, name: "Outside", project: outside.project });
+    return hs.start(onlyDemo, data);
+  };
+
+  const attacks: Array<[string, Record<string, unknown>, string]> = [
+    [
+      "an update of an outside task",
+      { action: "update", task_gid: outside.task, name: "x" },
+      `item 3: task ${outside.task} is in no project ASANA_PROJECTS allows`,
+    ],
+    [
+      "a subtask of an outside parent",
+      { action: "create", name: "x", parent_gid: outside.task },
+      `item 3: task ${outside.task} is in no project ASANA_PROJECTS allows`,
+    ],
+    [
+      "a create in an outside section of an allowed project's call",
+      create("x", { section_gid: OUTSIDE_SECTION }),
+      `item 3: section ${OUTSIDE_SECTION} is in project ${outside.project}, which is not in ASANA_PROJECTS`,
+    ],
+    [
+      "a create in an outside project",
+      { action: "create", name: "x", project_gid: outside.project },
+      `item 3: project ${outside.project} is not in ASANA_PROJECTS`,
+    ],
+    [
+      "a mention of an outside task",
+      {
+        action: "update",
+        task_gid: DEMO_TASK_GID,
+        html_notes: `<body>see <a data-asana-gid="${outside.task}"></a></body>`,
+      },
+      `item 3: rich text mentions task ${outside.task}`,
+    ],
+  ];
+
+  for (const [what, attack, message] of attacks) {
+    it(`refuses the whole call for ${what} among allowed items, before any write`, async () => {
+      const h = await start();
+      const items = [
+        create("allowed 0"),
+        { action: "update", task_gid: DEMO_TASK_GID, name: "allowed 1" },
+        create("allowed 2"),
+        attack,
+        ...Array.from({ length: 8 }, (_, i) => create(`allowed ${4 + i}`)),
+      ];
+      const error = errorOf(await h.call("batch_tasks", { items }));
+      expect(error.code).toBe("policy_denied");
+      expect(error.message).toContain(message);
+      expect(writes(h)).toEqual([]);
+      expect(h.fake.tasksNamed("allowed 0")).toEqual([]);
+    });
+  }
+
+  it("allows a call whose every item is inside", async () => {
+    const h = await start();
+    const out = await h.call("batch_tasks", {
+      items: [create("in 0"), { action: "update", task_gid: DEMO_TASK_GID, name: "in 1" }],
+    });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.body.counts).toEqual({ ok: 2, error: 0, unknown: 0 });
+  });
+});
