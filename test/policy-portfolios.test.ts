@@ -3,7 +3,7 @@
 // ASANA_PROJECTS, and an allowed project the identity cannot see.
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { GOAL_PROJECT_READS } from "../src/policy-scope.js";
+import { GOAL_PROJECT_READS } from "../src/policy-objects.js";
 import {
   DEMO_PROJECT_GID,
   demoData,
