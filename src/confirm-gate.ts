@@ -1,6 +1,7 @@
 // The confirmation step of a tool call (src/confirm.ts says what needs one): the server's call
 // handler asks it, after the policy allowed the call and before the tool runs, whether to go on.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { ConfirmMode } from "./config.js";
 import {
   bindingOf,
@@ -93,14 +94,19 @@ export function confirmationGate(options: GateOptions): ConfirmationGate {
           Math.max(MIN_ANSWER_MS, remaining),
         );
         if (answer === "yes") return undefined;
-        if (answer !== "unanswered") {
+        if (answer !== "failed") {
+          const what = {
+            declined: "declined",
+            dismissed: "dismissed the question",
+            // The person was asked and did not answer: a token now would let the agent answer for them.
+            unanswered: "did not answer in time",
+          }[answer];
           throw new AppError(
             "not_confirmed",
-            `The person ${answer === "declined" ? "declined" : "dismissed the question"}, so ${tool.name} did not run: ${clipped(preview.summary, SUMMARY_CHARS)}`,
+            `The person ${what}, so ${tool.name} did not run: ${clipped(preview.summary, SUMMARY_CHARS)}`,
           );
         }
-        // No answer in time (or the client failed the request): the two-step token lets the
-        // person answer at their pace instead.
+        // The client could not show the question at all: the two-step token asks through the agent.
       }
       const issued = await tokens.issue(binding, session);
       return {
@@ -126,7 +132,7 @@ async function askPerson(
   preview: ConfirmationPreview,
   signal: AbortSignal,
   timeout: number,
-): Promise<"yes" | "declined" | "dismissed" | "unanswered"> {
+): Promise<"yes" | "declined" | "dismissed" | "unanswered" | "failed"> {
   // Read from Asana like any result, so redacted like one (before clipping, which could leave a
   // fragment of a secret too short to be recognised).
   const summary = clipped(oneLine(redact(preview.summary)), SUMMARY_CHARS);
@@ -160,8 +166,9 @@ async function askPerson(
   } catch (error) {
     // The tool's own deadline or the client's cancellation ends the call as usual.
     if (signal.aborted) throw error;
-    log.debug(`elicitation for ${tool.name} got no answer: ${error}`);
-    return "unanswered";
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return "unanswered";
+    log.debug(`elicitation for ${tool.name} failed: ${error}`);
+    return "failed";
   }
 }
 

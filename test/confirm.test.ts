@@ -436,6 +436,23 @@ describe("elicitation (clients that can ask the person)", () => {
     });
     expect(done.body).toMatchObject({ deleted: SUBTASK });
   });
+
+  it("changes nothing, and issues no token, when a person who was asked does not answer in time", async () => {
+    const person = askingClient(() => new Promise<ElicitResult>(() => undefined));
+    // 16 s leaves 1 s after the write's reserve: the person gets the 5 s minimum.
+    const h = await startHarness({
+      env: { ...PAT_AND_BOT, ASANA_TOOL_DEADLINE_MS: "16000" },
+      ...person.options,
+    });
+    cleanups.push(h);
+    const out = await h.call("delete_task", { task_gid: SUBTASK });
+    const error = errorOf(out);
+    expect(error.code).toBe("not_confirmed");
+    expect(error.message).toContain("did not answer in time");
+    expect(out.text).not.toContain("confirm_");
+    expect(writes(h)).toEqual([]);
+    expect(h.fake.task(SUBTASK)).toBeDefined();
+  }, 20_000);
 });
 
 describe("the confirmation's parts", () => {
