@@ -1,6 +1,8 @@
 // The MCP server: one registration of every tool, wire schemas in JSON Schema 2020-12, and the
 // one error boundary. Only this file touches the MCP SDK.
 import { randomUUID } from "node:crypto";
+import { homedir } from "node:os";
+import { parse, resolve as resolvePath, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
@@ -436,9 +438,22 @@ function identityFor(tool: Tool, resolver: CredentialResolver): Identity {
   throw new AppError("internal", `${tool.name} acts as no single identity.`);
 }
 
-/** The client's roots as local paths (file:// URIs only), or the working directory without any. */
+/**
+ * The client's roots as local paths (file:// URIs only), or the working directory without any,
+ * unless that is the filesystem root or holds the home directory (a client may start the server
+ * there): then every file of the machine (~/.ssh, the server's own .env) would be inside.
+ */
 async function clientRoots(server: Server, signal: AbortSignal): Promise<string[]> {
-  if (!server.getClientCapabilities()?.roots) return [process.cwd()];
+  if (!server.getClientCapabilities()?.roots) {
+    const cwd = resolvePath(process.cwd());
+    const home = resolvePath(homedir());
+    if (cwd === parse(cwd).root || home === cwd || home.startsWith(cwd + sep)) {
+      throw new Error(
+        `the client declares no roots, and the server's working directory ${cwd} is the filesystem root or holds the home directory`,
+      );
+    }
+    return [cwd];
+  }
   const { roots } = await server.listRoots(undefined, { signal, timeout: 10_000 });
   const paths: string[] = [];
   for (const root of roots) {

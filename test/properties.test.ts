@@ -18,6 +18,8 @@ import {
 import {
   DEMO_ATTACHMENT_GID,
   DEMO_FIELD_GIDS,
+  DEMO_GOAL_GIDS,
+  DEMO_PORTFOLIO_GIDS,
   DEMO_SECTION_GIDS,
   DEMO_SUBTASK_GIDS,
   DEMO_TAG_GIDS,
@@ -251,6 +253,21 @@ const merged = (...parts: Array<fc.Arbitrary<Args>>) =>
  * Most of them act; the unknown gids among them get Asana's own refusals.
  */
 const SHAPES: Record<string, fc.Arbitrary<Args>> = {
+  get_goal: fc.record({ goal_gid: known(Object.values(DEMO_GOAL_GIDS)) }),
+  list_goals: fc.oneof(
+    fc.record({ workspace_gid: fc.constant(ACME) }),
+    fc.record({ project_gid: known([DEMO_PROJECT_GID]) }),
+  ),
+  get_portfolio: fc.record({ portfolio_gid: known(Object.values(DEMO_PORTFOLIO_GIDS)) }),
+  // The reader (the bot) may list only its own portfolios: its gid succeeds, "me" (Ada) is refused.
+  list_portfolios: fc.record({
+    workspace_gid: fc.constant(ACME),
+    owner: fc.constantFrom("me", null, "1201000000000002"),
+  }),
+  upload_attachment: fc.record({
+    task_gid: known(TASKS),
+    url: fc.constantFrom("https://example.com/spec", "https://example.com/a b"),
+  }),
   enable_toolset: fc.record({ toolsets: fc.subarray([...TOOLSET_NAMES], { minLength: 1 }) }),
   list_tasks: merged(
     fc.oneof(

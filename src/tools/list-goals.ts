@@ -99,6 +99,8 @@ export const listGoals = defineTool({
   scope: (a) => {
     if (a.project_gid) return { project: a.project_gid };
     if (a.portfolio_gid) return { portfolio: a.portfolio_gid };
+    // A team of a workspace outside the allow-lists is refused before its goals are asked for.
+    if (a.team_gid) return { team: a.team_gid };
     return a.workspace_gid ? { workspace: a.workspace_gid } : {};
   },
   // Picks its default among allowed workspaces, leaves out goals of other workspaces (a team's), and

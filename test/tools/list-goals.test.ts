@@ -146,12 +146,11 @@ describe("list_goals", () => {
     expect(r.text).not.toContain(SIDE_GOAL);
   });
 
-  it("leaves out goals of a team outside ASANA_WORKSPACES, and counts them", async () => {
+  it("refuses a team outside ASANA_WORKSPACES before reading its goals", async () => {
     const h = await hs.start({ ...PAT_AND_BOT, ASANA_WORKSPACES: SIDE }, withSide());
     const r = await h.call("list_goals", { team_gid: MARKETING });
-    expect(r.isError, r.text).toBe(false);
-    expect(r.body.goals).toEqual([]);
-    expect(r.body.outside_goals).toBe("1 goal of a workspace outside ASANA_WORKSPACES");
+    expect(errorOf(r).code).toBe("policy_denied");
+    expect(sent(h).filter((q) => q.path === "/goals")).toEqual([]);
     expect(r.text).not.toContain("Ship the Q3");
   });
 
