@@ -33,7 +33,7 @@ import {
   type RecordedForm,
 } from "./multipart.js";
 import { OAuthProvider } from "./oauth-provider.js";
-import { bearerToken, errorReply, JSON_TYPE, makePhrase, readBody } from "./plumbing.js";
+import { bearerToken, errorReply, JSON_TYPE, makePhrase, readBody, sendReply, trim } from "./plumbing.js";
 import { ROUTES } from "./routes.js";
 import { type HandlerContext, matchTemplate, Paginator, type Route } from "./routing.js";
 import { Store } from "./store.js";
@@ -364,12 +364,12 @@ export class FakeAsana {
     if (fault?.type === "delay") {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.send(res, record, reply, pretty);
+        sendReply(res, record, reply, pretty);
       }, fault.ms);
       this.timers.add(timer);
       return;
     }
-    this.send(res, record, reply, pretty);
+    sendReply(res, record, reply, pretty);
   }
 
   private process(
@@ -472,18 +472,4 @@ export class FakeAsana {
     this.store.reading = false;
     return fault?.type === "status" ? faultReply(fault, this.phraseRand) : reply;
   }
-
-  private send(res: ServerResponse, record: RecordedRequest, reply: Reply, pretty: boolean): void {
-    if (res.destroyed || res.headersSent) return;
-    record.status = reply.status;
-    res.statusCode = reply.status;
-    res.setHeader("Content-Type", JSON_TYPE);
-    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-    res.end(JSON.stringify(reply.body, null, pretty ? 2 : undefined));
-  }
-}
-
-/** Drops the oldest entries beyond `limit`, in place (callers hold the array itself). */
-function trim(items: unknown[], limit: number): void {
-  if (items.length > limit) items.splice(0, items.length - limit);
 }

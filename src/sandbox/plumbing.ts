@@ -1,6 +1,6 @@
 /** HTTP plumbing of the sandbox server: request bodies, bearer tokens, Asana-style error bodies and phrases. */
-import type { IncomingMessage } from "node:http";
-import { ERROR_HELP, type Json, RATE_LIMIT_MESSAGE, type Reply } from "./model.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ERROR_HELP, type Json, RATE_LIMIT_MESSAGE, type RecordedRequest, type Reply } from "./model.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -77,4 +77,19 @@ export function makePhrase(rand: () => number): string {
   const pick = (words: string[]) => words[Math.floor(rand() * words.length)] ?? words[0];
   const n = 2 + Math.floor(rand() * 19);
   return `${n} ${pick(PHRASE_ADJECTIVES)} ${pick(PHRASE_NOUNS)} ${pick(PHRASE_VERBS)} ${pick(PHRASE_ADVERBS)}`;
+}
+
+/** Writes a reply, unless the client is gone (or a fault already answered); records its status. */
+export function sendReply(res: ServerResponse, record: RecordedRequest, reply: Reply, pretty: boolean): void {
+  if (res.destroyed || res.headersSent) return;
+  record.status = reply.status;
+  res.statusCode = reply.status;
+  res.setHeader("Content-Type", JSON_TYPE);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.end(JSON.stringify(reply.body, null, pretty ? 2 : undefined));
+}
+
+/** Drops the oldest entries beyond `limit`, in place (callers hold the array itself). */
+export function trim(items: unknown[], limit: number): void {
+  if (items.length > limit) items.splice(0, items.length - limit);
 }
