@@ -2,30 +2,12 @@
 // project a write answers with.
 import { z } from "zod";
 import { AppError } from "../errors.js";
+import { TAG_COLORS } from "./tag-fields.js";
 import { dateOnly } from "./task-common.js";
 
 /** ProjectBase.color's enum (null clears it too). */
-export const PROJECT_COLORS = [
-  "dark-pink",
-  "dark-green",
-  "dark-blue",
-  "dark-red",
-  "dark-teal",
-  "dark-brown",
-  "dark-orange",
-  "dark-purple",
-  "dark-warm-gray",
-  "light-pink",
-  "light-green",
-  "light-blue",
-  "light-red",
-  "light-teal",
-  "light-brown",
-  "light-orange",
-  "light-purple",
-  "light-warm-gray",
-  "none",
-] as const;
+/** ProjectBase.color: the colors of a tag (TagBase.color) and "none". */
+export const PROJECT_COLORS = [...TAG_COLORS, "none"] as const;
 
 /** Checked against the enum, advertised in a few words (the enum would cost 300 characters a tool). */
 export const projectColor = () =>
