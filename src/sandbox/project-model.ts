@@ -10,7 +10,6 @@ import type {
   ProjectExtras,
   ProjectWorld,
 } from "./project-types.js";
-import { TAG_COLORS } from "./routes-tags.js";
 
 export type {
   FakeProjectTemplateSeed,
@@ -28,8 +27,27 @@ interface Store {
   newGid(): string;
 }
 
-/** ProjectBase.color: the colors of a tag (TagBase.color) and "none". */
-export const PROJECT_COLORS = [...TAG_COLORS, "none"] as const;
+export const PROJECT_COLORS = [
+  "dark-pink",
+  "dark-green",
+  "dark-blue",
+  "dark-red",
+  "dark-teal",
+  "dark-brown",
+  "dark-orange",
+  "dark-purple",
+  "dark-warm-gray",
+  "light-pink",
+  "light-green",
+  "light-blue",
+  "light-red",
+  "light-teal",
+  "light-brown",
+  "light-orange",
+  "light-purple",
+  "light-warm-gray",
+  "none",
+] as const;
 export const DEFAULT_VIEWS = ["list", "board", "calendar", "timeline"] as const;
 export const PRIVACY_SETTINGS = ["public_to_workspace", "private_to_team", "private"] as const;
 

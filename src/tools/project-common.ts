@@ -5,8 +5,7 @@ import { AppError } from "../errors.js";
 import { TAG_COLORS } from "./tag-fields.js";
 import { dateOnly } from "./task-common.js";
 
-/** ProjectBase.color's enum (null clears it too). */
-/** ProjectBase.color: the colors of a tag (TagBase.color) and "none". */
+/** ProjectBase.color (null clears it too): the colors of a tag (TagBase.color) and "none". */
 export const PROJECT_COLORS = [...TAG_COLORS, "none"] as const;
 
 /** Checked against the enum, advertised in a few words (the enum would cost 300 characters a tool). */
