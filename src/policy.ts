@@ -35,7 +35,9 @@ export function buildPolicy(
       );
     }
     // Both set: ASANA_TOOLS narrows the toolsets, so a tool of a set that is off is a mistake.
-    const outside = tools.filter((tool) => config.tools?.includes(tool.name) && !toolsets.has(tool.toolset));
+    const outside = tools.filter(
+      (tool) => config.tools?.includes(tool.name) && tool.toolset !== "core" && !toolsets.has(tool.toolset),
+    );
     if (outside.length > 0) {
       const sets = [...new Set(outside.map((tool) => tool.toolset))];
       throw new ConfigError(
@@ -63,7 +65,7 @@ export function toolRefusal(
   if (policy.tools && !policy.tools.has(tool.name)) {
     return `${tool.name} is not in ASANA_TOOLS, which exposes only ${[...policy.tools].join(", ")}.`;
   }
-  if (!policy.toolsets.has(tool.toolset)) {
+  if (tool.toolset !== "core" && !policy.toolsets.has(tool.toolset)) {
     return `${tool.name} is in the ${tool.toolset} toolset, which is off: turn it on with enable_toolset, or add ${tool.toolset} to ASANA_TOOLSETS.`;
   }
   return undefined;

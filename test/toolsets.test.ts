@@ -18,7 +18,9 @@ const withToolsets = (value: string, extra: Record<string, string> = {}) => ({
 });
 
 const names = async (h: Harness) => (await h.client.listTools()).tools.map((t) => t.name);
-const ofSets = (...sets: string[]) => ALL_TOOLS.filter((t) => sets.includes(t.toolset)).map((t) => t.name);
+/** The tools of these sets, with the core tools every conversation has. */
+const ofSets = (...sets: string[]) =>
+  ALL_TOOLS.filter((t) => t.toolset === "core" || sets.includes(t.toolset)).map((t) => t.name);
 
 describe("ASANA_TOOLSETS", () => {
   it("defaults to tasks, with enable_toolset to reach the rest", async () => {
@@ -34,6 +36,19 @@ describe("ASANA_TOOLSETS", () => {
     const all = await hs.start(withToolsets("all"));
     // Nothing is left to turn on, so enable_toolset is not offered.
     expect(await names(all)).toEqual(ALL_TOOLS.map((t) => t.name).filter((n) => n !== "enable_toolset"));
+  });
+
+  it("keeps whoami and enable_toolset whichever sets are on", async () => {
+    const h = await hs.start(withToolsets("portfolios"));
+    const listed = await names(h);
+    expect(listed).toEqual(ofSets("portfolios"));
+    expect(listed).toEqual(expect.arrayContaining(["whoami", "enable_toolset", "get_portfolio"]));
+    expect(listed).not.toContain("get_task");
+    const who = await h.client.callTool({ name: "whoami", arguments: {} });
+    expect(who.isError).toBeFalsy();
+    expect((who.structuredContent as { toolsets: { on: string[] } }).toolsets.on).toEqual(["portfolios"]);
+    // core is no toolset an operator can name.
+    await expect(hs.start(withToolsets("core"))).rejects.toThrow(/unknown toolset core/);
   });
 
   it("refuses an unknown toolset at start-up, naming the valid ones", async () => {
@@ -87,7 +102,9 @@ describe("enable_toolset", () => {
     });
     const out = await h.call("enable_toolset", { toolsets: ["projects"] });
     expect(out.body).toMatchObject({ enabled: ["projects", "tasks"] });
-    expect((out.body as { new_tools: string[] }).new_tools).toEqual(ofSets("projects"));
+    expect((out.body as { new_tools: string[] }).new_tools).toEqual(
+      ALL_TOOLS.filter((t) => t.toolset === "projects").map((t) => t.name),
+    );
     await waitUntil(() => changed > 0);
     expect(await names(h)).toEqual(ofSets("tasks", "projects"));
     expect((await h.call("create_section", { project_gid: "1", name: "x" })).isError).toBe(true);

@@ -7,7 +7,7 @@ import type { Identity } from "../auth/identities.js";
 import type { CredentialResolver } from "../auth/resolver.js";
 import type { Config } from "../config.js";
 import type { Policy } from "../policy.js";
-import type { ToolsetName } from "./toolsets.js";
+import type { ToolHome, ToolsetName } from "./toolsets.js";
 
 export type ToolKind = "read" | "write" | "destructive";
 /** Which identity a tool acts as: the read or write route, the OAuth login, or none (whoami). */
@@ -149,8 +149,8 @@ export interface DescribeContext {
 export interface Tool {
   name: string;
   title: string;
-  /** The toolset the tool belongs to (src/tools/toolsets.ts). */
-  toolset: ToolsetName;
+  /** The toolset the tool belongs to, or core (src/tools/toolsets.ts). */
+  toolset: ToolHome;
   kind: ToolKind;
   actsAs: ActsAs;
   input: z.ZodObject;
@@ -178,7 +178,7 @@ export interface Tool {
 export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   name: string;
   title: string;
-  toolset: ToolsetName;
+  toolset: ToolHome;
   kind: ToolKind;
   actsAs: ActsAs;
   input: I;

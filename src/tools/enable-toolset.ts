@@ -8,7 +8,7 @@ import { TOOLSET_NAMES, TOOLSET_SUMMARIES } from "./toolsets.js";
 export const enableToolset = defineTool({
   name: "enable_toolset",
   title: "Turn on more Asana tools",
-  toolset: "tasks",
+  toolset: "core",
   kind: "read",
   actsAs: "none",
   input: z

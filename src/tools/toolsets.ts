@@ -7,6 +7,14 @@ export type ToolsetName = (typeof TOOLSET_NAMES)[number];
 
 export const DEFAULT_TOOLSETS: readonly ToolsetName[] = ["tasks"];
 
+/**
+ * Where a tool lives: a toolset, or `core` for the few that every conversation needs whichever
+ * sets are on (whoami, so an agent can always learn whose name its actions carry, and
+ * enable_toolset). Core is not a set: ASANA_TOOLSETS cannot name it or leave it off, though
+ * ASANA_TOOLS still narrows it like any tool.
+ */
+export type ToolHome = ToolsetName | "core";
+
 /** What each set offers, as whoami and the server's instructions tell an agent. */
 export const TOOLSET_SUMMARIES: Record<ToolsetName, string> = {
   tasks: "find, read, create, update, move, link and delete tasks; comment, edit and delete comments",

@@ -43,7 +43,7 @@ const identityOut = z.object({
 export const whoami = defineTool({
   name: "whoami",
   title: "Who am I in Asana",
-  toolset: "tasks",
+  toolset: "core",
   kind: "read",
   actsAs: "none",
   input: z.object({}).strict(),
