@@ -372,6 +372,7 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["get_task", { task_gid: DEMO_TASK_GID }],
   ["list_comments", { task_gid: DEMO_TASK_GID }],
   ["get_attachment", { attachment_gid: DEMO_ATTACHMENT_GID }],
+  ["list_attachments", { task_gid: DEMO_TASK_GID }],
   ["create_task", { name: "Inside", project_gid: DEMO_PROJECT_GID }],
   ["update_task", { task_gid: DEMO_TASK_GID, name: "Renamed inside" }],
   ["move_task", { task_gid: DEMO_TASK_GID, action: "to_section", section_gid: DEMO_SECTION_GIDS.done }],

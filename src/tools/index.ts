@@ -16,6 +16,7 @@ import { getGoal } from "./get-goal.js";
 import { getPortfolio } from "./get-portfolio.js";
 import { getProject } from "./get-project.js";
 import { getTask } from "./get-task.js";
+import { listAttachments } from "./list-attachments.js";
 import { listComments } from "./list-comments.js";
 import { listGoals } from "./list-goals.js";
 import { listPortfolios } from "./list-portfolios.js";
@@ -47,6 +48,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   getTask,
   listComments,
   getAttachment,
+  listAttachments,
   createTask,
   updateTask,
   moveTask,

@@ -22,7 +22,7 @@ export const TOOLSET_SUMMARIES: Record<ToolsetName, string> = {
   projects:
     "create and update projects and their members; create, rename, reorder and delete sections; post status updates",
   portfolios: "read portfolios with their items' status, and goals with their metrics and status",
-  attachments: "read attachments; attach a local file or a link to a task or a project",
+  attachments: "list and read attachments; attach a local file or a link to a task or project",
   tags: "create and update tags",
 };
 

@@ -35,6 +35,8 @@ it("task tool requests match Asana's OpenAPI spec", async () => {
     ["get_task", { task_gid: DEMO_TASK_GID }],
     ["list_comments", { task_gid: DEMO_TASK_GID }],
     ["get_attachment", { attachment_gid: DEMO_ATTACHMENT_GID }],
+    ["list_attachments", { task_gid: DEMO_TASK_GID, limit: 5 }],
+    ["list_attachments", { project_gid: DEMO_PROJECT_GID }],
     ["get_project", { project_gid: DEMO_PROJECT_GID }],
     ["list_workspace", { of: "users", workspace_gid: ws }],
     ["list_workspace", { of: "teams", workspace_gid: ws }],

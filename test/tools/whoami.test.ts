@@ -36,6 +36,7 @@ describe("whoami", () => {
         "get_task",
         "list_comments",
         "get_attachment",
+        "list_attachments",
         "list_portfolios",
         "get_portfolio",
         "list_goals",
