@@ -14,7 +14,7 @@ describe("tools/list", () => {
     expect(tools.length).toBeLessThanOrEqual(25);
     expect(JSON.stringify(tools).length).toBeLessThanOrEqual(12_000);
     expect(new Set(tools.map((t) => ALL_TOOLS.find((tool) => tool.name === t.name)?.toolset))).toEqual(
-      new Set(["tasks"]),
+      new Set(["core", "tasks"]),
     );
     for (const t of tools.filter((t) => !["whoami", "oidc_userinfo", "enable_toolset"].includes(t.name))) {
       expect(t.description, t.name).toMatch(/(Reads as|by|as) (Ada Lovelace|Acme Bot)/);
