@@ -80,6 +80,13 @@ export async function openLocalFile(
   });
   if (info.isDirectory()) throw refuse(`${path} is a directory, not a file.`);
   if (!info.isFile()) throw refuse(`${path} is not a regular file.`);
+  // Their sizes say 0 while they hold the server's own environment (/proc/self/environ, with its
+  // tokens) or live kernel state: never documents, so never read, whatever Node reads of them.
+  if (process.platform === "linux" && /^\/(?:proc|sys|dev)(?:\/|$)/.test(target)) {
+    throw refuse(
+      `${path} is a file of the system's /proc, /sys or /dev, not a document; it is never uploaded.`,
+    );
+  }
   const own = await credentialFileOf(target, info, context);
   if (own) {
     throw refuse(

@@ -165,6 +165,25 @@ describe("upload_attachment: local files", () => {
     expect(h.fake.requests.slice(before)).toEqual([]);
   });
 
+  it.runIf(process.platform === "linux")(
+    "refuses /proc, /sys and /dev even inside a root: the server's own environment is there",
+    async () => {
+      const { root } = dirs();
+      symlinkSync("/proc/self/environ", join(root, "environ.txt"));
+      h = await withRoots([root, "/proc", "/sys"]);
+      const before = h.fake.requests.length;
+      for (const path of [
+        "/proc/self/environ",
+        join(root, "environ.txt"),
+        "/sys/kernel/mm/transparent_hugepage/enabled",
+      ]) {
+        const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path }));
+        expect(error.code, path).toBe("invalid_input");
+      }
+      expect(h.fake.requests.slice(before)).toEqual([]);
+    },
+  );
+
   it("without the roots capability, only the server's working directory is a root", async () => {
     const { outside } = dirs();
     writeFileSync(join(outside, "a.txt"), "x");
