@@ -1,7 +1,7 @@
 // The confirmation step of a tool call (src/confirm.ts says what needs one): the server's call
 // handler asks it, after the policy allowed the call and before the tool runs, whether to go on.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { ConfirmMode } from "./config.js";
 import {
   bindingOf,
@@ -147,18 +147,26 @@ async function askPerson(
     "Nothing has changed yet. Confirm to go ahead.",
   ].join("\n");
   try {
-    const result = await server.elicitInput(
+    // Sent as a plain request, not through elicitInput: that checks an accepted answer against the
+    // schema and throws when it does not fit, which would read as a question the client could not
+    // show and fall back to a token the agent could use. A person who answered anything but a
+    // ticked yes said no.
+    const result = await server.request(
       {
-        mode: "form",
-        message,
-        requestedSchema: {
-          type: "object",
-          properties: {
-            confirm: { type: "boolean", title: "Yes, go ahead", description: summary },
+        method: "elicitation/create",
+        params: {
+          mode: "form",
+          message,
+          requestedSchema: {
+            type: "object",
+            properties: {
+              confirm: { type: "boolean", title: "Yes, go ahead", description: summary },
+            },
+            required: ["confirm"],
           },
-          required: ["confirm"],
         },
       },
+      ElicitResultSchema,
       { signal, timeout },
     );
     if (result.action === "accept") return result.content?.confirm === true ? "yes" : "declined";

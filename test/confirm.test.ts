@@ -357,6 +357,21 @@ describe("elicitation (clients that can ask the person)", () => {
     expect(message).toContain("Nothing has changed yet");
   });
 
+  it("asks a client that declared elicitation as {} (the 2025-06-18 form, which meant forms)", async () => {
+    const person = askingClient(() => ({ action: "decline" }));
+    const h = await startHarness({
+      env: PAT_AND_BOT,
+      ...person.options,
+      clientCapabilities: { capabilities: { elicitation: {} } },
+    });
+    cleanups.push(h);
+    const out = await h.call("delete_task", { task_gid: SUBTASK });
+    expect(person.asked).toHaveLength(1);
+    expect(errorOf(out).code).toBe("not_confirmed");
+    expect(out.text).not.toContain("confirm_");
+    expect(writes(h)).toEqual([]);
+  });
+
   it("does not ask a client that declared only url-mode elicitation: it answers a preview and a token", async () => {
     const asked: string[] = [];
     const h = await startHarness({
@@ -378,15 +393,22 @@ describe("elicitation (clients that can ask the person)", () => {
     ["a string for yes", { confirm: "true" }],
     ["a number for yes", { confirm: 1 }],
     ["no answer to the question", { other: true }],
-  ])("takes an accept with %s as no yes: nothing is deleted", async (_label, content) => {
-    const person = askingClient(() => ({ action: "accept", content }) as ElicitResult);
-    const h = await hsWith(person.options);
-    const out = await h.call("delete_task", { task_gid: SUBTASK });
-    expect(person.asked).toHaveLength(1);
-    expect(out.body).not.toHaveProperty("deleted");
-    expect(writes(h)).toEqual([]);
-    expect(h.fake.task(SUBTASK)).toBeDefined();
-  });
+  ])(
+    "takes an accept with %s as no yes: nothing is deleted, and no token lets the agent answer instead",
+    async (_label, content) => {
+      const person = askingClient(() => ({ action: "accept", content }) as ElicitResult);
+      const h = await hsWith(person.options);
+      const out = await h.call("delete_task", { task_gid: SUBTASK });
+      expect(person.asked).toHaveLength(1);
+      expect(out.body).not.toHaveProperty("deleted");
+      // The person answered: the answer is a no, not a question the client failed to show.
+      expect(errorOf(out).code).toBe("not_confirmed");
+      expect(errorOf(out).message).toContain("declined");
+      expect(out.text).not.toContain("confirm_");
+      expect(writes(h)).toEqual([]);
+      expect(h.fake.task(SUBTASK)).toBeDefined();
+    },
+  );
 
   it("passes the question through redaction: a task named after the token does not carry it out", async () => {
     const PAT = "2/1201000000000001/1201000000000099:CONFIRMCANARY0123456789abcdef01";

@@ -59,7 +59,7 @@ export const createTag = defineTool({
     // (Asana names no author for a tag), nor silently joined by a second tag of the same name.
     const before = await listTags();
     if (!a.allow_same_name) {
-      const same = before.items.filter((t) => squash(t.name).toLowerCase() === squash(a.name).toLowerCase());
+      const same = before.items.filter((t) => lookalike(t.name) === lookalike(a.name));
       if (same.length > 0) {
         throw new AppError(
           "invalid_input",
@@ -128,4 +128,13 @@ function sameTag(
     if (squash(tag.notes) !== squash(body.notes)) return false;
   }
   return true;
+}
+
+/**
+ * A name as a person reads it: compatibility forms folded (full-width letters, a composed and a
+ * decomposed "ü"), invisible format characters (zero-width spaces) dropped, case and runs of
+ * whitespace ignored. Two names alike this way look like one tag in Asana's pickers.
+ */
+function lookalike(name: string | undefined): string {
+  return squash((name ?? "").normalize("NFKC").replace(/\p{Cf}/gu, "")).toLowerCase();
 }

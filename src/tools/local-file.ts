@@ -3,7 +3,7 @@
 // roots, and only up to the size Asana takes. Read as a Blob, streamed when sent.
 import { openAsBlob } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
-import { basename, extname, isAbsolute, sep } from "node:path";
+import { basename, dirname, extname, isAbsolute, sep } from "node:path";
 import { AppError } from "../errors.js";
 import type { ToolContext } from "./define.js";
 
@@ -80,6 +80,20 @@ export async function openLocalFile(
   });
   if (info.isDirectory()) throw refuse(`${path} is a directory, not a file.`);
   if (!info.isFile()) throw refuse(`${path} is not a regular file.`);
+  // Their sizes say 0 while they hold the server's own environment (/proc/self/environ, with its
+  // tokens) or live kernel state: never documents, so never read, whatever Node reads of them.
+  if (process.platform === "linux" && /^\/(?:proc|sys|dev)(?:\/|$)/.test(target)) {
+    throw refuse(
+      `${path} is a file of the system's /proc, /sys or /dev, not a document; it is never uploaded.`,
+    );
+  }
+  const own = await credentialFileOf(target, info, context);
+  if (own) {
+    throw refuse(
+      `${path} is ${own}, where this server keeps credentials, so it is never uploaded.`,
+      "Attach another file.",
+    );
+  }
   if (info.size > maxBytes) {
     throw refuse(
       `${path} is ${info.size} bytes, more than Asana's limit of 100 MB (${maxBytes} bytes) per file; it was not sent.`,
@@ -89,7 +103,46 @@ export async function openLocalFile(
   const blob = await openAsBlob(target, { type }).catch((error: unknown) => {
     throw refuse(`${path} ${fsProblem(error)}.`);
   });
+  // The Blob takes the file's size when opened: a file that grew after the check is refused too.
+  if (blob.size > maxBytes) {
+    throw refuse(
+      `${path} grew to ${blob.size} bytes while it was being opened, more than 100 MB; it was not sent.`,
+    );
+  }
   return { blob, name: basename(path), size: blob.size };
+}
+
+/**
+ * Which of the server's own credential files the file is (the .env it read its configuration
+ * from, the OAuth login's file), by device and inode: a symlink or a hard link to one is that file.
+ */
+async function credentialFileOf(
+  target: string,
+  info: { dev: number; ino: number },
+  context: ToolContext,
+): Promise<string | undefined> {
+  const { envFile, oauth } = context.config;
+  // A write of the login's file killed before its rename leaves `<file>.<pid>.<hex>.tmp` beside it.
+  const login = oauth.tokenStore.path;
+  const loginDir = await realpath(dirname(login)).catch(() => undefined);
+  if (
+    loginDir !== undefined &&
+    dirname(target) === loginDir &&
+    basename(target).startsWith(`${basename(login)}.`) &&
+    basename(target).endsWith(".tmp")
+  ) {
+    return "a copy of the file of this server's OAuth login";
+  }
+  const files: Array<[string | undefined, string]> = [
+    [envFile, "the .env file this server read its configuration from"],
+    [oauth.tokenStore.path, "the file of this server's OAuth login"],
+  ];
+  for (const [file, what] of files) {
+    if (file === undefined) continue;
+    const other = await stat(file).catch(() => undefined);
+    if (other && other.dev === info.dev && other.ino === info.ino) return what;
+  }
+  return undefined;
 }
 
 function fsProblem(error: unknown): string {

@@ -59,6 +59,8 @@ export const projectMembers = defineTool({
   // Each user added or removed must be a member of the project's workspace: one outside it would
   // be given the project (and its notifications) across the allow-lists.
   scope: (a) => ({ project: a.project_gid, ...(a.users ? { users: a.users } : {}) }),
+  // ASANA_CONFIRM=writes asks about adding and removing members, never about listing them.
+  confirm: { changesNothing: (a) => a.action === "list" },
   describe: ({ attribution, me }) =>
     `A project's members (list), or add/remove users (gid, email, "me" = ${me()}). Changed by ${attribution("write")}; lists read as it too.`,
   handler: async (args, context) => {

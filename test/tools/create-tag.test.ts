@@ -90,6 +90,23 @@ describe("create_tag", () => {
     ]);
   });
 
+  it.each([
+    ["in full-width letters", "\uff4c\uff41\uff55\uff4e\uff43\uff48"],
+    ["with a zero-width space", "laun\u200bch"],
+    ["decomposed and composed alike", "Lau\u0308nch"],
+  ])("refuses a name that only looks different %s", async (_label, name) => {
+    const h = await hs.start({ ...PAT_AND_BOT, ...TAGS_ON });
+    if (name.includes("\u0308")) {
+      // An existing "Laünch" (composed), asked for decomposed.
+      await h.call("create_tag", { workspace_gid: ACME, name: "La\u00fcnch" });
+    }
+    const before = writes(h).length;
+    const error = errorOf(await h.call("create_tag", { workspace_gid: ACME, name }));
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toContain("already has a tag named");
+    expect(writes(h).length).toBe(before);
+  });
+
   it("refuses bad input before any request", async () => {
     const h = await hs.start({ ...PAT_AND_BOT, ...TAGS_ON });
     await expectRefused(h, "create_tag", [

@@ -59,6 +59,21 @@ describe("project_members", () => {
     expect(all[0]).toMatchObject({ type: "user", access: "admin" });
   });
 
+  it("ASANA_CONFIRM=writes asks a person before adding, never before listing, which changes nothing", async () => {
+    const h = await hs.start({ ...ADA_WRITES, ASANA_CONFIRM: "writes" });
+    const listed = await h.call("project_members", { project_gid: DEMO_PROJECT_GID, action: "list" });
+    expect(listed.isError, listed.text).toBe(false);
+    expect(listed.body).not.toHaveProperty("confirmation_required");
+    expect((listed.body.members as unknown[]).length).toBeGreaterThan(0);
+    const added = await h.call("project_members", {
+      project_gid: DEMO_PROJECT_GID,
+      action: "add",
+      users: [ALAN],
+    });
+    expect(added.body).toMatchObject({ confirmation_required: true, nothing_changed: true });
+    expect(writes(h)).toEqual([]);
+  });
+
   it("removes a member, and settles an uncertain remove by sending it again", async () => {
     const h = await hs.start();
     await h.call("project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: [ALAN] });

@@ -1,7 +1,15 @@
 // upload_attachment through the MCP client against the sandbox: local files only inside the
 // client's roots (symlinks followed), only in stdio mode, at most 100 MB (refused before any
 // request); https links only; never uploaded twice; the allow-lists hold for the parent.
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -131,6 +139,50 @@ describe("upload_attachment: local files", () => {
     }
     expect(h.fake.requests.slice(before)).toEqual([]);
   });
+
+  it("refuses the files the server keeps its own credentials in, however they are named, before any request", async () => {
+    // A project's .env, or the OAuth login's file, often sits inside the client's roots: uploading
+    // it would hand the server's tokens to whoever reads the task.
+    const { root } = dirs();
+    const envFile = join(root, ".env");
+    writeFileSync(envFile, "ASANA_LOG_LEVEL=error\n");
+    const login = join(root, "oauth-login.json");
+    writeFileSync(login, "{}");
+    symlinkSync(envFile, join(root, "notes.txt"));
+    linkSync(login, join(root, "hardlink.json"));
+    // What a write of the login killed before its rename leaves.
+    const leftover = `${login}.4242.0badcafe.tmp`;
+    writeFileSync(leftover, "{}");
+    h = await withRoots([root], {
+      env: { ...PAT_AND_BOT, ASANA_ENV_FILE: envFile, ASANA_TOKEN_STORE: login },
+    });
+    const before = h.fake.requests.length;
+    for (const path of [envFile, join(root, "notes.txt"), login, join(root, "hardlink.json"), leftover]) {
+      const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path }));
+      expect(error.code, path).toBe("invalid_input");
+      expect(error.message, path).toContain("credentials");
+    }
+    expect(h.fake.requests.slice(before)).toEqual([]);
+  });
+
+  it.runIf(process.platform === "linux")(
+    "refuses /proc, /sys and /dev even inside a root: the server's own environment is there",
+    async () => {
+      const { root } = dirs();
+      symlinkSync("/proc/self/environ", join(root, "environ.txt"));
+      h = await withRoots([root, "/proc", "/sys"]);
+      const before = h.fake.requests.length;
+      for (const path of [
+        "/proc/self/environ",
+        join(root, "environ.txt"),
+        "/sys/kernel/mm/transparent_hugepage/enabled",
+      ]) {
+        const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path }));
+        expect(error.code, path).toBe("invalid_input");
+      }
+      expect(h.fake.requests.slice(before)).toEqual([]);
+    },
+  );
 
   it("without the roots capability, only the server's working directory is a root", async () => {
     const { outside } = dirs();
