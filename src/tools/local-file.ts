@@ -1,8 +1,9 @@
 // A local file an upload may read: only in stdio mode (the person's own machine), only a regular
 // file whose real path (symlinks resolved, so none leads out) lies inside one of the client's
-// roots, and only up to the size Asana takes. Read as a Blob, streamed when sent.
-import { openAsBlob } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
+// roots, and only up to the size Asana takes. Read as a Blob, streamed when sent, from the very
+// file that was checked: it is held open until the upload ends.
+import { constants, openAsBlob } from "node:fs";
+import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, sep } from "node:path";
 import { AppError } from "../errors.js";
 import type { ToolContext } from "./define.js";
@@ -12,7 +13,19 @@ export interface LocalFile {
   /** The file's own name (of the path given, before symlinks are followed). */
   name: string;
   size: number;
+  /** Lets the file go once the upload has ended (its Blob reads no more after). */
+  close(): Promise<void>;
 }
+
+/**
+ * Where an open file can be named by its descriptor: a Blob opened there reads the file the
+ * descriptor holds, whatever its path has come to name since. Elsewhere the checked real path is
+ * read (a folder swapped for a symlink between the check and the read could still redirect it).
+ */
+const DESCRIPTOR_DIRS: Partial<Record<NodeJS.Platform, string>> = {
+  linux: "/proc/self/fd",
+  darwin: "/dev/fd",
+};
 
 /** Content types Asana previews by; anything else goes as application/octet-stream. */
 const TYPES: Record<string, string> = {
@@ -100,16 +113,33 @@ export async function openLocalFile(
     );
   }
   const type = TYPES[extname(target).toLowerCase()] ?? "application/octet-stream";
-  const blob = await openAsBlob(target, { type }).catch((error: unknown) => {
+  // Opened only now, and read only if it is the file checked above (same device and inode): a
+  // folder on the way swapped for a symlink since the check would open another file. O_NONBLOCK:
+  // a FIFO put in its place answers at once instead of holding the call.
+  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+  const handle: FileHandle = await open(target, flags).catch((error: unknown) => {
     throw refuse(`${path} ${fsProblem(error)}.`);
   });
-  // The Blob takes the file's size when opened: a file that grew after the check is refused too.
-  if (blob.size > maxBytes) {
-    throw refuse(
-      `${path} grew to ${blob.size} bytes while it was being opened, more than 100 MB; it was not sent.`,
-    );
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.dev !== info.dev || opened.ino !== info.ino) {
+      throw refuse(`${path} was replaced while it was being checked; it was not sent.`, "Try again.");
+    }
+    const dir = DESCRIPTOR_DIRS[process.platform];
+    const blob = await openAsBlob(dir ? `${dir}/${handle.fd}` : target, { type }).catch((error: unknown) => {
+      throw refuse(`${path} ${fsProblem(error)}.`);
+    });
+    // The Blob takes the file's size when opened: a file that grew after the check is refused too.
+    if (blob.size > maxBytes) {
+      throw refuse(
+        `${path} grew to ${blob.size} bytes while it was being opened, more than 100 MB; it was not sent.`,
+      );
+    }
+    return { blob, name: basename(path), size: blob.size, close: () => handle.close() };
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
-  return { blob, name: basename(path), size: blob.size };
 }
 
 /**

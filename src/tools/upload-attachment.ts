@@ -128,8 +128,10 @@ export const uploadAttachment = defineTool({
     let sentName: string;
     let matches: (a: Attachment) => boolean | "unknown";
     let key: unknown[];
+    let closeFile: (() => Promise<void>) | undefined;
     if (args.path !== undefined) {
       const file = await openLocalFile(args.path, context, MAX_ATTACHMENT_BYTES);
+      closeFile = file.close;
       const name = args.name ?? file.name;
       // "For file names that contain non-ASCII characters, the file name should be URL-encoded."
       // Asana shows the decoded name; either form is recognised when reading back.
@@ -167,6 +169,7 @@ export const uploadAttachment = defineTool({
       };
     }
 
+    // The local file is let go once the upload has settled, whatever its outcome.
     const { created, verified } = await createOnce<Attachment>({
       context,
       what: "the attachment",
@@ -174,7 +177,7 @@ export const uploadAttachment = defineTool({
       readBack:
         kind === "task"
           ? `get_task on task ${parent} (its attachments)`
-          : `the attachments of project ${parent}`,
+          : `list_attachments on project ${parent}`,
       key: JSON.stringify(["attachment", parent, ...key]),
       send: async () =>
         (
@@ -198,7 +201,7 @@ export const uploadAttachment = defineTool({
       authorOf: null,
       createdAtOf: (a) => a.created_at,
       matches,
-    });
+    }).finally(() => closeFile?.());
 
     const name = created.name ?? sentName;
     const permanent = created.permanent_url ?? null;

@@ -5,6 +5,8 @@ import {
   linkSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readlinkSync,
   realpathSync,
   symlinkSync,
   truncateSync,
@@ -292,6 +294,32 @@ describe("upload_attachment: never twice", () => {
     // The settlement read the parent's attachments.
     expect(h.fake.requests.some((r) => r.method === "GET" && r.path === "/attachments")).toBe(true);
   });
+
+  it.skipIf(process.platform !== "linux")(
+    "holds the file open only while it uploads, whatever the outcome",
+    async () => {
+      const { root } = dirs();
+      const file = join(root, "held.txt");
+      writeFileSync(file, "held");
+      h = await withRoots([root], { env });
+      const holding = () =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === file;
+          } catch {
+            return false;
+          }
+        });
+      const ok = await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file });
+      expect(ok.isError, ok.text).toBe(false);
+      h.fake.inject({ method: "POST", path: "/attachments", type: "reset-after" });
+      const lost = await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file, name: "held 2" });
+      expect(lost.isError, lost.text).toBe(false);
+      const refused = await h.call("upload_attachment", { task_gid: SIDE_PROJECT_TASK_GID, path: file });
+      expect(refused.isError).toBe(true);
+      expect(holding()).toEqual([]);
+    },
+  );
 
   it("an upload that failed uncertainly and did not land is reported not applied; an earlier identical one is not taken", async () => {
     const { root } = dirs();
