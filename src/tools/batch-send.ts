@@ -36,7 +36,7 @@ interface Entry {
 export class BatchRequest {
   private readonly entries: Entry[] = [];
   private waiting: number;
-  /** Why Asana refused the whole request (not an uncertain failure): later batches are not sent. */
+  /** Why Asana refused the request (not an uncertain failure) or limited its rate: later batches are not sent. */
   refusal?: AppError;
   /** Whether the request was sent (some item handed its action in). */
   sent = false;
@@ -97,6 +97,9 @@ export class BatchRequest {
       Array.isArray(data) && data.length === actions.length ? (data as BatchResult[]) : undefined;
     for (const [i, entry] of entries.entries()) {
       const outcome = this.outcomeOf(entry.action, i, results?.[i], requestId);
+      // Asana fails a whole batch with 429 when any action would pass a limit; an action of its own
+      // answered 429 still says the limit is reached, so later batches would only be refused too.
+      if (outcome instanceof AppError && outcome.code === "rate_limited") this.refusal ??= outcome;
       if (outcome instanceof AppError) entry.reject(outcome);
       else entry.resolve(outcome);
     }

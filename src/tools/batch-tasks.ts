@@ -107,6 +107,21 @@ export const batchTasks = defineTool({
     batch_requests: z.number(),
     acting_as: actingAs,
   }),
+  // Asana runs a batch's actions simultaneously: two updates of one task would land in either order.
+  validate: (a) => {
+    const first = new Map<string, number>();
+    for (const [i, item] of a.items.entries()) {
+      if (item.action !== "update") continue;
+      const earlier = first.get(item.args.task_gid);
+      if (earlier !== undefined) {
+        throw new AppError(
+          "invalid_input",
+          `items.${i}: updates task ${item.args.task_gid}, as items.${earlier} does; put both changes in one item (Asana runs a batch's actions at once, so two updates of a task could land in either order).`,
+        );
+      }
+      first.set(item.args.task_gid, i);
+    }
+  },
   // Each item is scoped as its own tool scopes it; the allow-lists check every one.
   scope: (a) => ({
     each: a.items.map((item) =>

@@ -231,6 +231,21 @@ describe("batch_tasks", () => {
     expect(h.fake.tasksNamed("Refused 0")).toEqual([]);
   });
 
+  it("stops after a batch in which Asana rate-limited an action: later batches would be refused too", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    h.fake.inject({ action: true, method: "POST", path: "/tasks", type: "status", status: 429 });
+    const out = await h.call("batch_tasks", {
+      items: Array.from({ length: 12 }, (_, i) => create(`Limited ${i}`)),
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results[0]?.error?.code).toBe("rate_limited");
+    expect(results.slice(1, 10).every((r) => r.status === "ok")).toBe(true);
+    expect(results.slice(10).every((r) => r.error?.code === "write_not_applied")).toBe(true);
+    expect(results[10]?.error?.message).toContain("Asana refused batch request 1");
+    expect(batches(h)).toHaveLength(1);
+  });
+
   it("refuses bad input anywhere before any request, naming the item", async () => {
     const h = await hs.start();
     const ok = create("ok");
@@ -255,6 +270,16 @@ describe("batch_tasks", () => {
         "items.1: give notes or html_notes",
       ],
       [{ items: [ok, { action: "delete", task_gid: DEMO_TASK_GID }] }, "items.1"],
+      [
+        {
+          items: [
+            { action: "update", task_gid: DEMO_TASK_GID, name: "one" },
+            ok,
+            { action: "update", task_gid: `https://app.asana.com/0/0/${DEMO_TASK_GID}`, notes: "two" },
+          ],
+        },
+        `items.2: updates task ${DEMO_TASK_GID}, as items.0 does; put both changes in one item`,
+      ],
       [{ items: [ok, { ...ok, bogus: 1 }] }, "bogus"],
       [
         {
@@ -337,6 +362,10 @@ describe("batch_tasks under the allow-lists", () => {
     if (!project || !task) throw new Error("demo data has no second Acme project with a task");
     return { project: project.gid, task: task.gid };
   })();
+  /** A second task of the demo project: one call updates a task once. */
+  const inside = base.tasks?.find(
+    (t) => t.projects?.includes(DEMO_PROJECT_GID) && t.gid !== DEMO_TASK_GID,
+  )?.gid;
   const OUTSIDE_SECTION = "1207000000000098";
   const onlyDemo = { ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID, ASANA_CONFIRM: "off" };
   const start = () => {
@@ -370,7 +399,7 @@ describe("batch_tasks under the allow-lists", () => {
       "a mention of an outside task",
       {
         action: "update",
-        task_gid: DEMO_TASK_GID,
+        task_gid: inside,
         html_notes: `<body>see <a data-asana-gid="${outside.task}"></a></body>`,
       },
       `item 3: rich text mentions task ${outside.task}`,
