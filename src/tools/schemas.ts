@@ -3,6 +3,16 @@ import { z } from "zod";
 
 const DIGITS = /^[0-9]{1,32}$/;
 
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional controls, which make a name or a link
+ * read otherwise than it is (an override can show "fdp.exe" as "exe.pdf").
+ */
+const CONTROL_OR_BIDI = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+export function hasControlOrBidi(text: string): boolean {
+  return CONTROL_OR_BIDI.test(text);
+}
+
 /** What a gid argument names: a task or a project (which Asana links point at), a tag, or else. */
 export type GidKind = "task" | "project" | "tag" | "other";
 

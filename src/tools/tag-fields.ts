@@ -1,5 +1,6 @@
 // What create_tag and update_tag share: the fields a tag is given, and how a tag is shown.
 import { z } from "zod";
+import { hasControlOrBidi } from "./schemas.js";
 
 /** TagBase.color in Asana's spec. */
 export const TAG_COLORS = [
@@ -31,7 +32,8 @@ export const tagName = z
   .string()
   .trim()
   .min(1, "must not be empty")
-  .max(MAX_NAME, `must be at most ${MAX_NAME} characters`);
+  .max(MAX_NAME, `must be at most ${MAX_NAME} characters`)
+  .refine((name) => !hasControlOrBidi(name), "must not hold control or bidirectional characters");
 export const tagColor = z.enum(TAG_COLORS);
 export const tagNotes = z
   .string()

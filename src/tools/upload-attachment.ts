@@ -8,7 +8,7 @@ import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
 import { defineTool } from "./define.js";
 import { openLocalFile } from "./local-file.js";
-import { actingAs, gid } from "./schemas.js";
+import { actingAs, gid, hasControlOrBidi } from "./schemas.js";
 import { createOnce } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
 
@@ -33,19 +33,15 @@ interface Attachment {
   parent?: { gid: string; resource_type?: string; name?: string | null } | null;
 }
 
-/** Control characters, found by char code (C0 and DEL). */
+/** Control characters (C0, DEL, C1): a path may hold bidirectional marks, a file's name may too. */
 function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
+  return /\p{Cc}/u.test(s);
 }
 
 /** Why Asana should not be given this link, or undefined: https only, no credentials in it. */
 export function linkProblem(raw: string): string | undefined {
   // Checked first: the URL parser silently drops tabs and newlines.
-  if (hasControl(raw)) return "holds control characters";
+  if (hasControlOrBidi(raw)) return "holds control or bidirectional characters";
   let url: URL;
   try {
     url = new URL(raw);
@@ -80,7 +76,7 @@ export const uploadAttachment = defineTool({
         .trim()
         .min(1, "must not be empty")
         .max(MAX_NAME, `must be at most ${MAX_NAME} characters`)
-        .refine((s) => !hasControl(s), "must not hold control characters")
+        .refine((s) => !hasControlOrBidi(s), "must not hold control or bidirectional characters")
         .optional()
         .describe("Name shown; default the file's name or the link."),
     })

@@ -118,6 +118,14 @@ describe("create_tag", () => {
       [{ workspace_gid: ACME, name: "x", followers: ["me"] }, "followers"],
       [{ workspace_gid: "Acme Corp", name: "x" }, "workspace_gid: must be an Asana gid"],
       [{ workspace_gid: ACME, name: "x".repeat(1025) }, "name: must be at most 1024 characters"],
+      [
+        { workspace_gid: ACME, name: "laun\u0000ch" },
+        "name: must not hold control or bidirectional characters",
+      ],
+      [
+        { workspace_gid: ACME, name: "\u202eLaunch" },
+        "name: must not hold control or bidirectional characters",
+      ],
       [{ workspace_gid: ACME, name: "x", notes: "n".repeat(65_537) }, "notes: must be at most"],
     ]);
   });

@@ -82,6 +82,7 @@ describe("update_tag", () => {
     await expectRefused(h, "update_tag", [
       [{ tag_gid: LAUNCH }, "nothing to change"],
       [{ tag_gid: LAUNCH, name: "  " }, "name: must not be empty"],
+      [{ tag_gid: LAUNCH, name: "a\tb" }, "name: must not hold control or bidirectional characters"],
       [{ tag_gid: LAUNCH, color: "orange" }, "color"],
       [{ tag_gid: LAUNCH, workspace: SIDE, name: "x" }, "workspace"],
       [{ tag_gid: "launch", name: "x" }, "not a tag's name"],

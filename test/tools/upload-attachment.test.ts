@@ -270,7 +270,10 @@ describe("upload_attachment: links", () => {
       [{ ...task }, "exactly one of path"],
       [{ url: "https://example.com/a" }, "exactly one of task_gid or project_gid"],
       [{ ...task, project_gid: DEMO_PROJECT_GID, url: "https://example.com/a" }, "exactly one of task_gid"],
-      [{ ...task, url: "https://example.com/a", name: "a\u0007b" }, "control characters"],
+      [{ ...task, url: "https://example.com/a", name: "a\u0007b" }, "control or bidirectional characters"],
+      [{ ...task, url: "https://example.com/a", name: "report\u202efdp.exe" }, "bidirectional characters"],
+      [{ ...task, url: "https://example.com/\u202eexe.pdf" }, "bidirectional characters"],
+      [{ ...task, url: "https://example.com/a\u0085b" }, "control or bidirectional characters"],
       [{ ...task, url: "https://example.com/a", name: "x".repeat(256) }, "at most 255"],
     ]);
   });
