@@ -151,6 +151,10 @@ export function toToolError(error: unknown): ToolErrorBody {
 export function fromZodError(error: unknown): unknown {
   if (error instanceof z.ZodError) {
     const problems = error.issues.map((issue) => {
+      // A schema's own word on its unknown keys (update_task names the tool that changes them).
+      if (issue.code === "unrecognized_keys" && !issue.message.startsWith("Unrecognized key")) {
+        return issue.message;
+      }
       if (issue.code === "unrecognized_keys") {
         return `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
       }
