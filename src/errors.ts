@@ -24,7 +24,7 @@ export const ERROR_TABLE = {
   },
   not_found: {
     retryable: false,
-    hint: "Check the gid (list_projects and task tools return valid gids); the object may be deleted or invisible to the acting identity.",
+    hint: "Check that the gid is of the kind the message names (a project's or section's gid is no task's; find, get_project and the task tools return gids); else the object is deleted or invisible to the acting identity.",
   },
   rate_limited: {
     retryable: true,

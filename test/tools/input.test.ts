@@ -278,6 +278,14 @@ describe("dates and Asana's date rules", () => {
 });
 
 describe("arguments that do not apply, and names where gids go", () => {
+  it("says a gid of the wrong kind may be the cause when Asana knows no such object", async () => {
+    const h = await hs.start();
+    const error = errorOf(await h.call("get_task", { task_gid: DEMO_PROJECT_GID }));
+    expect(error.code).toBe("not_found");
+    expect(error.message).toContain(`task: Unknown object: ${DEMO_PROJECT_GID}`);
+    expect(error.hint).toContain("a project's or section's gid is no task's");
+  });
+
   it("sends a section, project, parent, tags or followers given to update_task to the tool that changes them", async () => {
     const h = await hs.start();
     await expectRefused(h, "update_task", [
