@@ -38,9 +38,9 @@ describe("the MCP Inspector CLI against the built bin", () => {
         outputSchema?: unknown;
       }>;
     };
-    // The default toolset, as a newcomer runs it.
+    // The default toolset (with the core tools, always on), as a newcomer runs it.
     expect(tools.map((t) => t.name)).toEqual(
-      ALL_TOOLS.filter((t) => t.toolset === "tasks").map((t) => t.name),
+      ALL_TOOLS.filter((t) => t.toolset === "core" || t.toolset === "tasks").map((t) => t.name),
     );
     expect(tools.map((t) => t.name)).toContain("create_comment");
     // The bundle inlines schemas computed at build time: they are exactly what the code computes,
