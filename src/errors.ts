@@ -24,7 +24,7 @@ export const ERROR_TABLE = {
   },
   not_found: {
     retryable: false,
-    hint: "Check the gid (list_projects and task tools return valid gids); the object may be deleted or invisible to the acting identity.",
+    hint: "Check that the gid is of the kind the message names (a project's or section's gid is no task's; find, get_project and the task tools return gids); else the object is deleted or invisible to the acting identity.",
   },
   rate_limited: {
     retryable: true,
@@ -151,6 +151,10 @@ export function toToolError(error: unknown): ToolErrorBody {
 export function fromZodError(error: unknown): unknown {
   if (error instanceof z.ZodError) {
     const problems = error.issues.map((issue) => {
+      // A schema's own word on its unknown keys (update_task names the tool that changes them).
+      if (issue.code === "unrecognized_keys" && !issue.message.startsWith("Unrecognized key")) {
+        return issue.message;
+      }
       if (issue.code === "unrecognized_keys") {
         return `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
       }

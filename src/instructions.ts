@@ -22,6 +22,13 @@ export function describeContext(resolver: CredentialResolver): DescribeContext {
   };
 }
 
+/**
+ * A call the client gave up on (a timeout, a cancel) gets no answer, yet its write may have reached
+ * Asana: the server cannot say so afterwards, so the agent is told up front.
+ */
+const REPEAT_NOTE =
+  " A write whose call timed out or was cancelled may still have been made: read it back (find, list_tasks, get_task) before repeating it.";
+
 export function instructions(
   config: Config,
   resolver: CredentialResolver,
@@ -40,7 +47,7 @@ export function instructions(
     ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
     : "";
   return redact(
-    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${scoped}${toolsetsNote(policy, canEnable)}`,
+    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${policy.readOnly ? "" : REPEAT_NOTE}${scoped}${toolsetsNote(policy, canEnable)}`,
   );
 }
 

@@ -41,7 +41,8 @@ export function statusToError(
 ): AppError {
   const { message: asanaMessage, phrase } = asanaMessages(body);
   const who = describeIdentity(context.identity);
-  const said = asanaMessage ? `: ${asanaMessage}` : "";
+  // Asana's own full stop is dropped: each sentence below ends with one of its own.
+  const said = asanaMessage ? `: ${asanaMessage.replace(/\.+$/, "")}` : "";
   const base = `Asana answered ${status} to ${context.method} ${context.path} as ${who}${said}`;
   const options = { requestId: context.requestId, status };
   const code = codeFor(status);

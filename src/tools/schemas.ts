@@ -80,11 +80,14 @@ export function gidOf(value: unknown, kind: GidKind): { gid: string } | { error:
     if (/asana\.com/i.test(value)) {
       return { error: "is not an Asana task or project link; give the gid (a string of digits)" };
     }
-    // Tags are named in Asana's UI, and people ask for them by name.
-    if (kind === "tag" && value !== "me" && /\p{L}/u.test(value)) {
-      return { error: `${NOT_A_GID}, not a tag's name: find tags with list_workspace (of: "tags")` };
+    const base = linked ? `${NOT_A_GID}, or the ${linked}'s Asana link` : NOT_A_GID;
+    // Tasks, projects and tags are named in Asana's UI, and people ask for them by name: find
+    // turns a name into its gid in one call.
+    const searchable = linked ?? (kind === "tag" ? kind : undefined);
+    if (searchable && value !== "me" && /\p{L}/u.test(value)) {
+      return { error: `${base}, not a ${searchable}'s name: find its gid with find (type: "${searchable}")` };
     }
-    return { error: linked ? `${NOT_A_GID}, or the ${linked}'s Asana link` : NOT_A_GID };
+    return { error: base };
   }
   // A link is of what it opens: a task link names its project too, but is no project link.
   const is = link.task ? "task" : "project";

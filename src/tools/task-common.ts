@@ -145,7 +145,7 @@ export function userOf(value: unknown): { gid: string } | { error: string } {
   // A name ("Grace Hopper") could match several people; the agent can look them up.
   const named = typeof value === "string" && /\p{L}/u.test(value) && !value.includes("@");
   return {
-    error: named ? `${NOT_A_USER}, not a name: find people with list_workspace (of: "users")` : NOT_A_USER,
+    error: named ? `${NOT_A_USER}, not a name: find people with find (type: "user")` : NOT_A_USER,
   };
 }
 

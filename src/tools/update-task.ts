@@ -24,9 +24,31 @@ import {
 } from "./task-fields.js";
 import { richTextScope } from "./task-view.js";
 
+/** What update_task does not change, and the tool that does (agents reach for these keys). */
+const CHANGED_ELSEWHERE: Record<string, string> = {
+  section_gid: "move_task moves a task to a section",
+  project_gid: "move_task adds a task to or removes it from a project",
+  parent_gid: "move_task sets a task's parent",
+  tag_gids: "task_links adds and removes a task's tags",
+  followers: "task_links adds and removes a task's followers",
+};
+
 /** update_task's arguments: batch_tasks takes the same, item by item. */
 export const updateTaskInput = z
-  .object({ task_gid: gid("task"), ...fields, completed: z.boolean().optional() })
+  .object(
+    { task_gid: gid("task"), ...fields, completed: z.boolean().optional() },
+    {
+      error: (issue) => {
+        if (issue.code !== "unrecognized_keys") return undefined;
+        return issue.keys
+          .map((key) => {
+            const elsewhere = CHANGED_ELSEWHERE[key];
+            return `unknown argument ${JSON.stringify(key)}${elsewhere ? `: update_task does not change it; ${elsewhere}` : ""}`;
+          })
+          .join("; ");
+      },
+    },
+  )
   .strict()
   // Nothing to change is refused with the arguments, before any request: the agent must not be
   // told "updated" for an empty PUT. Keys zod drops (`"__proto__"` in custom_fields) count as absent.
@@ -38,7 +60,11 @@ export const updateTaskInput = z
           value !== undefined &&
           !(key === "custom_fields" && Object.keys(value as object).length === 0),
       ),
-    "nothing to change: give at least one field to set (custom_fields needs at least one entry).",
+    {
+      message: "nothing to change: give at least one field to set (custom_fields needs at least one entry).",
+      // An unknown argument is the problem to name, not a second "nothing to change".
+      when: (payload) => payload.issues.length === 0,
+    },
   )
   .superRefine(fieldRules("unread"));
 

@@ -278,6 +278,44 @@ describe("dates and Asana's date rules", () => {
 });
 
 describe("arguments that do not apply, and names where gids go", () => {
+  it("says a gid of the wrong kind may be the cause when Asana knows no such object", async () => {
+    const h = await hs.start();
+    const error = errorOf(await h.call("get_task", { task_gid: DEMO_PROJECT_GID }));
+    expect(error.code).toBe("not_found");
+    expect(error.message).toContain(`task: Unknown object: ${DEMO_PROJECT_GID}`);
+    expect(error.hint).toContain("a project's or section's gid is no task's");
+  });
+
+  it("sends a section, project, parent, tags or followers given to update_task to the tool that changes them", async () => {
+    const h = await hs.start();
+    await expectRefused(h, "update_task", [
+      [
+        { task_gid: SUBTASK, section_gid: DEMO_SECTION_GIDS.doing },
+        'unknown argument "section_gid": update_task does not change it; move_task moves a task to a section.',
+      ],
+      [{ task_gid: SUBTASK, tag_gids: [DEMO_TAG_GIDS.launch] }, "task_links adds and removes a task's tags"],
+      [{ task_gid: SUBTASK, name: "x", colour: "red" }, 'unknown argument "colour".'],
+    ]);
+    // One problem, named once: no "nothing to change" beside the unknown argument.
+    const only = errorOf(await h.call("update_task", { task_gid: SUBTASK, parent_gid: DEMO_TASK_GID }));
+    expect(only.message).toBe(
+      'Invalid arguments: unknown argument "parent_gid": update_task does not change it; move_task sets a task\'s parent.',
+    );
+    // batch_tasks takes update_task's arguments, and says the same of each item.
+    await expectRefused(h, "batch_tasks", [
+      [
+        { items: [{ action: "update", task_gid: SUBTASK, section_gid: DEMO_SECTION_GIDS.doing }] },
+        'items.0: unknown argument "section_gid": update_task does not change it; move_task moves a task to a section.',
+      ],
+    ]);
+    const batch = errorOf(
+      await h.call("batch_tasks", {
+        items: [{ action: "update", task_gid: SUBTASK, section_gid: DEMO_SECTION_GIDS.doing }],
+      }),
+    );
+    expect(batch.message).not.toContain("nothing to change");
+  });
+
   it("refuses a target the move's action would ignore", async () => {
     const h = await hs.start();
     await expectRefused(h, "move_task", [
@@ -316,20 +354,31 @@ describe("arguments that do not apply, and names where gids go", () => {
     ]);
   });
 
-  it("points names of people and tags to the tool that finds them", async () => {
+  it("points names of people, tags, projects and tasks to find, which turns a name into a gid", async () => {
     const h = await hs.start();
     await expectRefused(h, "update_task", [
+      [{ task_gid: SUBTASK, assignee: "Grace Hopper" }, 'not a name: find people with find (type: "user")'],
       [
-        { task_gid: SUBTASK, assignee: "Grace Hopper" },
-        'not a name: find people with list_workspace (of: "users")',
+        { task_gid: "Write the rollback plan", name: "x" },
+        `task_gid: must be an Asana gid: a string of 1 to 32 digits (0-9), or the task's Asana link, not a task's name: find its gid with find (type: "task")`,
       ],
     ]);
     await expectRefused(h, "create_task", [
       [
         { name: "x", project_gid: DEMO_PROJECT_GID, tag_gids: ["Launch"] },
-        `tag_gids.0: must be an Asana gid: a string of 1 to 32 digits (0-9), not a tag's name: find tags with list_workspace (of: "tags")`,
+        `tag_gids.0: must be an Asana gid: a string of 1 to 32 digits (0-9), not a tag's name: find its gid with find (type: "tag")`,
+      ],
+      [
+        { name: "x", project_gid: "Q3 Product Launch" },
+        `not a project's name: find its gid with find (type: "project")`,
       ],
     ]);
+    await expectRefused(h, "get_project", [
+      [{ project_gid: "Q3 Product Launch" }, `find its gid with find (type: "project")`],
+    ]);
+    // "me" names a person, never a project: no name to look up.
+    const me = errorOf(await h.call("get_project", { project_gid: "me" }));
+    expect(me.message).not.toContain("find its gid");
     await expectRefused(h, "task_links", [
       [{ task_gid: SUBTASK, action: "add", relation: "tags", gids: ["Launch"] }, "not a tag's name"],
       [{ task_gid: SUBTASK, action: "add", relation: "followers", gids: ["Grace"] }, "not a name"],

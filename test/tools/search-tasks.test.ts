@@ -88,6 +88,8 @@ describe("search_tasks", () => {
     expect(error.code).toBe("payment_required");
     expect(error.message).toContain(`workspace ${SIDE} is on the free plan`);
     expect(error.message).toContain(`Asana answered 402 to GET /workspaces/${SIDE}/tasks/search as ${ADA}`);
+    // Asana's sentence ends the message with one full stop, not two.
+    expect(error.message).toMatch(/premium users\.$/);
     expect(error.hint).toContain("list_tasks");
     expect(sent(h).map((r) => r.status)).toEqual([402]);
   });

@@ -120,6 +120,16 @@ describe("whoami", () => {
     expect(body).toMatchObject({ policy: { read_only: true }, configuration_warnings: [] });
   });
 
+  it("tells the agent to read a timed-out write back before repeating it, unless nothing writes", async () => {
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat } });
+    expect(h.client.getInstructions()).toContain(
+      "A write whose call timed out or was cancelled may still have been made: read it back",
+    );
+    await h.close();
+    h = await startHarness({ env: { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_READ_ONLY: "1" } });
+    expect(h.client.getInstructions()).not.toContain("timed out");
+  });
+
   it("answers with no identities when none is configured", async () => {
     h = await startHarness({ env: {} });
     const { isError, body } = await h.call("whoami");
