@@ -111,7 +111,8 @@ export const moveTask = defineTool({
     const where = await targetOf(context, a, data?.parent);
     const inProject = where.project && a.action === "to_section" ? ` in project ${label(where.project)}` : "";
     const done = {
-      to_section: `moved to section ${label(where.section)}${inProject}`,
+      // addTask moves the task within the section's project only; its other projects keep it.
+      to_section: `moved to section ${label(where.section)}${inProject}; any other project it is in keeps it`,
       add_to_project: `added to project ${label(where.project)}${where.section ? `, section ${label(where.section)}` : ""}`,
       remove_from_project: `removed from project ${label(where.project)}`,
       set_parent: where.parent ? `now a subtask of ${label(where.parent)}` : "no longer a subtask",

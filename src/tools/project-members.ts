@@ -105,7 +105,11 @@ export const projectMembers = defineTool({
       project_gid: args.project_gid,
       members: members.slice(0, MAX_SHOWN).map((m) => ({ gid: m.gid, ...(m.name ? { name: m.name } : {}) })),
       ...(members.length > MAX_SHOWN ? { more_members: true as const } : {}),
-      done: `${args.action === "add" ? "added" : "removed"} ${users.join(", ")}`,
+      // Said as the state now, true whether or not each was a member before.
+      done:
+        args.action === "add"
+          ? `the members now include ${users.join(", ")}`
+          : `${users.join(", ")} ${users.length === 1 ? "is" : "are"} not a member now`,
       acting_as: await actingAsOf(context),
     };
   },

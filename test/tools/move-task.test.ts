@@ -22,7 +22,7 @@ describe("move_task", () => {
     });
     expect(out.body).toEqual({
       task_gid: DEMO_TASK_GID,
-      done: `moved to section "Done" (${DEMO_SECTION_GIDS.done}) in project "Q3 Product Launch" (${DEMO_PROJECT_GID})`,
+      done: `moved to section "Done" (${DEMO_SECTION_GIDS.done}) in project "Q3 Product Launch" (${DEMO_PROJECT_GID}); any other project it is in keeps it`,
       section: { gid: DEMO_SECTION_GIDS.done, name: "Done" },
       project: { gid: DEMO_PROJECT_GID, name: "Q3 Product Launch" },
       acting_as: { gid: BOT_GID, name: "Acme Bot", kind: "bot" },
@@ -126,7 +126,9 @@ describe("move_task", () => {
     });
     expect(out.isError, out.text).toBe(false);
     expect(out.body.section).toEqual({ gid: DEMO_SECTION_GIDS.done, name: null });
-    expect(out.body.done).toBe(`moved to section ${DEMO_SECTION_GIDS.done}`);
+    expect(out.body.done).toBe(
+      `moved to section ${DEMO_SECTION_GIDS.done}; any other project it is in keeps it`,
+    );
     expect(writes(h)).toHaveLength(1);
   });
 

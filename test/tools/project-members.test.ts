@@ -28,7 +28,9 @@ describe("project_members", () => {
       users: [ALAN, "katherine@sandbox.example", "me"],
     });
     expect(out.isError, out.text).toBe(false);
-    expect(out.body).toMatchObject({ done: `added ${ALAN}, katherine@sandbox.example, ${ADA_GID}` });
+    expect(out.body).toMatchObject({
+      done: `the members now include ${ALAN}, katherine@sandbox.example, ${ADA_GID}`,
+    });
     expect(writes(h).map((r) => [r.path, r.body, r.userGid])).toEqual([
       [
         `/projects/${DEMO_PROJECT_GID}/addMembers`,
@@ -89,6 +91,7 @@ describe("project_members", () => {
     });
     expect(out.isError, out.text).toBe(false);
     expect(h.fake.project(DEMO_PROJECT_GID)?.members).not.toContain(ALAN);
+    expect(out.body.done).toBe(`${ALAN} is not a member now`);
     expect(writes(h).map((r) => r.status)).toEqual([200, 0, 200]);
   });
 
