@@ -30,7 +30,7 @@ interface AsanaItem {
   archived?: boolean;
   completed?: boolean;
   due_on?: string | null;
-  owner?: { gid: string; name?: string } | null;
+  owner?: { gid: string } | null;
   /** A project's latest status as Asana's legacy record: the only one whose color the items listing answers. */
   current_status?: {
     color?: string | null;
@@ -51,7 +51,7 @@ const ITEM_FIELDS = [
   "archived",
   "completed",
   "due_on",
-  "owner.name",
+  "owner",
   "current_status.color",
   "current_status.title",
   "current_status.created_at",
@@ -95,7 +95,7 @@ export const getPortfolio = defineTool({
         gid: z.string(),
         type: z.enum(["project", "portfolio"]),
         name: z.string(),
-        owner: z.string().optional(),
+        owner_gid: z.string().optional(),
         due: z.string().optional(),
         done: z.literal(true).optional(),
         archived: z.literal(true).optional(),
@@ -184,8 +184,7 @@ function itemOut(item: AsanaItem) {
     gid: item.gid,
     type: item.resource_type === "portfolio" ? ("portfolio" as const) : ("project" as const),
     name: item.name ?? "",
-    // Named, as the portfolio's own owner is: an overview reads as names, and no tool looks a gid up.
-    ...(item.owner ? { owner: item.owner.name ?? item.owner.gid } : {}),
+    ...(item.owner ? { owner_gid: item.owner.gid } : {}),
     ...(item.due_on ? { due: item.due_on } : {}),
     ...(item.completed ? { done: true as const } : {}),
     ...(item.archived ? { archived: true as const } : {}),

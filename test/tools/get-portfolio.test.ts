@@ -3,6 +3,7 @@ import {
   DEMO_PROJECT_GID,
   demoData,
   SANDBOX_TOKENS,
+  SANDBOX_USER_GIDS,
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import { DEMO_PORTFOLIO_GIDS } from "../../src/sandbox/demo-world.js";
@@ -88,7 +89,7 @@ describe("get_portfolio", () => {
       gid: DEMO_PROJECT_GID,
       type: "project",
       name: "Q3 Product Launch",
-      owner: "Alan Turing",
+      owner_gid: expect.any(String),
       current_status: {
         status: "on_track",
         title: "Launch prep, week 1",
@@ -116,7 +117,7 @@ describe("get_portfolio", () => {
         gid: launches,
         type: "portfolio",
         name: "Product launches 2025",
-        owner: "Grace Hopper",
+        owner_gid: SANDBOX_USER_GIDS.oauth,
         current_status: { title: "Launches mostly on track" },
       },
       expect.objectContaining({ gid: ACME_PROJECTS[4], type: "project" }),
