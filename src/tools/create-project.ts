@@ -68,6 +68,8 @@ export const createProject = defineTool({
   output: z.object({
     /** Absent only while a template's job has not named its project yet. */
     project: projectOut.optional(),
+    /** The sections it was made with (Asana gives a plain project one, "Untitled section"). */
+    sections: z.array(z.object({ gid: z.string(), name: z.string() })).optional(),
     instantiation: instantiationOut.optional(),
     acting_as: actingAs,
     verified_after_uncertain_failure: z.boolean().optional(),
@@ -109,9 +111,31 @@ export const createProject = defineTool({
     const outcome = a.template_gid
       ? await fromTemplate(a, a.template_gid, context, started)
       : await plain(a, context);
-    return { ...outcome, acting_as: await actingAsOf(context) };
+    const sections = outcome.project ? await sectionsOf(outcome.project.gid, context) : undefined;
+    return { ...outcome, ...(sections ? { sections } : {}), acting_as: await actingAsOf(context) };
   },
 });
+
+/**
+ * The new project's sections, so the default one can be renamed (update_section) rather than left
+ * beside new ones. The project exists already: a failed read leaves them out, never an error.
+ */
+async function sectionsOf(
+  project: string,
+  context: ToolContext,
+): Promise<Array<{ gid: string; name: string }> | undefined> {
+  try {
+    const { data } = await context.asana.request<Array<{ gid: string; name?: string }>>(context.identity, {
+      method: "GET",
+      path: apiPath`/projects/${project}/sections`,
+      query: { limit: 20, opt_fields: "name" },
+      signal: context.signal,
+    });
+    return data.map((section) => ({ gid: section.gid, name: section.name ?? "" }));
+  } catch {
+    return undefined;
+  }
+}
 
 async function plain(a: Args, context: ToolContext) {
   const { asana, identity, signal } = context;

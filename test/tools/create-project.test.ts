@@ -64,6 +64,8 @@ describe("create_project", () => {
         start_on: "2026-09-01",
         due_on: "2026-10-15",
       },
+      // Asana's default section, answered so it can be renamed rather than left beside new ones.
+      sections: [{ gid: expect.any(String), name: "Untitled section" }],
       acting_as: { gid: BOT_GID, name: "Acme Bot", kind: "bot" },
     });
     expect(h.fake.project(gid ?? "")).toMatchObject({
@@ -189,6 +191,11 @@ describe("create_project", () => {
         },
         instantiation: { status: "succeeded" },
       });
+      expect((out.body.sections as Array<{ name: string }>).map((section) => section.name)).toEqual([
+        "Plan",
+        "Build",
+        "Launch",
+      ]);
       expect(h.fake.project(gid ?? "")).toMatchObject({
         template: DEMO_TEMPLATE_GIDS.launch,
         sections: ["Plan", "Build", "Launch"],
