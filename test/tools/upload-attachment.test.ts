@@ -186,6 +186,54 @@ describe("upload_attachment: local files", () => {
     },
   );
 
+  it("refuses a file whose own name would read otherwise, unless a name is given, before opening it", async () => {
+    // A file named "invoice<RLO>fdp.exe" shows in Asana as "invoiceexe.pdf": its name is the
+    // attachment's when none is given, so it is held to the rules a given name is.
+    const { root } = dirs();
+    const file = join(root, "invoice\u202efdp.exe");
+    writeFileSync(file, "MZ");
+    h = await withRoots([root]);
+    const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file }));
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toContain("bidirectional");
+    expect(error.hint).toContain("name");
+    expect(uploads(h)).toEqual([]);
+    const named = await h.call("upload_attachment", {
+      task_gid: DEMO_TASK_GID,
+      path: file,
+      name: "invoice.exe",
+    });
+    expect(named.isError, named.text).toBe(false);
+    expect((named.body.attachment as { name: string }).name).toBe("invoice.exe");
+  });
+
+  it.runIf(process.platform === "linux")(
+    "refuses a name with an unpaired surrogate or a line separator before the file is opened, and holds nothing open",
+    async () => {
+      const { root } = dirs();
+      const file = join(root, "plain.txt");
+      writeFileSync(file, "plain");
+      h = await withRoots([root]);
+      const holding = () =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === file;
+          } catch {
+            return false;
+          }
+        });
+      for (const name of ["half \ud83d", "two\u2028lines", "two\u2029paragraphs"]) {
+        const error = errorOf(
+          await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file, name }),
+        );
+        expect(error.code, JSON.stringify(name)).toBe("invalid_input");
+        expect(error.message, JSON.stringify(name)).toContain("name");
+      }
+      expect(holding()).toEqual([]);
+      expect(uploads(h)).toEqual([]);
+    },
+  );
+
   it("without the roots capability, only the server's working directory is a root", async () => {
     const { outside } = dirs();
     writeFileSync(join(outside, "a.txt"), "x");
