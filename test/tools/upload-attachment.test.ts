@@ -21,6 +21,7 @@ import {
   DEMO_PROJECT_GID,
   DEMO_TASK_GID,
   demoData,
+  SANDBOX_TOKENS,
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import { MAX_ATTACHMENT_BYTES } from "../../src/tools/upload-attachment.js";
@@ -163,6 +164,33 @@ describe("upload_attachment: local files", () => {
       const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path }));
       expect(error.code, path).toBe("invalid_input");
       expect(error.message, path).toContain("credentials");
+    }
+    expect(h.fake.requests.slice(before)).toEqual([]);
+  });
+
+  it("refuses a file that holds one of the server's tokens, whatever it is called, before any request", async () => {
+    // Cursor's .cursor/mcp.json (and Claude Code's project .mcp.json) keep the tokens in the project
+    // the client declares as its root: uploading it would hand them to whoever reads the task.
+    const { root } = dirs();
+    mkdirSync(join(root, ".cursor"));
+    const config = join(root, ".cursor", "mcp.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mcpServers: { asana: { command: "node", env: { ASANA_BOT_PAT: SANDBOX_TOKENS.bot } } },
+      }),
+    );
+    // A large log with the reader's token across the scan's chunks, JSON-escaped as some writers do.
+    const log = join(root, "server.log");
+    const pad = Buffer.alloc((1 << 20) - 7, 0x61);
+    writeFileSync(log, Buffer.concat([pad, Buffer.from(JSON.stringify(SANDBOX_TOKENS.pat)), pad]));
+    h = await withRoots([root]);
+    const before = h.fake.requests.length;
+    for (const path of [config, log]) {
+      const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path }));
+      expect(error.code, path).toBe("invalid_input");
+      expect(error.message, path).toContain("holds a token of this server");
+      expect(error.message, path).not.toContain(SANDBOX_TOKENS.bot);
     }
     expect(h.fake.requests.slice(before)).toEqual([]);
   });
