@@ -139,12 +139,13 @@ export const batchTasks = defineTool({
     const results: ItemResult[] = [];
     let requests = 0;
     let stop: string | undefined;
+    let stopHint: string | undefined;
     for (let start = 0; start < prepared.length; start += MAX_BATCH_ACTIONS) {
       const chunk = prepared.slice(start, start + MAX_BATCH_ACTIONS);
       stop ??= context.signal.aborted ? "the call ended before it was sent" : undefined;
       if (stop !== undefined) {
         const why = stop;
-        results.push(...chunk.map((p, i) => notSent(start + i, p.action, why)));
+        results.push(...chunk.map((p, i) => notSent(start + i, p.action, why, stopHint)));
         continue;
       }
       const batch = new BatchRequest(context, chunk.length);
@@ -152,6 +153,9 @@ export const batchTasks = defineTool({
       if (batch.sent) requests += 1;
       if (batch.refusal) {
         stop = `Asana refused batch request ${requests}, so later ones were not sent: ${batch.refusal.message}`;
+        if (batch.rateLimitWait) {
+          stopHint = `Asana's rate limit was reached: ${batch.rateLimitWait}, then call batch_tasks again with only the items not sent (and any answered rate_limited); the others were applied or settled.`;
+        }
       }
     }
     const count = (status: ItemResult["status"]) => results.filter((r) => r.status === status).length;
@@ -263,9 +267,14 @@ function ok(
   };
 }
 
-function notSent(index: number, action: Item["action"], why: string): ItemResult {
-  const error = new AppError("write_not_applied", `Not sent: ${why}`);
-  return { item: index, action, status: "error", error: { code: error.code, message: error.message } };
+function notSent(index: number, action: Item["action"], why: string, hint?: string): ItemResult {
+  const error = new AppError("write_not_applied", `Not sent: ${why}`, hint ? { hint } : {});
+  return {
+    item: index,
+    action,
+    status: "error",
+    error: { code: error.code, message: error.message, ...(hint ? { hint } : {}) },
+  };
 }
 
 /** What the items would change, read now (GETs only): each update's fields as they are → as given. */
