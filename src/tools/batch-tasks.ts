@@ -112,14 +112,16 @@ export const batchTasks = defineTool({
     const first = new Map<string, number>();
     for (const [i, item] of a.items.entries()) {
       if (item.action !== "update") continue;
-      const earlier = first.get(item.args.task_gid);
+      // One task however its gid is spelt: Asana's gids have no leading zeros, a number parse drops them.
+      const task = item.args.task_gid.replace(/^0+(?=\d)/, "");
+      const earlier = first.get(task);
       if (earlier !== undefined) {
         throw new AppError(
           "invalid_input",
-          `items.${i}: updates task ${item.args.task_gid}, as items.${earlier} does; put both changes in one item (Asana runs a batch's actions at once, so two updates of a task could land in either order).`,
+          `items.${i}: updates task ${task}, as items.${earlier} does; put both changes in one item (Asana runs a batch's actions at once, so two updates of a task could land in either order).`,
         );
       }
-      first.set(item.args.task_gid, i);
+      first.set(task, i);
     }
   },
   // Each item is scoped as its own tool scopes it; the allow-lists check every one.

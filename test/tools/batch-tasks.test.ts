@@ -305,6 +305,15 @@ describe("batch_tasks", () => {
         },
         `items.2: updates task ${DEMO_TASK_GID}, as items.0 does; put both changes in one item`,
       ],
+      [
+        {
+          items: [
+            { action: "update", task_gid: Number(DEMO_TASK_GID), name: "one" },
+            { action: "update", task_gid: `00${DEMO_TASK_GID}`, notes: "two" },
+          ],
+        },
+        `items.1: updates task ${DEMO_TASK_GID}, as items.0 does`,
+      ],
       [{ items: [ok, { ...ok, bogus: 1 }] }, "bogus"],
       [
         {
