@@ -1,7 +1,8 @@
 // The confirmation step of a tool call (src/confirm.ts says what needs one): the server's call
 // handler asks it, after the policy allowed the call and before the tool runs, whether to go on.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ElicitResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { ConfirmMode } from "./config.js";
 import {
   bindingOf,
@@ -126,6 +127,14 @@ function asksInForms(server: Server): boolean {
   return elicitation.form !== undefined || elicitation.url === undefined;
 }
 
+/**
+ * What a client answers to the question, read loosely: SDK's ElicitResultSchema refuses content
+ * whose values are not strings, numbers, booleans or string lists (`{confirm: {…}}`, `null`), and
+ * a refused answer would read as a question the client failed to show, falling back to a token.
+ * Only `confirm: true` under `accept` is a yes; any other answer from the person is a no.
+ */
+const ANSWER = z.looseObject({ action: z.string(), content: z.unknown().optional() });
+
 async function askPerson(
   server: Server,
   tool: Tool,
@@ -166,10 +175,13 @@ async function askPerson(
           },
         },
       },
-      ElicitResultSchema,
+      ANSWER,
       { signal, timeout },
     );
-    if (result.action === "accept") return result.content?.confirm === true ? "yes" : "declined";
+    if (result.action === "accept") {
+      const content = result.content as { confirm?: unknown } | null | undefined;
+      return content?.confirm === true ? "yes" : "declined";
+    }
     return result.action === "decline" ? "declined" : "dismissed";
   } catch (error) {
     // The tool's own deadline or the client's cancellation ends the call as usual.

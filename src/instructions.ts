@@ -43,11 +43,13 @@ export function instructions(
     policy.workspaces && `workspaces ${[...policy.workspaces].join(", ")} only`,
     policy.projects && `projects ${[...policy.projects].join(", ")} only`,
   ].filter(Boolean);
+  // ASANA_TOOLS may leave whoami out, core though it is: then it is not offered.
+  const whoami = !policy.tools || policy.tools.has("whoami");
   const scoped = limits.length
-    ? ` This server is limited to: ${limits.join("; ")} (see whoami's policy).`
+    ? ` This server is limited to: ${limits.join("; ")}${whoami ? " (see whoami's policy)" : ""}.`
     : "";
   return redact(
-    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana; call whoami to see every identity (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${policy.readOnly ? "" : REPEAT_NOTE}${scoped}${toolsetsNote(policy, canEnable)}`,
+    `${sandbox}Asana tools. Every tool description says whose name its actions carry in Asana${whoami ? "; call whoami to see every identity" : ""} (reads as ${resolver.attribution("read")}, writes as ${resolver.attribution("write")}). A task or project gid may be given as its Asana link.${policy.readOnly ? "" : REPEAT_NOTE}${scoped}${toolsetsNote(policy, canEnable)}`,
   );
 }
 

@@ -119,6 +119,17 @@ export function registerSecret(secret: string | undefined, slot?: string, keep =
   rebuild();
 }
 
+/**
+ * Every secret the process holds, whole, as a file's bytes would carry it: a personal access
+ * token's part after its `n/gid:` prefix (a JSON writer may escape the slashes before it), else the
+ * secret itself; none shorter than 8 characters, which ordinary text would hold by chance.
+ */
+export function heldSecrets(): string[] {
+  const all = [...pinned.keys(), ...[...rotating.values()].flat().map((r) => r.secret)];
+  const cores = all.map((secret) => /^\d+\/[0-9/]+:(.{12,})$/.exec(secret)?.[1] ?? secret);
+  return [...new Set(cores)].filter((core) => core.length >= 8);
+}
+
 /** How many secrets redaction looks for (tests check the bound). */
 export function registeredSecretCount(): number {
   return count;

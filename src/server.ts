@@ -92,7 +92,7 @@ export function buildServer(deps: ServerDeps): AsanaMcpServer {
   const audit: AuditSink | undefined =
     deps.audit ?? (config.auditLog ? AuditLog.open(config.auditLog, config.auditLogBodies) : undefined);
   // Sets can be turned on only where the client hears a list change and the policy lets the
-  // agent call enable_toolset (ASANA_TOOLS may leave it out, or the tasks set it belongs to).
+  // agent call enable_toolset (ASANA_TOOLS may leave it out, core though it is).
   const enableTool = deps.tools.find((tool) => tool.name === "enable_toolset");
   const canEnable = !deps.stateless && enableTool !== undefined && isExposed(basePolicy, enableTool);
   // Hidden tools are not listed; called anyway, they are refused below (never "unknown").

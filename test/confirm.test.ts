@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
@@ -404,6 +405,35 @@ describe("elicitation (clients that can ask the person)", () => {
       // The person answered: the answer is a no, not a question the client failed to show.
       expect(errorOf(out).code).toBe("not_confirmed");
       expect(errorOf(out).message).toContain("declined");
+      expect(out.text).not.toContain("confirm_");
+      expect(writes(h)).toEqual([]);
+      expect(h.fake.task(SUBTASK)).toBeDefined();
+    },
+  );
+
+  it.each([
+    ["an object for yes", { confirm: { value: true } }],
+    ["a null for yes", { confirm: null }],
+    ["content that is no object", "yes"],
+  ])(
+    "takes an accept with %s, which the SDK's own schema would refuse, as no yes: no token either",
+    async (_label, content) => {
+      // A client not built on the SDK sends what its form gave: the SDK's Client would check it
+      // first, so its check is stepped past (Protocol's own handler registration) to send it raw.
+      const asked: string[] = [];
+      const h = await startHarness({
+        env: PAT_AND_BOT,
+        clientCapabilities: { capabilities: { elicitation: { form: {} } } },
+        clientSetup: (client: Client) =>
+          Protocol.prototype.setRequestHandler.call(client, ElicitRequestSchema, async (request) => {
+            asked.push((request.params as { message: string }).message);
+            return { action: "accept", content } as unknown as ElicitResult;
+          }),
+      });
+      cleanups.push(h);
+      const out = await h.call("delete_task", { task_gid: SUBTASK });
+      expect(asked).toHaveLength(1);
+      expect(errorOf(out).code).toBe("not_confirmed");
       expect(out.text).not.toContain("confirm_");
       expect(writes(h)).toEqual([]);
       expect(h.fake.task(SUBTASK)).toBeDefined();

@@ -141,6 +141,9 @@ describe("enable_toolset", () => {
       if ((await names(h)).includes("whoami")) {
         const who = (await h.call("whoami")).body as { toolsets: { how_to_enable: string } };
         expect(who.toolsets.how_to_enable).not.toContain("enable_toolset");
+      } else {
+        // Nor whoami where ASANA_TOOLS leaves it out: the agent could not call it.
+        expect(h.client.getInstructions() ?? "").not.toContain("whoami");
       }
     }
   });

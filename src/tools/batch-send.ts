@@ -5,6 +5,7 @@
 // or the action answered 5xx) is write_unknown for that item, which its own write then settles.
 
 import { asanaMessages, statusToError } from "../asana/errors.js";
+import { retryAfterMs } from "../asana/http-body.js";
 import { describeIdentity } from "../auth/identities.js";
 import { AppError } from "../errors.js";
 import type { ToolContext } from "./define.js";
@@ -22,7 +23,17 @@ export interface BatchAction {
 
 interface BatchResult {
   status_code?: unknown;
+  headers?: unknown;
   body?: unknown;
+}
+
+/** An action's Retry-After in whole seconds, from its own headers in the batch's answer. */
+function retryAfterOf(result: BatchResult | undefined): number | undefined {
+  const headers = result?.headers;
+  if (typeof headers !== "object" || headers === null) return undefined;
+  const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === "retry-after");
+  const raw = typeof entry?.[1] === "string" || typeof entry?.[1] === "number" ? String(entry[1]) : undefined;
+  return raw === undefined ? undefined : Math.ceil(retryAfterMs(raw) / 1000);
 }
 
 interface Entry {
@@ -38,6 +49,8 @@ export class BatchRequest {
   private waiting: number;
   /** Why Asana refused the request (not an uncertain failure) or limited its rate: later batches are not sent. */
   refusal?: AppError;
+  /** How long Asana's rate limit asked to wait ("wait 30 s"), when it limited the request or an action. */
+  rateLimitWait?: string;
   /** Whether the request was sent (some item handed its action in). */
   sent = false;
 
@@ -90,6 +103,8 @@ export class BatchRequest {
           ? error
           : new AppError("internal", `POST /batch failed: ${error instanceof Error ? error.message : error}`);
       if (failure.code !== "write_unknown") this.refusal = failure;
+      if (failure.code === "rate_limited")
+        this.rateLimitWait = /wait \d+ s/.exec(failure.hint)?.[0] ?? "wait a minute";
       for (const entry of entries) entry.reject(failure);
       return;
     }
@@ -132,11 +147,22 @@ export class BatchRequest {
       );
     }
     // Refused: Asana did not act on it. The same error a direct request gets, naming the identity.
-    return statusToError(status, result?.body, {
+    const retryAfterSeconds = status === 429 ? retryAfterOf(result) : undefined;
+    const error = statusToError(status, result?.body, {
       identity: this.context.identity,
       method,
       path: action.relative_path,
       requestId,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    });
+    if (error.code !== "rate_limited") return error;
+    // Not applied, and not repeated here (the batch has answered): the item is the agent's to send again.
+    const wait = retryAfterSeconds !== undefined ? `wait ${retryAfterSeconds} s` : "wait a minute";
+    this.rateLimitWait ??= wait;
+    return new AppError(error.code, error.message, {
+      requestId,
+      status,
+      hint: `Asana's rate limit for ${describeIdentity(this.context.identity)} was reached; it did not act on this item: ${wait} and send this item again.`,
     });
   }
 }

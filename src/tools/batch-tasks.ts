@@ -112,14 +112,16 @@ export const batchTasks = defineTool({
     const first = new Map<string, number>();
     for (const [i, item] of a.items.entries()) {
       if (item.action !== "update") continue;
-      const earlier = first.get(item.args.task_gid);
+      // One task however its gid is spelt: Asana's gids have no leading zeros, a number parse drops them.
+      const task = item.args.task_gid.replace(/^0+(?=\d)/, "");
+      const earlier = first.get(task);
       if (earlier !== undefined) {
         throw new AppError(
           "invalid_input",
-          `items.${i}: updates task ${item.args.task_gid}, as items.${earlier} does; put both changes in one item (Asana runs a batch's actions at once, so two updates of a task could land in either order).`,
+          `items.${i}: updates task ${task}, as items.${earlier} does; put both changes in one item (Asana runs a batch's actions at once, so two updates of a task could land in either order).`,
         );
       }
-      first.set(item.args.task_gid, i);
+      first.set(task, i);
     }
   },
   // Each item is scoped as its own tool scopes it; the allow-lists check every one.
@@ -139,12 +141,13 @@ export const batchTasks = defineTool({
     const results: ItemResult[] = [];
     let requests = 0;
     let stop: string | undefined;
+    let stopHint: string | undefined;
     for (let start = 0; start < prepared.length; start += MAX_BATCH_ACTIONS) {
       const chunk = prepared.slice(start, start + MAX_BATCH_ACTIONS);
       stop ??= context.signal.aborted ? "the call ended before it was sent" : undefined;
       if (stop !== undefined) {
         const why = stop;
-        results.push(...chunk.map((p, i) => notSent(start + i, p.action, why)));
+        results.push(...chunk.map((p, i) => notSent(start + i, p.action, why, stopHint)));
         continue;
       }
       const batch = new BatchRequest(context, chunk.length);
@@ -152,6 +155,9 @@ export const batchTasks = defineTool({
       if (batch.sent) requests += 1;
       if (batch.refusal) {
         stop = `Asana refused batch request ${requests}, so later ones were not sent: ${batch.refusal.message}`;
+        if (batch.rateLimitWait) {
+          stopHint = `Asana's rate limit was reached: ${batch.rateLimitWait}, then call batch_tasks again with only the items not sent (and any answered rate_limited); the others were applied or settled.`;
+        }
       }
     }
     const count = (status: ItemResult["status"]) => results.filter((r) => r.status === status).length;
@@ -263,9 +269,14 @@ function ok(
   };
 }
 
-function notSent(index: number, action: Item["action"], why: string): ItemResult {
-  const error = new AppError("write_not_applied", `Not sent: ${why}`);
-  return { item: index, action, status: "error", error: { code: error.code, message: error.message } };
+function notSent(index: number, action: Item["action"], why: string, hint?: string): ItemResult {
+  const error = new AppError("write_not_applied", `Not sent: ${why}`, hint ? { hint } : {});
+  return {
+    item: index,
+    action,
+    status: "error",
+    error: { code: error.code, message: error.message, ...(hint ? { hint } : {}) },
+  };
 }
 
 /** What the items would change, read now (GETs only): each update's fields as they are → as given. */

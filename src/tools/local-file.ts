@@ -6,6 +6,7 @@ import { constants, openAsBlob } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, sep } from "node:path";
 import { AppError } from "../errors.js";
+import { heldSecrets } from "../log.js";
 import type { ToolContext } from "./define.js";
 
 export interface LocalFile {
@@ -135,10 +136,40 @@ export async function openLocalFile(
         `${path} grew to ${blob.size} bytes while it was being opened, more than 100 MB; it was not sent.`,
       );
     }
+    // A client's own configuration (Cursor's .cursor/mcp.json, Claude Code's .mcp.json) keeps this
+    // server's tokens inside the project it declares as a root, under any name: its bytes are read
+    // for them. Read after the Blob was taken, which refuses to read a file changed since.
+    if (await holdsSecret(handle)) {
+      throw refuse(
+        `${path} holds a token of this server (a client's configuration, or a copy of one), so it is never uploaded.`,
+        "Attach another file.",
+      );
+    }
     return { blob, name: basename(path), size: blob.size, close: () => handle.close() };
   } catch (error) {
     await handle.close();
     throw error;
+  }
+}
+
+/** Whether the open file's bytes hold one of the secrets the server holds (src/log.ts). */
+async function holdsSecret(handle: FileHandle): Promise<boolean> {
+  const needles = heldSecrets().map((secret) => Buffer.from(secret));
+  if (needles.length === 0) return false;
+  // Read a MiB at a time, each read keeping the last bytes before it, so none is missed across two.
+  const overlap = Math.max(...needles.map((n) => n.length)) - 1;
+  const buffer = Buffer.allocUnsafe((1 << 20) + overlap);
+  let kept = 0;
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, kept, buffer.length - kept, position);
+    if (bytesRead === 0) return false;
+    position += bytesRead;
+    const filled = kept + bytesRead;
+    const view = buffer.subarray(0, filled);
+    if (needles.some((needle) => view.includes(needle))) return true;
+    kept = Math.min(overlap, filled);
+    buffer.copy(buffer, 0, filled - kept, filled);
   }
 }
 

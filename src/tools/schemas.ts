@@ -4,10 +4,12 @@ import { z } from "zod";
 const DIGITS = /^[0-9]{1,32}$/;
 
 /**
- * Control characters (C0, DEL, C1) and the bidirectional controls, which make a name or a link
- * read otherwise than it is (an override can show "fdp.exe" as "exe.pdf").
+ * Control characters (C0, DEL, C1), the line and paragraph separators and the bidirectional
+ * controls, which make a name or a link read otherwise than it is (an override can show "fdp.exe"
+ * as "exe.pdf"), and unpaired surrogates, which are no character at all (Asana would store U+FFFD,
+ * and URL-encoding one throws).
  */
-const CONTROL_OR_BIDI = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const CONTROL_OR_BIDI = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 export function hasControlOrBidi(text: string): boolean {
   return CONTROL_OR_BIDI.test(text);

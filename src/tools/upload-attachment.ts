@@ -1,6 +1,7 @@
 // upload_attachment: a local file (stdio mode, inside the client's roots) or an https link,
 // attached to a task or a project. Asana takes no inline image in a comment, so for a comment the
 // file goes on the task and the answer carries a link the comment's html_text can hold.
+import { basename } from "node:path";
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import type { MultipartForm } from "../asana/http-body.js";
@@ -111,6 +112,14 @@ export const uploadAttachment = defineTool({
     if (a.path !== undefined && hasControl(a.path)) {
       throw new AppError("invalid_input", "path: must not hold control characters.");
     }
+    // The file's own name is the attachment's when none is given: held to what a given name is.
+    if (a.path !== undefined && a.name === undefined && hasControlOrBidi(basename(a.path))) {
+      throw new AppError(
+        "invalid_input",
+        "path: the file's name holds control or bidirectional characters, which would make it read otherwise in Asana.",
+        { hint: "Give the name Asana should show in name." },
+      );
+    }
   },
   scope: (a) => (a.task_gid !== undefined ? { task: a.task_gid } : { project: a.project_gid }),
   describe: ({ attribution }) =>
@@ -124,80 +133,87 @@ export const uploadAttachment = defineTool({
     let sentName: string;
     let matches: (a: Attachment) => boolean | "unknown";
     let key: unknown[];
+    let created: Attachment;
+    let verified: boolean;
     let closeFile: (() => Promise<void>) | undefined;
-    if (args.path !== undefined) {
-      const file = await openLocalFile(args.path, context, MAX_ATTACHMENT_BYTES);
-      closeFile = file.close;
-      const name = args.name ?? file.name;
-      // "For file names that contain non-ASCII characters, the file name should be URL-encoded."
-      // Asana shows the decoded name; either form is recognised when reading back.
-      const filename = /[^\x20-\x7e]|[%"]/.test(name) ? encodeURIComponent(name) : name;
-      form = { fields: [["parent", parent]], file: { field: "file", blob: file.blob, filename } };
-      sentName = name;
-      key = ["file", name, file.size];
-      matches = (a) => {
-        if (a.resource_subtype !== undefined && a.resource_subtype !== "asana") return false;
-        const sameName = a.name === name || a.name === filename;
-        if (typeof a.size !== "number") return sameName ? "unknown" : false;
-        if (a.size !== file.size) return false;
-        // Same size, other name: Asana may have rewritten the name, so never "not created" for it.
-        return sameName ? true : "unknown";
-      };
-    } else {
-      const url = args.url as string;
-      const name = args.name ?? url;
-      form = {
-        fields: [
-          ["parent", parent],
-          ["resource_subtype", "external"],
-          ["url", url],
-          ["name", name],
-        ],
-      };
-      sentName = name;
-      key = ["link", name, url];
-      matches = (a) => {
-        if (a.resource_subtype !== undefined && a.resource_subtype !== "external") return false;
-        if (a.name !== name) return false;
-        const link = a.view_url ?? a.download_url;
-        // A link Asana wrote another way (normalised) cannot be told apart: uncertain, never "not created".
-        return link && sameLink(link, url) ? true : "unknown";
-      };
-    }
+    // The local file is let go once the upload has settled, whatever its outcome, and on any
+    // failure between its opening and the upload.
+    try {
+      if (args.path !== undefined) {
+        const file = await openLocalFile(args.path, context, MAX_ATTACHMENT_BYTES);
+        closeFile = file.close;
+        const name = args.name ?? file.name;
+        // "For file names that contain non-ASCII characters, the file name should be URL-encoded."
+        // Asana shows the decoded name; either form is recognised when reading back.
+        const filename = /[^\x20-\x7e]|[%"]/.test(name) ? encodeURIComponent(name) : name;
+        form = { fields: [["parent", parent]], file: { field: "file", blob: file.blob, filename } };
+        sentName = name;
+        key = ["file", name, file.size];
+        matches = (a) => {
+          if (a.resource_subtype !== undefined && a.resource_subtype !== "asana") return false;
+          const sameName = a.name === name || a.name === filename;
+          if (typeof a.size !== "number") return sameName ? "unknown" : false;
+          if (a.size !== file.size) return false;
+          // Same size, other name: Asana may have rewritten the name, so never "not created" for it.
+          return sameName ? true : "unknown";
+        };
+      } else {
+        const url = args.url as string;
+        const name = args.name ?? url;
+        form = {
+          fields: [
+            ["parent", parent],
+            ["resource_subtype", "external"],
+            ["url", url],
+            ["name", name],
+          ],
+        };
+        sentName = name;
+        key = ["link", name, url];
+        matches = (a) => {
+          if (a.resource_subtype !== undefined && a.resource_subtype !== "external") return false;
+          if (a.name !== name) return false;
+          const link = a.view_url ?? a.download_url;
+          // A link Asana wrote another way (normalised) cannot be told apart: uncertain, never "not created".
+          return link && sameLink(link, url) ? true : "unknown";
+        };
+      }
 
-    // The local file is let go once the upload has settled, whatever its outcome.
-    const { created, verified } = await createOnce<Attachment>({
-      context,
-      what: "the attachment",
-      where: `the ${kind}'s attachments`,
-      readBack:
-        kind === "task"
-          ? `get_task on task ${parent} (its attachments)`
-          : `list_attachments on project ${parent}`,
-      key: JSON.stringify(["attachment", parent, ...key]),
-      send: async () =>
-        (
-          await asana.request<Attachment>(identity, {
-            method: "POST",
-            path: apiPath`/attachments`,
-            query: { opt_fields: FIELDS },
-            form,
-            signal,
-          })
-        ).data,
-      maxItems: MAX_PAGES * 100,
-      list: () =>
-        readPages<Attachment>(
-          asana,
-          identity,
-          { path: apiPath`/attachments`, query: { parent, opt_fields: FIELDS }, signal },
-          MAX_PAGES,
-        ),
-      // Asana records no author on an attachment: it is told apart by what was sent and when.
-      authorOf: null,
-      createdAtOf: (a) => a.created_at,
-      matches,
-    }).finally(() => closeFile?.());
+      ({ created, verified } = await createOnce<Attachment>({
+        context,
+        what: "the attachment",
+        where: `the ${kind}'s attachments`,
+        readBack:
+          kind === "task"
+            ? `get_task on task ${parent} (its attachments)`
+            : `list_attachments on project ${parent}`,
+        key: JSON.stringify(["attachment", parent, ...key]),
+        send: async () =>
+          (
+            await asana.request<Attachment>(identity, {
+              method: "POST",
+              path: apiPath`/attachments`,
+              query: { opt_fields: FIELDS },
+              form,
+              signal,
+            })
+          ).data,
+        maxItems: MAX_PAGES * 100,
+        list: () =>
+          readPages<Attachment>(
+            asana,
+            identity,
+            { path: apiPath`/attachments`, query: { parent, opt_fields: FIELDS }, signal },
+            MAX_PAGES,
+          ),
+        // Asana records no author on an attachment: it is told apart by what was sent and when.
+        authorOf: null,
+        createdAtOf: (a) => a.created_at,
+        matches,
+      }));
+    } finally {
+      await closeFile?.();
+    }
 
     const name = created.name ?? sentName;
     const permanent = created.permanent_url ?? null;

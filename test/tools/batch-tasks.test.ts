@@ -34,7 +34,7 @@ interface Result {
   status: "ok" | "error" | "unknown";
   task?: { gid: string; name: string; url?: string };
   verified_after_uncertain_failure?: true;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; hint?: string };
 }
 const resultsOf = (body: Record<string, unknown>) => body.results as Result[];
 
@@ -244,6 +244,31 @@ describe("batch_tasks", () => {
     expect(results.slice(10).every((r) => r.error?.code === "write_not_applied")).toBe(true);
     expect(results[10]?.error?.message).toContain("Asana refused batch request 1");
     expect(batches(h)).toHaveLength(1);
+    // Each says what to do next: wait, then send again only what was not applied.
+    expect(results[0]?.error?.hint).toMatch(/wait .* and send this item again/);
+    expect(results[10]?.error?.hint).toMatch(
+      /wait .* then call batch_tasks again with only the items not sent/,
+    );
+  });
+
+  it("a rate-limited action's Retry-After (in the batch's answer for it) says how long to wait", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    h.fake.inject({
+      action: true,
+      method: "POST",
+      path: "/tasks",
+      type: "status",
+      status: 429,
+      headers: { "Retry-After": "30" },
+      body: { errors: [{ message: "You have made too many requests recently." }] },
+    });
+    const out = await h.call("batch_tasks", {
+      items: Array.from({ length: 11 }, (_, i) => create(`Waiting ${i}`)),
+    });
+    const results = resultsOf(out.body);
+    expect(results[0]?.error?.code).toBe("rate_limited");
+    expect(results[0]?.error?.hint).toContain("wait 30 s");
+    expect(results[10]?.error?.hint).toContain("wait 30 s");
   });
 
   it("refuses bad input anywhere before any request, naming the item", async () => {
@@ -279,6 +304,15 @@ describe("batch_tasks", () => {
           ],
         },
         `items.2: updates task ${DEMO_TASK_GID}, as items.0 does; put both changes in one item`,
+      ],
+      [
+        {
+          items: [
+            { action: "update", task_gid: Number(DEMO_TASK_GID), name: "one" },
+            { action: "update", task_gid: `00${DEMO_TASK_GID}`, notes: "two" },
+          ],
+        },
+        `items.1: updates task ${DEMO_TASK_GID}, as items.0 does`,
       ],
       [{ items: [ok, { ...ok, bogus: 1 }] }, "bogus"],
       [

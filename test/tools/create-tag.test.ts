@@ -126,8 +126,29 @@ describe("create_tag", () => {
         { workspace_gid: ACME, name: "\u202eLaunch" },
         "name: must not hold control or bidirectional characters",
       ],
-      [{ workspace_gid: ACME, name: "x", notes: "n".repeat(65_537) }, "notes: must be at most"],
+      [
+        { workspace_gid: ACME, name: "two\u2028lines" },
+        "name: must not hold control or bidirectional characters",
+      ],
+      [
+        { workspace_gid: ACME, name: "half \ud83d" },
+        "name: must not hold control or bidirectional characters",
+      ],
     ]);
+  });
+
+  it("takes names in any script: emoji joined by ZWJ, Arabic, Hebrew, accents", async () => {
+    const h = await hs.start({ ...PAT_AND_BOT, ...TAGS_ON });
+    for (const name of [
+      "\u{1f469}\u200d\u{1f4bb} Devs",
+      "\u0639\u0627\u062c\u0644",
+      "\u05d3\u05d7\u05d5\u05e3",
+      "Cafe\u0301 cre\u0300me",
+      "\u{1f1eb}\u{1f1f7} launch",
+    ]) {
+      const out = await h.call("create_tag", { workspace_gid: ACME, name });
+      expect(out.isError, `${JSON.stringify(name)}: ${out.text}`).toBe(false);
+    }
   });
 
   it("names the acting identity when Asana refuses the workspace (the bot is not in Side Projects)", async () => {

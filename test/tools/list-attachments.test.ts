@@ -1,10 +1,15 @@
 // list_attachments through the MCP client against the sandbox: a task's or a project's attachments,
 // paged with cursors bound to their parent, within the allow-lists, bad input refused before any request.
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
 import { DEMO_ATTACHMENT_GID } from "../../src/sandbox/demo-world.js";
 import { errorOf, type Harness } from "../helpers/harness.js";
-import { ADA_GID, ADA_WRITES, expectRefused, harnesses, sent } from "../helpers/tools.js";
+import { ACME, ADA_GID, ADA_WRITES, expectRefused, harnesses, sent } from "../helpers/tools.js";
 
 const hs = harnesses();
 afterEach(() => hs.closeAll());
@@ -50,11 +55,27 @@ describe("list_attachments", () => {
     expect(misused.code).toBe("invalid_input");
   });
 
-  it("keeps to ASANA_PROJECTS: a task outside it is refused", async () => {
-    const h = await hs.start({ ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID });
-    const error = errorOf(await h.call("list_attachments", { task_gid: SIDE_PROJECT_TASK_GID }));
-    expect(error.code).toBe("policy_denied");
-    expect(sent(h).filter((q) => q.path === "/attachments")).toEqual([]);
+  it("keeps to ASANA_PROJECTS and ASANA_WORKSPACES: a task or project outside, however named, is refused", async () => {
+    const side = String(demoData().tasks?.find((t) => t.gid === SIDE_PROJECT_TASK_GID)?.projects?.[0]);
+    const outside = [
+      { task_gid: SIDE_PROJECT_TASK_GID },
+      { task_gid: `https://app.asana.com/0/${DEMO_PROJECT_GID}/${SIDE_PROJECT_TASK_GID}` },
+      { project_gid: side },
+      { project_gid: `https://app.asana.com/0/${side}/list` },
+    ];
+    for (const env of [
+      { ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID },
+      { ...ADA_WRITES, ASANA_WORKSPACES: ACME },
+    ]) {
+      const h = await hs.start(env);
+      for (const args of outside) {
+        const error = errorOf(await h.call("list_attachments", args));
+        expect(error.code, JSON.stringify({ env, args })).toBe("policy_denied");
+      }
+      expect(sent(h).filter((q) => q.path === "/attachments")).toEqual([]);
+      const inside = await h.call("list_attachments", { project_gid: DEMO_PROJECT_GID });
+      expect(inside.isError, inside.text).toBe(false);
+    }
   });
 
   it("refuses bad input before any request", async () => {

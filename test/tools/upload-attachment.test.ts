@@ -21,6 +21,7 @@ import {
   DEMO_PROJECT_GID,
   DEMO_TASK_GID,
   demoData,
+  SANDBOX_TOKENS,
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import { MAX_ATTACHMENT_BYTES } from "../../src/tools/upload-attachment.js";
@@ -167,6 +168,33 @@ describe("upload_attachment: local files", () => {
     expect(h.fake.requests.slice(before)).toEqual([]);
   });
 
+  it("refuses a file that holds one of the server's tokens, whatever it is called, before any request", async () => {
+    // Cursor's .cursor/mcp.json (and Claude Code's project .mcp.json) keep the tokens in the project
+    // the client declares as its root: uploading it would hand them to whoever reads the task.
+    const { root } = dirs();
+    mkdirSync(join(root, ".cursor"));
+    const config = join(root, ".cursor", "mcp.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mcpServers: { asana: { command: "node", env: { ASANA_BOT_PAT: SANDBOX_TOKENS.bot } } },
+      }),
+    );
+    // A large log with the reader's token across the scan's chunks, JSON-escaped as some writers do.
+    const log = join(root, "server.log");
+    const pad = Buffer.alloc((1 << 20) - 7, 0x61);
+    writeFileSync(log, Buffer.concat([pad, Buffer.from(JSON.stringify(SANDBOX_TOKENS.pat)), pad]));
+    h = await withRoots([root]);
+    const before = h.fake.requests.length;
+    for (const path of [config, log]) {
+      const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path }));
+      expect(error.code, path).toBe("invalid_input");
+      expect(error.message, path).toContain("holds a token of this server");
+      expect(error.message, path).not.toContain(SANDBOX_TOKENS.bot);
+    }
+    expect(h.fake.requests.slice(before)).toEqual([]);
+  });
+
   it.runIf(process.platform === "linux")(
     "refuses /proc, /sys and /dev even inside a root: the server's own environment is there",
     async () => {
@@ -183,6 +211,54 @@ describe("upload_attachment: local files", () => {
         expect(error.code, path).toBe("invalid_input");
       }
       expect(h.fake.requests.slice(before)).toEqual([]);
+    },
+  );
+
+  it("refuses a file whose own name would read otherwise, unless a name is given, before opening it", async () => {
+    // A file named "invoice<RLO>fdp.exe" shows in Asana as "invoiceexe.pdf": its name is the
+    // attachment's when none is given, so it is held to the rules a given name is.
+    const { root } = dirs();
+    const file = join(root, "invoice\u202efdp.exe");
+    writeFileSync(file, "MZ");
+    h = await withRoots([root]);
+    const error = errorOf(await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file }));
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toContain("bidirectional");
+    expect(error.hint).toContain("name");
+    expect(uploads(h)).toEqual([]);
+    const named = await h.call("upload_attachment", {
+      task_gid: DEMO_TASK_GID,
+      path: file,
+      name: "invoice.exe",
+    });
+    expect(named.isError, named.text).toBe(false);
+    expect((named.body.attachment as { name: string }).name).toBe("invoice.exe");
+  });
+
+  it.runIf(process.platform === "linux")(
+    "refuses a name with an unpaired surrogate or a line separator before the file is opened, and holds nothing open",
+    async () => {
+      const { root } = dirs();
+      const file = join(root, "plain.txt");
+      writeFileSync(file, "plain");
+      h = await withRoots([root]);
+      const holding = () =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === file;
+          } catch {
+            return false;
+          }
+        });
+      for (const name of ["half \ud83d", "two\u2028lines", "two\u2029paragraphs"]) {
+        const error = errorOf(
+          await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file, name }),
+        );
+        expect(error.code, JSON.stringify(name)).toBe("invalid_input");
+        expect(error.message, JSON.stringify(name)).toContain("name");
+      }
+      expect(holding()).toEqual([]);
+      expect(uploads(h)).toEqual([]);
     },
   );
 
