@@ -361,12 +361,16 @@ const SHAPES: Record<string, fc.Arbitrary<Args>> = {
   delete_task: fc.record({ task_gid: known(acmeTasks) }),
 };
 
-// batch_tasks: a few items, each a create_task or update_task call with its action.
+// batch_tasks: a few items, each a create_task, update_task or move_task (to_section) call with its action.
 SHAPES.batch_tasks = fc
   .array(
     fc.oneof(
       SHAPES.create_task!.map((a) => ({ action: "create", ...a })),
       SHAPES.update_task!.map((a) => ({ action: "update", ...a })),
+      fc.record({ task_gid: BY_NAME.task_gid!, section_gid: BY_NAME.section_gid! }).map((a) => ({
+        action: "move",
+        ...a,
+      })),
     ),
     { minLength: 1, maxLength: 4 },
   )

@@ -40,6 +40,8 @@ interface Entry {
   /** The item's place in the batch: actions are sent in the items' order. */
   position: number;
   action: BatchAction;
+  /** Asana answers this action's success with an empty object (a section's addTask), not the task. */
+  answersEmpty: boolean;
   resolve(data: unknown): void;
   reject(error: AppError): void;
 }
@@ -63,9 +65,9 @@ export class BatchRequest {
   }
 
   /** An item's send: hands its action in; resolves with the action's `data` or rejects with its error. */
-  send<T>(position: number, action: BatchAction): Promise<T> {
+  send<T>(position: number, action: BatchAction, answersEmpty = false): Promise<T> {
     const answer = new Promise<T>((resolve, reject) => {
-      this.entries.push({ position, action, resolve: (data) => resolve(data as T), reject });
+      this.entries.push({ position, action, answersEmpty, resolve: (data) => resolve(data as T), reject });
     });
     this.arrived();
     return answer;
@@ -111,7 +113,7 @@ export class BatchRequest {
     const results =
       Array.isArray(data) && data.length === actions.length ? (data as BatchResult[]) : undefined;
     for (const [i, entry] of entries.entries()) {
-      const outcome = this.outcomeOf(entry.action, i, results?.[i], requestId);
+      const outcome = this.outcomeOf(entry, i, results?.[i], requestId);
       // Asana fails a whole batch with 429 when any action would pass a limit; an action of its own
       // answered 429 still says the limit is reached, so later batches would only be refused too.
       if (outcome instanceof AppError && outcome.code === "rate_limited") this.refusal ??= outcome;
@@ -122,7 +124,7 @@ export class BatchRequest {
 
   /** One action's answer: its data, or its error as a direct request's would be (naming the identity). */
   private outcomeOf(
-    action: BatchAction,
+    { action, answersEmpty }: Entry,
     index: number,
     result: BatchResult | undefined,
     requestId: string | undefined,
@@ -137,6 +139,7 @@ export class BatchRequest {
     }
     if (status >= 200 && status < 300) {
       const body = result?.body as { data?: { gid?: unknown } } | undefined;
+      if (answersEmpty) return body?.data ?? {};
       if (typeof body?.data?.gid !== "string") return unknown(`Asana answered ${status} without the object`);
       return body.data;
     }

@@ -1,8 +1,8 @@
-// batch_tasks: many creates and updates in one call, sent as Asana batch requests of 10 actions.
-// Each item is exactly a create_task or update_task call: the same arguments and checks (every
-// item is parsed by that tool's own parse), the same scope (checked per item by the allow-lists),
-// the same request body, and the same settlement (createOnce's read-back for a create, one direct
-// repetition of the PUT for an update). Everything that can refuse an item is done for every item
+// batch_tasks: many creates, updates and moves in one call, sent as Asana batch requests of 10
+// actions. Each item is exactly a create_task, update_task or move_task (to_section) call: the same
+// arguments and checks (every item is parsed by that tool's own parse), the same scope (checked per
+// item by the allow-lists), the same request body, and the same settlement (createOnce's read-back
+// for a create, one direct repetition of the PUT or the addTask for an update or a move). Everything that can refuse an item is done for every item
 // before the first write, so bad input anywhere refuses the whole call.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
@@ -17,7 +17,9 @@ import {
   prepareCreate,
 } from "./create-task.js";
 import { type ConfirmationPreview, defineTool, type Tool, type ToolContext } from "./define.js";
+import { moveTask } from "./move-task.js";
 import { actingAs } from "./schemas.js";
+import { idempotentWrite } from "./settle.js";
 import { actingAsOf } from "./task-common.js";
 import type { WrittenTask } from "./task-fields.js";
 import {
@@ -35,17 +37,26 @@ export const BATCH_CONFIRM_OVER = 10;
 /** What each action asks Asana to answer with: enough for the item's result. */
 const ACTION_FIELDS = ["name", "permalink_url"];
 
-type Item = { action: "create"; args: CreateTaskArgs } | { action: "update"; args: UpdateTaskArgs };
+/** A move: move_task's to_section, the one a batch carries (many tasks into one section). */
+interface MoveArgs {
+  task_gid: string;
+  section_gid: string;
+}
+
+type Item =
+  | { action: "create"; args: CreateTaskArgs }
+  | { action: "update"; args: UpdateTaskArgs }
+  | { action: "move"; args: MoveArgs };
 
 /**
  * An item's arguments checked by its own tool's parse (zod schema with its refinements, then the
  * tool's validate): the checks are create_task's and update_task's, not a copy of them.
  */
-function through<A>(tool: Tool) {
+function through<A>(tool: Tool, fixed: Record<string, unknown> = {}) {
   return (raw: Record<string, unknown>, ctx: z.RefinementCtx): A => {
     const { action: _action, ...args } = raw;
     try {
-      return tool.parse(args) as A;
+      return tool.parse({ ...args, ...fixed }) as A;
     } catch (error) {
       if (error instanceof z.ZodError) {
         for (const issue of error.issues) {
@@ -59,34 +70,44 @@ function through<A>(tool: Tool) {
 }
 
 /**
- * An item: its action, then exactly the arguments of create_task or update_task (their schemas are
- * in tools/list already; repeating them here would double its size), checked by that tool's parse.
+ * An item: its action, then exactly the arguments of create_task, update_task or move_task's
+ * to_section (their schemas are in tools/list already; repeating them here would double its
+ * size), checked by that tool's parse.
  */
 const itemIn = z
-  .object({ action: z.enum(["create", "update"]) })
+  .object({ action: z.enum(["create", "update", "move"]) })
   .catchall(z.unknown())
-  .transform(
-    (raw, ctx): Item =>
-      raw.action === "create"
-        ? { action: "create", args: through<CreateTaskArgs>(createTask)(raw, ctx) }
-        : { action: "update", args: through<UpdateTaskArgs>(updateTask)(raw, ctx) },
-  );
+  .transform((raw, ctx): Item => {
+    if (raw.action === "create")
+      return { action: "create", args: through<CreateTaskArgs>(createTask)(raw, ctx) };
+    if (raw.action === "update")
+      return { action: "update", args: through<UpdateTaskArgs>(updateTask)(raw, ctx) };
+    const { action: _to, ...move } = through<MoveArgs & { action: string }>(moveTask, {
+      action: "to_section",
+    })(raw, ctx);
+    return { action: "move", args: move };
+  });
 
 const itemResult = z.object({
   item: z.number(),
-  action: z.enum(["create", "update"]),
+  action: z.enum(["create", "update", "move"]),
   status: z.enum(["ok", "error", "unknown"]),
-  task: z.object({ gid: z.string(), name: z.string(), url: z.string().optional() }).optional(),
+  task: z.object({ gid: z.string(), name: z.string().optional(), url: z.string().optional() }).optional(),
+  /** A move's section: Asana answers a move with nothing more. */
+  section_gid: z.string().optional(),
   verified_after_uncertain_failure: z.literal(true).optional(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
 type ItemResult = z.input<typeof itemResult>;
 
-type Prepared = { action: "create"; create: PreparedCreate } | { action: "update"; update: PreparedUpdate };
+type Prepared =
+  | { action: "create"; create: PreparedCreate }
+  | { action: "update"; update: PreparedUpdate }
+  | { action: "move"; move: MoveArgs };
 
 export const batchTasks = defineTool({
   name: "batch_tasks",
-  title: "Create or update many tasks",
+  title: "Create, update or move many tasks",
   toolset: "batch",
   kind: "write",
   actsAs: "write",
@@ -97,7 +118,7 @@ export const batchTasks = defineTool({
         .min(1)
         .max(MAX_BATCH_ITEMS)
         .describe(
-          `1-${MAX_BATCH_ITEMS} of {action:"create", …create_task's arguments} or {action:"update", …update_task's arguments}`,
+          `1-${MAX_BATCH_ITEMS} of {action:"create", …create_task's arguments}, {action:"update", …update_task's arguments} or {action:"move", task_gid, section_gid}`,
         ),
     })
     .strict(),
@@ -111,23 +132,28 @@ export const batchTasks = defineTool({
   validate: (a) => {
     const first = new Map<string, number>();
     for (const [i, item] of a.items.entries()) {
-      if (item.action !== "update") continue;
+      if (item.action === "create") continue;
       // One task however its gid is spelt: Asana's gids have no leading zeros, a number parse drops them.
       const task = item.args.task_gid.replace(/^0+(?=\d)/, "");
-      const earlier = first.get(task);
+      const verb = item.action === "update" ? "updates" : "moves";
+      const earlier = first.get(`${item.action} ${task}`);
       if (earlier !== undefined) {
         throw new AppError(
           "invalid_input",
-          `items.${i}: updates task ${task}, as items.${earlier} does; put both changes in one item (Asana runs a batch's actions at once, so two updates of a task could land in either order).`,
+          `items.${i}: ${verb} task ${task}, as items.${earlier} does; ${item.action === "update" ? "put both changes in one item" : "keep one of them"} (Asana runs a batch's actions at once, so either could land last).`,
         );
       }
-      first.set(task, i);
+      first.set(`${item.action} ${task}`, i);
     }
   },
   // Each item is scoped as its own tool scopes it; the allow-lists check every one.
   scope: (a) => ({
     each: a.items.map((item) =>
-      item.action === "create" ? createTask.scope!(item.args) : updateTask.scope!(item.args),
+      item.action === "create"
+        ? createTask.scope!(item.args)
+        : item.action === "update"
+          ? updateTask.scope!(item.args)
+          : moveTask.scope!({ ...item.args, action: "to_section" }),
     ),
   }),
   confirm: {
@@ -135,7 +161,7 @@ export const batchTasks = defineTool({
     preview: (a, context) => previewOf(a.items, context),
   },
   describe: ({ attribution, me }) =>
-    `Create and update up to ${MAX_BATCH_ITEMS} tasks in one call (Asana batches of ${MAX_BATCH_ACTIONS}): one result per item, in order; bad input in any item refuses all; a create is never doubled. Written by ${attribution("write")}; "me" = ${me()}.`,
+    `Create, update and move (to a section) up to ${MAX_BATCH_ITEMS} tasks in one call (Asana batches of ${MAX_BATCH_ACTIONS}): one result per item, in order; bad input in any item refuses all; a create is never doubled. Written by ${attribution("write")}; "me" = ${me()}.`,
   handler: async ({ items }, context) => {
     const prepared = await prepareAll(items, context);
     const results: ItemResult[] = [];
@@ -180,7 +206,9 @@ async function prepareAll(items: Item[], context: ToolContext): Promise<Prepared
       async (item): Promise<Prepared> =>
         item.action === "create"
           ? { action: "create", create: await prepareCreate(item.args, context) }
-          : { action: "update", update: await prepareUpdate(item.args, context) },
+          : item.action === "update"
+            ? { action: "update", update: await prepareUpdate(item.args, context) }
+            : { action: "move", move: item.args },
     ),
   );
   for (const [i, outcome] of settled.entries()) {
@@ -208,9 +236,9 @@ async function runItem(
 ): Promise<ItemResult> {
   const index = start + position;
   let handed = false;
-  const send = <T>(action: BatchAction) => {
+  const send = <T>(action: BatchAction, answersEmpty = false) => {
     handed = true;
-    return batch.send<T>(position, action);
+    return batch.send<T>(position, action, answersEmpty);
   };
   try {
     if (p.action === "create") {
@@ -223,6 +251,21 @@ async function runItem(
         }),
       );
       return ok(index, "create", created, verified);
+    }
+    if (p.action === "move") {
+      const { task_gid, section_gid } = p.move;
+      const path = apiPath`/sections/${section_gid}/addTask`;
+      // addTask answers nothing: moving a task where it is already changes nothing, so an uncertain
+      // move is settled by sending it once more, as move_task settles it.
+      const { repeated } = await idempotentWrite(
+        context,
+        { method: "POST", path, body: { task: task_gid }, signal: context.signal },
+        () => send({ relative_path: path, method: "post", data: { task: task_gid } }, true),
+      );
+      return {
+        ...ok(index, "move", { gid: task_gid }, repeated),
+        section_gid,
+      };
     }
     const { call } = p.update;
     const { data, repeated } = await updatePrepared(p.update, context, () =>
@@ -262,7 +305,7 @@ function ok(
     status: "ok",
     task: {
       gid: task.gid,
-      name: task.name ?? "",
+      ...(task.name !== undefined ? { name: task.name } : {}),
       ...(task.permalink_url ? { url: task.permalink_url } : {}),
     },
     ...(verified ? { verified_after_uncertain_failure: true as const } : {}),
@@ -293,6 +336,25 @@ async function previewOf(items: Item[], context: ToolContext): Promise<Confirmat
             : `workspace ${workspace_gid}`;
         return { item: i, action: "create", name, where, sets: setFields(rest) };
       }
+      if (item.action === "move") {
+        const { data: now } = await asana.request<Placed>(identity, {
+          method: "GET",
+          path: apiPath`/tasks/${item.args.task_gid}`,
+          query: { opt_fields: "name,memberships.section.name" },
+          signal,
+        });
+        const from = (now.memberships ?? []).flatMap((m) =>
+          m.section ? [m.section.name ?? m.section.gid] : [],
+        );
+        return {
+          item: i,
+          action: "move",
+          gid: item.args.task_gid,
+          name: now.name,
+          from,
+          to_section: item.args.section_gid,
+        };
+      }
       const { task_gid, custom_fields, ...fields } = item.args;
       const { data: now } = await asana.request<Current>(identity, {
         method: "GET",
@@ -312,16 +374,29 @@ async function previewOf(items: Item[], context: ToolContext): Promise<Confirmat
       return { item: i, action: "update", gid: task_gid, name: now.name, changes: change };
     }),
   );
-  const creates = items.filter((i) => i.action === "create").length;
-  const updates = items.length - creates;
+  const counted = (action: Item["action"], verb: string) => {
+    const n = items.filter((i) => i.action === action).length;
+    return n ? `${verb} ${n} task${n === 1 ? "" : "s"}` : undefined;
+  };
+  const what = [counted("create", "create"), counted("update", "update"), counted("move", "move")].filter(
+    Boolean,
+  );
   return {
-    summary: `Create ${creates} task${creates === 1 ? "" : "s"} and update ${updates} task${updates === 1 ? "" : "s"} as ${resolver.attribution("write")}.`,
+    summary: `${[what.slice(0, -1).join(", "), what.at(-1)]
+      .filter(Boolean)
+      .join(" and ")
+      .replace(/^./, (c) => c.toUpperCase())} as ${resolver.attribution("write")}.`,
     changes,
   };
 }
 
 const PREVIEW_FIELDS =
   "name,notes,html_notes,assignee.name,due_on,due_at,start_on,completed,custom_fields.name,custom_fields.display_value";
+
+interface Placed {
+  name: string;
+  memberships?: Array<{ section?: { gid: string; name?: string } | null }>;
+}
 
 interface Current {
   name: string;

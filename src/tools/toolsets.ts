@@ -18,7 +18,7 @@ export type ToolHome = ToolsetName | "core";
 /** What each set offers, as whoami and the server's instructions tell an agent. */
 export const TOOLSET_SUMMARIES: Record<ToolsetName, string> = {
   tasks: "find, read, create, update, move, link and delete tasks; comment, edit and delete comments",
-  batch: "create or update many tasks in one call",
+  batch: "create, update or move many tasks in one call",
   projects:
     "create and update projects and their members; create, rename, reorder and delete sections; post status updates",
   portfolios: "read portfolios with their items' status, and goals with their metrics and status",

@@ -1,5 +1,5 @@
 // batch_tasks' requests against Asana's spec: the POST /batch body (createBatchRequest) and each
-// action inside it as the request it stands for, against its own operation (createTask, updateTask).
+// action inside it as the request it stands for, against its own operation (createTask, updateTask, addTaskForSection).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEMO_PROJECT_GID, DEMO_TASK_GID, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import { DEMO_SECTION_GIDS, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
@@ -45,6 +45,7 @@ it("batch_tasks sends a createBatchRequest whose every action is a request its o
         assignee: null,
         due_on: "2025-09-01",
       },
+      { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.done },
       ...Array.from({ length: 9 }, (_, i) => ({
         action: "create",
         name: `more ${i}`,
@@ -77,9 +78,9 @@ it("batch_tasks sends a createBatchRequest whose every action is a request its o
       expect(
         findOperation(inner.method, inner.path)?.operationId,
         `${method} ${action.relative_path}`,
-      ).toMatch(/^(createTask|updateTask)$/);
+      ).toMatch(/^(createTask|updateTask|addTaskForSection)$/);
       expect(validateRequest(inner), `${method} ${action.relative_path}`).toEqual([]);
     }
   }
-  expect(actions).toBe(12);
+  expect(actions).toBe(13);
 });

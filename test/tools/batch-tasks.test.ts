@@ -271,6 +271,74 @@ describe("batch_tasks", () => {
     expect(results[10]?.error?.hint).toContain("wait 30 s");
   });
 
+  it("moves many tasks into a section: one result per item, sent in batches, settled by sending again", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    const made = await h.call("batch_tasks", {
+      items: Array.from({ length: 12 }, (_, i) =>
+        create(`To move ${i}`, { section_gid: DEMO_SECTION_GIDS.todo }),
+      ),
+    });
+    const gids = resultsOf(made.body).map((r) => r.task?.gid as string);
+    const before = writes(h).length;
+    // Two moves are carried out but answered 500: each is sent once more, directly.
+    h.fake.inject({
+      action: true,
+      method: "POST",
+      path: `/sections/${DEMO_SECTION_GIDS.done}/addTask`,
+      type: "status",
+      status: 500,
+      applied: true,
+      times: 2,
+    });
+    const out = await h.call("batch_tasks", {
+      items: gids.map((task_gid) => ({ action: "move", task_gid, section_gid: DEMO_SECTION_GIDS.done })),
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results.map((r) => r.status)).toEqual(gids.map(() => "ok"));
+    expect(results[0]).toMatchObject({
+      action: "move",
+      task: { gid: gids[0] },
+      section_gid: DEMO_SECTION_GIDS.done,
+    });
+    for (const gid of gids) {
+      expect(h.fake.task(gid)?.sections[DEMO_PROJECT_GID]).toBe(DEMO_SECTION_GIDS.done);
+    }
+    const sentNow = writes(h).slice(before);
+    expect(sentNow.filter((r) => r.path === "/batch")).toHaveLength(2);
+    expect(actionsOf(sentNow[0] as RecordedRequest)[0]).toEqual({
+      relative_path: `/sections/${DEMO_SECTION_GIDS.done}/addTask`,
+      method: "post",
+      data: { task: gids[0] },
+    });
+    expect(sentNow.filter((r) => r.path.endsWith("/addTask"))).toHaveLength(2);
+    expect(results.filter((r) => r.verified_after_uncertain_failure === true).map((r) => r.item)).toEqual([
+      0, 1,
+    ]);
+  });
+
+  it("previews a move from the sections a task is in to the one named, changing nothing", async () => {
+    const h = await hs.start();
+    const items = [
+      { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.done },
+      ...Array.from({ length: BATCH_CONFIRM_OVER }, (_, i) => create(`Later ${i}`)),
+    ];
+    const before = h.fake.requests.length;
+    const first = await h.call("batch_tasks", { items });
+    expect(first.isError, first.text).toBe(false);
+    const pending = first.body as { preview: { summary: string; changes: Array<Record<string, unknown>> } };
+    expect(pending.preview.summary).toMatch(/^Create 10 tasks and move 1 task as /);
+    expect(pending.preview.changes[0]).toMatchObject({
+      item: 0,
+      action: "move",
+      gid: DEMO_TASK_GID,
+      name: "Prepare the Q3 launch checklist",
+      from: [expect.any(String)],
+      to_section: DEMO_SECTION_GIDS.done,
+    });
+    expect(h.fake.requests.slice(before).every((r) => r.method === "GET")).toBe(true);
+  });
+
   it("refuses bad input anywhere before any request, naming the item", async () => {
     const h = await hs.start();
     const ok = create("ok");
@@ -295,6 +363,29 @@ describe("batch_tasks", () => {
         "items.1: give notes or html_notes",
       ],
       [{ items: [ok, { action: "delete", task_gid: DEMO_TASK_GID }] }, "items.1"],
+      [{ items: [{ action: "move", task_gid: DEMO_TASK_GID }] }, "section_gid"],
+      [
+        {
+          items: [
+            {
+              action: "move",
+              task_gid: DEMO_TASK_GID,
+              section_gid: DEMO_SECTION_GIDS.done,
+              project_gid: DEMO_PROJECT_GID,
+            },
+          ],
+        },
+        "project_gid: does not apply",
+      ],
+      [
+        {
+          items: [
+            { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.done },
+            { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.doing },
+          ],
+        },
+        `items.1: moves task ${DEMO_TASK_GID}, as items.0 does; keep one of them`,
+      ],
       [
         {
           items: [
@@ -428,6 +519,16 @@ describe("batch_tasks under the allow-lists", () => {
       "a create in an outside project",
       { action: "create", name: "x", project_gid: outside.project },
       `item 3: project ${outside.project} is not in ASANA_PROJECTS`,
+    ],
+    [
+      "a move into an outside section",
+      { action: "move", task_gid: inside, section_gid: OUTSIDE_SECTION },
+      `item 3: section ${OUTSIDE_SECTION} is in project ${outside.project}, which is not in ASANA_PROJECTS`,
+    ],
+    [
+      "a move of an outside task",
+      { action: "move", task_gid: outside.task, section_gid: DEMO_SECTION_GIDS.done },
+      `item 3: task ${outside.task} is in no project ASANA_PROJECTS allows`,
     ],
     [
       "a mention of an outside task",
