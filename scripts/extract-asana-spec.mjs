@@ -49,6 +49,7 @@ const OPERATIONS = [
   "getTasks",
   "getTasksForProject",
   "getTasksForSection",
+  "getTasksForTag",
   "searchTasksForWorkspace",
   "createTask",
   "updateTask",

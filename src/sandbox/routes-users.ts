@@ -78,6 +78,15 @@ export function getTag(ctx: HandlerContext): Reply {
   return one(ctx, "tag", tag.gid);
 }
 
+/** GET /tags/{tag_gid}/tasks: the tasks the tag is on, on every plan (it takes no completed_since). */
+export function getTagTasks(ctx: HandlerContext): Reply {
+  const tag = ctx.store.requireInWorkspace("tag", ctx.store.world.tags, param(ctx, "tag_gid"), ctx.viewer);
+  const gids = [...ctx.store.tasks.values()]
+    .filter((t) => (ctx.store.world.taskTags.get(t.gid) ?? []).includes(tag.gid))
+    .map((t) => t.gid);
+  return list(ctx, "task", gids);
+}
+
 export function getTags(ctx: HandlerContext): Reply {
   const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
   const gids = [...ctx.store.world.tags.values()].filter((t) => t.workspace === ws.gid).map((t) => t.gid);

@@ -52,6 +52,7 @@ import {
   getOpenIdUserInfo,
   getTag,
   getTags,
+  getTagTasks,
   getTeams,
   getUser,
   getUsers,
@@ -161,6 +162,7 @@ export function worldRoutes(): Route[] {
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
     { method: "GET", path: "/tags/:tag_gid", scope: "tags:read", handler: getTag },
+    { method: "GET", path: "/tags/:tag_gid/tasks", scope: "tasks:read", handler: getTagTasks },
     { method: "POST", path: "/tags", scope: "tags:write", handler: createTag },
     {
       method: "POST",

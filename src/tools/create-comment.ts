@@ -88,7 +88,7 @@ export const createComment = defineTool({
   }),
   scope: (args) => ({ task: args.task_gid, ...richTextScope(args.html_text) }),
   describe: ({ attribution }) =>
-    `Post a comment on an Asana task. Comments are posted as ${attribution("write")}: Asana shows that name to everyone on the task. Never posts twice: an uncertain failure is checked by reading the task's comments.`,
+    `Comment on a task, posted as ${attribution("write")}: Asana shows that name to everyone on the task. Never posts twice.`,
   handler: async (args, context) => {
     const { asana, identity, signal } = context;
     const body = {

@@ -36,6 +36,7 @@ export const listTasks = defineTool({
     .object({
       project_gid: gid("project").optional(),
       section_gid: gid().optional(),
+      tag_gid: gid("tag").optional(),
       assignee: userIn().optional(),
       workspace_gid: gid().optional(),
       parent_gid: gid("task").optional().describe("lists subtasks"),
@@ -44,12 +45,16 @@ export const listTasks = defineTool({
       cursor: cursor(),
     })
     .strict()
-    .refine((a) => [a.project_gid, a.section_gid, a.assignee, a.parent_gid].filter(Boolean).length === 1, {
-      message: "give exactly one of project_gid, section_gid, assignee (with workspace_gid) or parent_gid",
-      path: ["project_gid"],
-    })
+    .refine(
+      (a) => [a.project_gid, a.section_gid, a.tag_gid, a.assignee, a.parent_gid].filter(Boolean).length === 1,
+      {
+        message:
+          "give exactly one of project_gid, section_gid, tag_gid, assignee (with workspace_gid) or parent_gid",
+        path: ["project_gid"],
+      },
+    )
     .refine((a) => !a.workspace_gid || a.assignee, {
-      message: "goes with assignee only: a project, section or parent is in its own workspace",
+      message: "goes with assignee only: a project, section, tag or parent is in its own workspace",
       path: ["workspace_gid"],
     }),
   output: z.object({
@@ -61,15 +66,22 @@ export const listTasks = defineTool({
     ...(a.workspace_gid ? { workspace: a.workspace_gid } : {}),
     ...(a.project_gid ? { project: a.project_gid } : {}),
     ...(a.section_gid ? { section: a.section_gid } : {}),
+    ...(a.tag_gid ? { tag: a.tag_gid } : {}),
     ...(a.parent_gid ? { task: a.parent_gid } : {}),
   }),
   describe: ({ attribution, me }) =>
-    `Tasks of a project, section, assignee or parent (subtasks), paged; every plan. Reads as ${attribution("read")}; "me" = ${me()}.`,
+    `Tasks of a project, section, tag, assignee or parent (subtasks), paged; every plan. Reads as ${attribution("read")}; "me" = ${me()}.`,
   handler: async (a, context) => {
     const workspace = a.assignee ? await workspaceOf(context, a.workspace_gid) : undefined;
     const assignee = await resolveMe(context, a.assignee);
-    const filter = a.parent_gid
-      ? { path: apiPath`/tasks/${a.parent_gid}/subtasks`, query: {} }
+    // Subtask and tag listings are paths of their own, and take no completed_since.
+    const own = a.parent_gid
+      ? apiPath`/tasks/${a.parent_gid}/subtasks`
+      : a.tag_gid
+        ? apiPath`/tags/${a.tag_gid}/tasks`
+        : undefined;
+    const filter = own
+      ? { path: own, query: {} }
       : {
           path: "/tasks",
           query: {
@@ -96,8 +108,8 @@ export const listTasks = defineTool({
       },
       signal: context.signal,
     });
-    // Subtask listings take no completed_since; filter them here instead.
-    const wanted = a.parent_gid && a.incomplete_only ? data.filter((t) => !t.completed) : data;
+    // Subtask and tag listings take no completed_since; filtered here instead.
+    const wanted = own && a.incomplete_only ? data.filter((t) => !t.completed) : data;
     // A subtask in no project lives only under its (allowed) parent and is shown; one in projects
     // none of which is allowed belongs to them, and is only counted.
     const tasks = placed

@@ -32,6 +32,7 @@ it("task tool requests match Asana's OpenAPI spec", async () => {
     ["list_tasks", { project_gid: DEMO_PROJECT_GID, incomplete_only: true }],
     ["list_tasks", { assignee: "me", workspace_gid: ws }],
     ["list_tasks", { parent_gid: DEMO_TASK_GID }],
+    ["list_tasks", { tag_gid: DEMO_TAG_GIDS.launch, limit: 10 }],
     ["get_task", { task_gid: DEMO_TASK_GID }],
     ["list_comments", { task_gid: DEMO_TASK_GID }],
     ["get_attachment", { attachment_gid: DEMO_ATTACHMENT_GID }],

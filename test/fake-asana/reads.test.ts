@@ -81,6 +81,14 @@ describe("GET /tags/{tag_gid}", () => {
     expect((await call(`/tags/${SIDE_TAG_GID}`, { token: SANDBOX_TOKENS.bot })).status).toBe(403);
     expect((await call(`/tags/${SIDE_TAG_GID}`)).status).toBe(200);
   });
+
+  it("lists the tasks a tag is on (GET /tags/{tag_gid}/tasks), a tag of another workspace refused", async () => {
+    const tagged = await call(`/tags/${DEMO_TAG_GIDS.launch}/tasks?opt_fields=name,completed&limit=5`);
+    expect(tagged.status).toBe(200);
+    expect((tagged.body.data as Rec[]).map((t) => t.gid)).toEqual([DEMO_TASK_GID]);
+    expect((await call(`/tags/${SIDE_TAG_GID}/tasks`, { token: SANDBOX_TOKENS.bot })).status).toBe(403);
+    expect((await call("/tags/1208000000000777/tasks")).status).toBe(404);
+  });
 });
 
 describe("a task's custom_fields under opt_fields", () => {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_PROJECT_GID, DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
-import { DEMO_SECTION_GIDS, DEMO_SUBTASK_GIDS } from "../../src/sandbox/demo-world.js";
+import { DEMO_SECTION_GIDS, DEMO_SUBTASK_GIDS, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
 import {
   ACME,
   ADA,
   ADA_GID,
+  ADA_WRITES,
   BOT,
   BOT_ONLY,
   expectRefused,
@@ -80,6 +81,34 @@ describe("list_tasks", () => {
     expect(sent(h).at(-1)?.query.completed_since).toEqual(expect.any(String));
   });
 
+  it("lists a tag's tasks on every plan, and only incomplete ones when asked", async () => {
+    const h = await hs.start(ADA_WRITES);
+    const tagged = await h.call("list_tasks", { tag_gid: DEMO_TAG_GIDS.launch });
+    expect(tagged.isError, tagged.text).toBe(false);
+    expect((tagged.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).toEqual([DEMO_TASK_GID]);
+    expect(sent(h).at(-1)?.path).toBe(`/tags/${DEMO_TAG_GIDS.launch}/tasks`);
+    // Asana's tag listing takes no completed_since: a done task is left out here instead.
+    const done = await h.call("create_task", {
+      name: "Done and tagged",
+      project_gid: DEMO_PROJECT_GID,
+      tag_gids: [DEMO_TAG_GIDS.launch],
+    });
+    const doneGid = (done.body.task as { gid: string }).gid;
+    await h.call("update_task", { task_gid: doneGid, completed: true });
+    const all = await h.call("list_tasks", { tag_gid: DEMO_TAG_GIDS.launch });
+    expect((all.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).toContain(doneGid);
+    const open = await h.call("list_tasks", { tag_gid: DEMO_TAG_GIDS.launch, incomplete_only: true });
+    expect((open.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).toEqual([DEMO_TASK_GID]);
+    expect(sent(h).at(-1)?.query.completed_since).toBeUndefined();
+  });
+
+  it("refuses a tag's tasks under ASANA_PROJECTS: a tag spans its workspace", async () => {
+    const h = await hs.start({ ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID });
+    const error = errorOf(await h.call("list_tasks", { tag_gid: DEMO_TAG_GIDS.launch }));
+    expect(error.code).toBe("policy_denied");
+    expect(sent(h).filter((r) => r.path.endsWith("/tasks"))).toEqual([]);
+  });
+
   it("lists an assignee's tasks in the given workspace", async () => {
     const h = await hs.start();
     const mine = await h.call("list_tasks", { assignee: "me", workspace_gid: ACME, limit: 100 });
@@ -95,7 +124,9 @@ describe("list_tasks", () => {
   it("refuses bad input before any request", async () => {
     const h = await hs.start();
     await expectRefused(h, "list_tasks", [
-      [{}, "give exactly one of project_gid, section_gid, assignee"],
+      [{}, "give exactly one of project_gid, section_gid, tag_gid, assignee"],
+      [{ tag_gid: DEMO_TAG_GIDS.launch, project_gid: DEMO_PROJECT_GID }, "give exactly one of"],
+      [{ tag_gid: "launch" }, "tag_gid"],
       [{ project_gid: DEMO_PROJECT_GID, section_gid: DEMO_SECTION_GIDS.doing }, "give exactly one of"],
       [{ assignee: "me" }, "workspace_gid is required: Ada Lovelace sees 2 workspaces"],
       [{ project_gid: DEMO_PROJECT_GID, limit: 101 }, "limit: must be at most 100"],
