@@ -53,9 +53,7 @@ describe("the built bin over stdio, once per identity kind", () => {
   it("personal access token: reads and writes as its owner", async () => {
     const s = await connect({ ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BASE_URL: fake.baseUrl });
     await s.listChanged;
-    expect(await s.describeTool("create_comment")).toContain(
-      "Comments are posted as Ada Lovelace (personal access token",
-    );
+    expect(await s.describeTool("create_comment")).toContain("posted as Ada Lovelace (personal access token");
     const posted = await s.call("create_comment", { task_gid: DEMO_TASK_GID, text: "e2e as Ada" });
     expect(posted.body).toMatchObject({
       story: { created_by: { name: "Ada Lovelace" } },
@@ -71,7 +69,7 @@ describe("the built bin over stdio, once per identity kind", () => {
       ASANA_BASE_URL: fake.baseUrl,
     });
     await s.listChanged;
-    expect(await s.describeTool("create_comment")).toContain("Comments are posted as Acme Bot (bot account");
+    expect(await s.describeTool("create_comment")).toContain("posted as Acme Bot (bot account");
     expect(await s.describeTool("list_projects")).toContain("Reads as Ada Lovelace");
     const posted = await s.call("create_comment", { task_gid: DEMO_TASK_GID, text: "e2e as the bot" });
     expect(posted.isError).toBe(false);

@@ -146,7 +146,7 @@ describe("attribution in tools/list", () => {
     });
     const before = await h.client.listTools();
     const commentBefore = before.tools.find((t) => t.name === "create_comment")?.description ?? "";
-    expect(commentBefore).toContain("Comments are posted as the bot account from ASANA_BOT_PAT");
+    expect(commentBefore).toContain("posted as the bot account from ASANA_BOT_PAT");
 
     expect(before.tools.find((t) => t.name === "list_projects")?.description).toContain(
       "Reads as the personal access token from ASANA_PAT",
@@ -156,7 +156,7 @@ describe("attribution in tools/list", () => {
     await h.listChanged;
     const after = await h.client.listTools();
     expect(after.tools.find((t) => t.name === "create_comment")?.description).toContain(
-      "Comments are posted as Acme Bot (bot account, acme-bot@sandbox.example)",
+      "posted as Acme Bot (bot account, acme-bot@sandbox.example)",
     );
   });
 
@@ -166,7 +166,7 @@ describe("attribution in tools/list", () => {
     const { tools } = await h.client.listTools();
     const describe = (name: string) => tools.find((t) => t.name === name)?.description ?? "";
     expect(describe("create_comment")).toContain(
-      "Comments are posted as Acme Bot (bot account, acme-bot@sandbox.example)",
+      "posted as Acme Bot (bot account, acme-bot@sandbox.example)",
     );
     expect(describe("list_projects")).toContain("Reads as Ada Lovelace (personal access token).");
   });
