@@ -34,7 +34,6 @@ export function withoutToken(raw: unknown): unknown {
 
 export function needsConfirmation(mode: ConfirmMode, tool: Tool, args: unknown): boolean {
   if (mode === "off" || tool.kind === "read") return false;
-  if (tool.confirm?.changesNothing?.(args) === true) return false;
   if (mode === "writes" || tool.kind === "destructive") return true;
   return tool.confirm?.needed?.(args) === true;
 }

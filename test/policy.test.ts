@@ -397,6 +397,7 @@ const CALLS: Array<[string, Record<string, unknown>]> = [
   ["update_tag", { tag_gid: DEMO_TAG_GIDS.launch, notes: "inside" }],
   ["update_project", { project_gid: DEMO_PROJECT_GID, notes: "Inside." }],
   ["project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: ["me"] }],
+  ["list_project_members", { project_gid: DEMO_PROJECT_GID }],
   ["update_section", { section_gid: DEMO_SECTION_GIDS.todo, name: "Inside" }],
 ];
 /** Workspace-wide objects and listings: a project list cannot hold them, so ASANA_PROJECTS refuses them. */

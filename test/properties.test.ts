@@ -359,6 +359,11 @@ const SHAPES: Record<string, fc.Arbitrary<Args>> = {
   delete_section: fc.record({ section_gid: known([...EMPTY_SECTIONS, ...SECTIONS]) }),
   // Tasks only this tool's own fake loses; each is deleted at most once, then answers 404.
   delete_task: fc.record({ task_gid: known(acmeTasks) }),
+  project_members: fc.record({
+    project_gid: known(PROJECTS),
+    action: fc.constantFrom("add", "remove"),
+    users: fc.array(fc.constantFrom(...USERS), { minLength: 1, maxLength: 3 }),
+  }),
 };
 
 // batch_tasks: a few items, each a create_task, update_task or move_task (to_section) call with its action.

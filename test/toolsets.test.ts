@@ -121,7 +121,9 @@ describe("enable_toolset", () => {
     expect(await names(narrowed)).toEqual(["whoami", "get_attachment"]);
     const readOnly = await hs.start(withToolsets("", { ASANA_READ_ONLY: "true" }));
     const out = await readOnly.call("enable_toolset", { toolsets: ["projects", "attachments"] });
-    expect(out.body).toMatchObject({ new_tools: ["get_attachment", "list_attachments"] });
+    expect(out.body).toMatchObject({
+      new_tools: ["get_attachment", "list_attachments", "list_project_members"],
+    });
     expect(await names(readOnly)).not.toContain("create_section");
     expect(errorOf(await readOnly.call("create_section", { project_gid: "1", name: "x" })).code).toBe(
       "policy_denied",

@@ -66,11 +66,6 @@ export interface ConfirmSpec<A> {
    */
   needed?(args: A): boolean;
   /**
-   * Whether these arguments of a write tool only read (project_members' list): no mode asks a
-   * person about them.
-   */
-  changesNothing?(args: A): boolean;
-  /**
    * Reads what the call would change. It runs with a client that refuses anything but GET, so
    * a preview cannot change Asana. Absent: the preview lists the arguments.
    */

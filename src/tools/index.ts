@@ -20,6 +20,7 @@ import { listAttachments } from "./list-attachments.js";
 import { listComments } from "./list-comments.js";
 import { listGoals } from "./list-goals.js";
 import { listPortfolios } from "./list-portfolios.js";
+import { listProjectMembers } from "./list-project-members.js";
 import { listProjects } from "./list-projects.js";
 import { listTasks } from "./list-tasks.js";
 import { listWorkspace } from "./list-workspace.js";
@@ -70,6 +71,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   createProject,
   updateProject,
   projectMembers,
+  listProjectMembers,
   updateSection,
   deleteSection,
   uploadAttachment,

@@ -99,7 +99,7 @@ it("project tool requests match Asana's OpenAPI spec", async () => {
       "project_members",
       { project_gid: DEMO_PROJECT_GID, action: "add", users: ["me", "alan@sandbox.example"] },
     ],
-    ["project_members", { project_gid: DEMO_PROJECT_GID, action: "list", limit: 1 }],
+    ["list_project_members", { project_gid: DEMO_PROJECT_GID, limit: 1 }],
     ["project_members", { project_gid: DEMO_PROJECT_GID, action: "remove", users: ["alan@sandbox.example"] }],
     [
       "update_section",
@@ -112,10 +112,9 @@ it("project tool requests match Asana's OpenAPI spec", async () => {
     const out = await h.call(name, args);
     expect(out.isError, `${name}: ${out.text}`).toBe(false);
   }
-  const listed = await h.call("project_members", { project_gid: DEMO_PROJECT_GID, action: "list", limit: 1 });
-  await h.call("project_members", {
+  const listed = await h.call("list_project_members", { project_gid: DEMO_PROJECT_GID, limit: 1 });
+  await h.call("list_project_members", {
     project_gid: DEMO_PROJECT_GID,
-    action: "list",
     limit: 1,
     cursor: listed.body.next_cursor,
   });

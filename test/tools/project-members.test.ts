@@ -19,7 +19,7 @@ const ALAN = "1201000000000006";
 /** A Side Projects project (Ada and Grace only). */
 const SIDE_PROJECT = demoData().projects?.find((p) => p.workspace === SIDE)?.gid ?? "";
 
-describe("project_members", () => {
+describe("project_members and list_project_members", () => {
   it('adds users by gid, email and "me" (the person, not the bot), then lists them', async () => {
     const h = await hs.start();
     const out = await h.call("project_members", {
@@ -40,16 +40,14 @@ describe("project_members", () => {
     ]);
     const members = h.fake.project(DEMO_PROJECT_GID)?.members ?? [];
     expect(members).toEqual(expect.arrayContaining([ALAN, "1201000000000007", ADA_GID]));
-    const listed = await h.call("project_members", {
-      project_gid: DEMO_PROJECT_GID,
-      action: "list",
-      limit: 2,
-    });
+    const before = h.fake.requests.length;
+    const listed = await h.call("list_project_members", { project_gid: DEMO_PROJECT_GID, limit: 2 });
     expect(listed.isError, listed.text).toBe(false);
     expect((listed.body.members as unknown[]).length).toBe(2);
-    const next = await h.call("project_members", {
+    // Listing is a read: it reads as the person, not as the bot that writes.
+    expect(h.fake.requests.slice(before).map((r) => r.userGid)).toEqual([ADA_GID]);
+    const next = await h.call("list_project_members", {
       project_gid: DEMO_PROJECT_GID,
-      action: "list",
       limit: 2,
       cursor: listed.body.next_cursor,
     });
@@ -63,7 +61,7 @@ describe("project_members", () => {
 
   it("ASANA_CONFIRM=writes asks a person before adding, never before listing, which changes nothing", async () => {
     const h = await hs.start({ ...ADA_WRITES, ASANA_CONFIRM: "writes" });
-    const listed = await h.call("project_members", { project_gid: DEMO_PROJECT_GID, action: "list" });
+    const listed = await h.call("list_project_members", { project_gid: DEMO_PROJECT_GID });
     expect(listed.isError, listed.text).toBe(false);
     expect(listed.body).not.toHaveProperty("confirmation_required");
     expect((listed.body.members as unknown[]).length).toBeGreaterThan(0);
@@ -73,6 +71,18 @@ describe("project_members", () => {
       users: [ALAN],
     });
     expect(added.body).toMatchObject({ confirmation_required: true, nothing_changed: true });
+    expect(writes(h)).toEqual([]);
+  });
+
+  it("lists members in read-only mode, where adding is refused", async () => {
+    const h = await hs.start({ ...ADA_WRITES, ASANA_READ_ONLY: "true" });
+    const listed = await h.call("list_project_members", { project_gid: DEMO_PROJECT_GID });
+    expect(listed.isError, listed.text).toBe(false);
+    expect((listed.body.members as unknown[]).length).toBeGreaterThan(0);
+    const added = errorOf(
+      await h.call("project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: [ALAN] }),
+    );
+    expect(added.code).toBe("policy_denied");
     expect(writes(h)).toEqual([]);
   });
 
@@ -98,11 +108,16 @@ describe("project_members", () => {
   it("refuses bad input before any request", async () => {
     const h = await hs.start();
     await expectRefused(h, "project_members", [
-      [{ project_gid: DEMO_PROJECT_GID, action: "add" }, "users is required for action add"],
-      [{ project_gid: DEMO_PROJECT_GID, action: "list", users: [ALAN] }, "users: not with action list"],
+      [{ project_gid: DEMO_PROJECT_GID, action: "add" }, "users"],
+      [{ project_gid: DEMO_PROJECT_GID, action: "list" }, "action"],
       [{ project_gid: DEMO_PROJECT_GID, action: "add", users: ["Alan Turing"] }, "not a name"],
       [{ project_gid: DEMO_PROJECT_GID, action: "add", users: [] }, "users"],
       [{ project_gid: DEMO_PROJECT_GID, action: "invite", users: [ALAN] }, "action"],
+    ]);
+    await expectRefused(h, "list_project_members", [
+      [{}, "project_gid"],
+      [{ project_gid: DEMO_PROJECT_GID, users: [ALAN] }, "users"],
+      [{ project_gid: DEMO_PROJECT_GID, cursor: "not-a-cursor" }, "cursor"],
     ]);
   });
 
@@ -128,12 +143,13 @@ describe("project_members", () => {
 
     it("refuses a project outside ASANA_PROJECTS, for listing too", async () => {
       const h = await hs.start({ ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID });
-      for (const args of [
-        { project_gid: SIDE_PROJECT, action: "list" },
-        { project_gid: SIDE_PROJECT, action: "add", users: ["me"] },
-      ]) {
-        expect(errorOf(await h.call("project_members", args)).code).toBe("policy_denied");
-      }
+      expect(errorOf(await h.call("list_project_members", { project_gid: SIDE_PROJECT })).code).toBe(
+        "policy_denied",
+      );
+      expect(
+        errorOf(await h.call("project_members", { project_gid: SIDE_PROJECT, action: "add", users: ["me"] }))
+          .code,
+      ).toBe("policy_denied");
       expect(writes(h)).toEqual([]);
     });
   });

@@ -41,6 +41,7 @@ describe("whoami", () => {
         "get_portfolio",
         "list_goals",
         "get_goal",
+        "list_project_members",
       ],
     });
     expect(pat?.workspaces).toHaveLength(2);
