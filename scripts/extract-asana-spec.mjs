@@ -50,6 +50,7 @@ const OPERATIONS = [
   "getTasksForProject",
   "getTasksForSection",
   "getTasksForTag",
+  "getAgentsForWorkspace",
   "searchTasksForWorkspace",
   "createTask",
   "updateTask",

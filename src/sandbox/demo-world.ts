@@ -23,6 +23,8 @@ export const DEMO_PRIORITY_OPTIONS = {
   low: "1210000000000003",
 } as const;
 export const DEMO_TAG_GIDS = { launch: "1208000000000001", blocked: "1208000000000002" } as const;
+/** An AI teammate of Acme Corp. */
+export const DEMO_AGENT_GID = "1215000000000001";
 /** "launch-checklist.pdf" on the demo task. */
 export const DEMO_ATTACHMENT_GID = "1211000000000001";
 /** Portfolios in Acme Corp: one public, one private to Grace (the oauth identity) and Ada is not in it. */
@@ -91,6 +93,14 @@ export function demoWorld(input: {
     tags: [
       { gid: DEMO_TAG_GIDS.launch, name: "launch", workspace: acme, color: "dark-green" },
       { gid: DEMO_TAG_GIDS.blocked, name: "blocked", workspace: acme, color: "dark-red" },
+    ],
+    agents: [
+      {
+        gid: DEMO_AGENT_GID,
+        name: "Launch Helper",
+        workspace: acme,
+        description: "Drafts launch checklists and chases overdue launch tasks.",
+      },
     ],
     taskTags: [{ task: demoTask.gid, tag: DEMO_TAG_GIDS.launch }],
     customFields: [

@@ -323,6 +323,7 @@ export type FieldTree = Map<string, FieldTree>;
 export type WorldKind =
   | "section"
   | "tag"
+  | "agent"
   | "custom_field"
   | "custom_field_setting"
   | "attachment"
@@ -336,6 +337,8 @@ export interface FakeWorldSeed {
   /** task gid -> project gid -> section gid */
   taskSections?: Array<{ task: string; project: string; section: string }>;
   tags?: Array<{ gid: string; name: string; workspace: string; color?: string | null }>;
+  /** AI teammates (GET /workspaces/{workspace_gid}/agents). */
+  agents?: AgentRec[];
   taskTags?: Array<{ task: string; tag: string }>;
   customFields?: Array<{
     gid: string;
@@ -380,6 +383,9 @@ export interface SectionRec {
   /** Absent for seeded sections. */
   createdAt?: string;
 }
+
+/** An AI teammate. */
+export type AgentRec = { gid: string; name: string; workspace: string; description?: string };
 
 export interface TagRec {
   gid: string;
@@ -452,6 +458,7 @@ export interface World {
   /** `${task}:${project}` -> section gid */
   taskSection: Map<string, string>;
   tags: Map<string, TagRec>;
+  agents: Map<string, AgentRec>;
   taskTags: Map<string, string[]>;
   fields: Map<string, FieldRec>;
   projectFields: Map<string, string[]>;

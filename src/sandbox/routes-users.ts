@@ -87,6 +87,13 @@ export function getTagTasks(ctx: HandlerContext): Reply {
   return list(ctx, "task", gids);
 }
 
+/** GET /workspaces/{workspace_gid}/agents: the workspace's AI teammates. */
+export function getAgents(ctx: HandlerContext): Reply {
+  const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
+  const gids = [...ctx.store.world.agents.values()].filter((a) => a.workspace === ws.gid).map((a) => a.gid);
+  return list(ctx, "agent", gids);
+}
+
 export function getTags(ctx: HandlerContext): Reply {
   const ws = ctx.store.requireWorkspace(param(ctx, "workspace_gid"), ctx.viewer);
   const gids = [...ctx.store.world.tags.values()].filter((t) => t.workspace === ws.gid).map((t) => t.gid);

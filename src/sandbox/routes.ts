@@ -49,6 +49,7 @@ import {
   updateTask,
 } from "./routes-tasks.js";
 import {
+  getAgents,
   getOpenIdUserInfo,
   getTag,
   getTags,
@@ -161,6 +162,8 @@ export function worldRoutes(): Route[] {
       handler: getWorkspaceFields,
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
+    // The spec names no scope for the agents listing: Full permissions (default) only.
+    { method: "GET", path: "/workspaces/:workspace_gid/agents", scope: "default", handler: getAgents },
     { method: "GET", path: "/tags/:tag_gid", scope: "tags:read", handler: getTag },
     { method: "GET", path: "/tags/:tag_gid/tasks", scope: "tasks:read", handler: getTagTasks },
     { method: "POST", path: "/tags", scope: "tags:write", handler: createTag },

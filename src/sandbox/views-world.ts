@@ -199,6 +199,21 @@ export function worldViews(): Record<WorldKind, KindView> {
         };
       },
     },
+    agent: {
+      resourceType: "agent",
+      compact: ["name", "resource_subtype"],
+      full: ["name", "resource_subtype", "description", "workspace"],
+      fields(gid, vc) {
+        const a = vc.store.world.agents.get(gid);
+        if (a === undefined) return undefined;
+        return {
+          name: () => a.name,
+          resource_subtype: () => "asana_teammate",
+          description: () => a.description ?? "",
+          workspace: () => new Ref("workspace", a.workspace),
+        };
+      },
+    },
     custom_field: {
       resourceType: "custom_field",
       compact: ["name", "type", "resource_subtype", "enum_options"],

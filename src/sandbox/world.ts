@@ -9,6 +9,7 @@ export function seedWorld(seed: FakeWorldSeed | undefined): World {
     sections: new Map((s.sections ?? []).map((x) => [x.gid, { ...x }])),
     taskSection: new Map((s.taskSections ?? []).map((x) => [`${x.task}:${x.project}`, x.section])),
     tags: new Map((s.tags ?? []).map((x) => [x.gid, { ...x, color: x.color ?? null }])),
+    agents: new Map((s.agents ?? []).map((x) => [x.gid, { ...x }])),
     taskTags: new Map(),
     fields: new Map(
       (s.customFields ?? []).map((f) => [
@@ -64,6 +65,7 @@ export function worldGids(world: World): string[] {
   const maps = [
     world.sections,
     world.tags,
+    world.agents,
     world.fields,
     world.attachments,
     world.statuses,

@@ -1,4 +1,4 @@
-// list_workspace: the people, teams and tags an agent picks from.
+// list_workspace: the people, teams, tags and AI teammates an agent picks from.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { decodeCursor, encodeCursor } from "../asana/paginate.js";
@@ -11,17 +11,19 @@ const OF = {
   users: { path: () => "/users", query: (w: string) => ({ workspace: w }), fields: "name,email" },
   teams: { path: (w: string) => apiPath`/workspaces/${w}/teams`, query: () => ({}), fields: "name" },
   tags: { path: (w: string) => apiPath`/workspaces/${w}/tags`, query: () => ({}), fields: "name" },
+  // Asana's AI teammates ("agents"), which V2 of Asana's own MCP server lists too.
+  agents: { path: (w: string) => apiPath`/workspaces/${w}/agents`, query: () => ({}), fields: "name" },
 } as const;
 
 export const listWorkspace = defineTool({
   name: "list_workspace",
-  title: "List users, teams or tags",
+  title: "List users, teams, tags or AI teammates",
   toolset: "tasks",
   kind: "read",
   actsAs: "read",
   input: z
     .object({
-      of: z.enum(["users", "teams", "tags"]),
+      of: z.enum(["users", "teams", "tags", "agents"]),
       workspace_gid: gid().optional(),
       limit: limit(100),
       cursor: cursor(),
@@ -32,7 +34,8 @@ export const listWorkspace = defineTool({
     next_cursor: z.string().nullable(),
   }),
   scope: (a) => (a.workspace_gid ? { workspace: a.workspace_gid } : {}),
-  describe: ({ attribution }) => `A workspace's users, teams or tags. Reads as ${attribution("read")}.`,
+  describe: ({ attribution }) =>
+    `A workspace's users, teams, tags or agents (AI teammates). Reads as ${attribution("read")}.`,
   handler: async (a, context) => {
     const workspace = await workspaceOf(context, a.workspace_gid);
     const scope = `${a.of}:${workspace}`;

@@ -42,6 +42,7 @@ it("task tool requests match Asana's OpenAPI spec", async () => {
     ["list_workspace", { of: "users", workspace_gid: ws }],
     ["list_workspace", { of: "teams", workspace_gid: ws }],
     ["list_workspace", { of: "tags", workspace_gid: ws }],
+    ["list_workspace", { of: "agents", workspace_gid: ws }],
     [
       "create_task",
       {

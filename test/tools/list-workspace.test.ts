@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
+import { DEMO_AGENT_GID, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
 import { ACME, BOT, BOT_ONLY, expectRefused, harnesses, SIDE, sent } from "../helpers/tools.js";
 
@@ -26,6 +26,19 @@ describe("list_workspace", () => {
       ["/users", ACME, "100"],
       [`/workspaces/${ACME}/tags`, undefined, "10"],
     ]);
+  });
+
+  it("lists a workspace's AI teammates (agents)", async () => {
+    const h = await hs.start();
+    const agents = await h.call("list_workspace", { of: "agents", workspace_gid: ACME });
+    expect(agents.isError, agents.text).toBe(false);
+    expect(agents.body).toEqual({
+      items: [{ gid: DEMO_AGENT_GID, name: "Launch Helper" }],
+      next_cursor: null,
+    });
+    expect(sent(h).map((r) => r.path)).toEqual([`/workspaces/${ACME}/agents`]);
+    const none = await h.call("list_workspace", { of: "agents", workspace_gid: SIDE });
+    expect(none.body).toEqual({ items: [], next_cursor: null });
   });
 
   it("pages through users at the limit asked for", async () => {
