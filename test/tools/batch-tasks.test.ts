@@ -559,6 +559,32 @@ describe("batch_tasks under the allow-lists", () => {
     });
   }
 
+  it("previews a move without naming the sections of a task's outside projects", async () => {
+    const data = demoData();
+    data.world?.sections?.push({ gid: OUTSIDE_SECTION, name: "Outside plans", project: outside.project });
+    data.tasks?.find((t) => t.gid === DEMO_TASK_GID)?.projects?.push(outside.project);
+    data.world?.taskSections?.push({
+      task: DEMO_TASK_GID,
+      project: outside.project,
+      section: OUTSIDE_SECTION,
+    });
+    const h = await hs.start({ ...onlyDemo, ASANA_CONFIRM: "destructive" }, data);
+    const items = [
+      { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.done },
+      ...Array.from({ length: BATCH_CONFIRM_OVER }, (_, i) => create(`Later ${i}`)),
+    ];
+    const first = await h.call("batch_tasks", { items });
+    expect(first.isError, first.text).toBe(false);
+    expect(first.text).not.toContain("Outside plans");
+    expect(first.text).not.toContain(OUTSIDE_SECTION);
+    const pending = first.body as { preview: { changes: Array<Record<string, unknown>> } };
+    expect(pending.preview.changes[0]).toMatchObject({
+      action: "move",
+      from: ["In progress"],
+      outside_projects: expect.stringContaining("1 project outside"),
+    });
+  });
+
   it("allows a call whose every item is inside", async () => {
     const h = await start();
     const out = await h.call("batch_tasks", {
