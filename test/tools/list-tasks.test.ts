@@ -102,6 +102,36 @@ describe("list_tasks", () => {
     expect(sent(h).at(-1)?.query.completed_since).toBeUndefined();
   });
 
+  it("reads on past a page of only completed tasks with incomplete_only, rather than answer it empty", async () => {
+    const h = await hs.start(ADA_WRITES);
+    // The tag's first task is done; the open one is on a later page of Asana's listing.
+    await h.call("update_task", { task_gid: DEMO_TASK_GID, completed: true });
+    const made = await h.call("create_task", {
+      name: "Open and tagged",
+      project_gid: DEMO_PROJECT_GID,
+      tag_gids: [DEMO_TAG_GIDS.launch],
+    });
+    const openGid = (made.body.task as { gid: string }).gid;
+    const open = await h.call("list_tasks", {
+      tag_gid: DEMO_TAG_GIDS.launch,
+      incomplete_only: true,
+      limit: 1,
+    });
+    expect(open.isError, open.text).toBe(false);
+    expect((open.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).toEqual([openGid]);
+    expect(sent(h).filter((r) => r.path === `/tags/${DEMO_TAG_GIDS.launch}/tasks`)).toHaveLength(2);
+    // Its cursor carries on after the page read last.
+    if (open.body.next_cursor !== null) {
+      const next = await h.call("list_tasks", {
+        tag_gid: DEMO_TAG_GIDS.launch,
+        incomplete_only: true,
+        limit: 1,
+        cursor: open.body.next_cursor,
+      });
+      expect((next.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).not.toContain(openGid);
+    }
+  });
+
   it("refuses a tag's tasks under ASANA_PROJECTS: a tag spans its workspace", async () => {
     const h = await hs.start({ ...ADA_WRITES, ASANA_PROJECTS: DEMO_PROJECT_GID });
     const error = errorOf(await h.call("list_tasks", { tag_gid: DEMO_TAG_GIDS.launch }));
