@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SANDBOX_WORKSPACE_GIDS,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
 import { DEMO_SECTION_GIDS, DEMO_SUBTASK_GIDS, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
 import {
@@ -130,6 +136,20 @@ describe("list_tasks", () => {
       });
       expect((next.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).not.toContain(openGid);
     }
+  });
+
+  it("refuses a tag of a workspace ASANA_WORKSPACES leaves out, and a tag's link (which reads as a project's)", async () => {
+    const data = demoData();
+    const side = "1208000000000099";
+    data.world?.tags?.push({ gid: side, name: "side", workspace: SANDBOX_WORKSPACE_GIDS.side, color: null });
+    const h = await hs.start({ ...ADA_WRITES, ASANA_WORKSPACES: ACME }, data);
+    const error = errorOf(await h.call("list_tasks", { tag_gid: side }));
+    expect(error.code).toBe("policy_denied");
+    expect(error.message).toContain(`tag ${side} is in workspace ${SANDBOX_WORKSPACE_GIDS.side}`);
+    expect(sent(h).filter((r) => r.path.endsWith("/tasks"))).toEqual([]);
+    await expectRefused(h, "list_tasks", [
+      [{ tag_gid: `https://app.asana.com/0/${DEMO_TAG_GIDS.launch}/list` }, "tag_gid"],
+    ]);
   });
 
   it("refuses a tag's tasks under ASANA_PROJECTS: a tag spans its workspace", async () => {
