@@ -116,10 +116,10 @@ export const listTasks = defineTool({
     // Subtask and tag listings take no completed_since; filtered here instead. A page of only
     // completed tasks is read past (up to FILTERED_READS pages), so an empty answer is not taken
     // for "none left" while its next_cursor holds open ones.
-    const open = (tasks: typeof data) =>
-      own && a.incomplete_only ? tasks.filter((t) => !t.completed) : tasks;
+    const filtered = own !== undefined && a.incomplete_only;
+    const open = (tasks: typeof data) => (filtered ? tasks.filter((t) => !t.completed) : tasks);
     let wanted = open(data);
-    for (let reads = 1; wanted.length === 0 && nextPage?.offset && reads < FILTERED_READS; reads++) {
+    for (let reads = 1; filtered && !wanted.length && nextPage?.offset && reads < FILTERED_READS; reads++) {
       ({ data, nextPage } = await page(nextPage.offset));
       wanted = open(data);
     }
