@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { AppError } from "../errors.js";
+import { allowedProjects, outsideNote } from "../policy.js";
 import { type BatchAction, BatchRequest, MAX_BATCH_ACTIONS } from "./batch-send.js";
 import {
   type CreateTaskArgs,
@@ -340,18 +341,24 @@ async function previewOf(items: Item[], context: ToolContext): Promise<Confirmat
         const { data: now } = await asana.request<Placed>(identity, {
           method: "GET",
           path: apiPath`/tasks/${item.args.task_gid}`,
-          query: { opt_fields: "name,memberships.section.name" },
+          query: { opt_fields: "name,memberships.project,memberships.section.name" },
           signal,
         });
-        const from = (now.memberships ?? []).flatMap((m) =>
-          m.section ? [m.section.name ?? m.section.gid] : [],
+        // The task's sections in projects outside ASANA_PROJECTS stay unnamed, as in get_task.
+        const { shown, outside } = allowedProjects(
+          context.policy,
+          now.memberships ?? [],
+          (m) => m.project?.gid,
         );
+        const from = shown.flatMap((m) => (m.section ? [m.section.name ?? m.section.gid] : []));
+        const note = outsideNote(outside);
         return {
           item: i,
           action: "move",
           gid: item.args.task_gid,
           name: now.name,
           from,
+          ...(note ? { outside_projects: note } : {}),
           to_section: item.args.section_gid,
         };
       }
@@ -395,7 +402,7 @@ const PREVIEW_FIELDS =
 
 interface Placed {
   name: string;
-  memberships?: Array<{ section?: { gid: string; name?: string } | null }>;
+  memberships?: Array<{ project?: { gid: string }; section?: { gid: string; name?: string } | null }>;
 }
 
 interface Current {

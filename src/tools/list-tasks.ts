@@ -26,6 +26,9 @@ interface Placed {
  */
 const INCOMPLETE_ONLY = "2100-01-01T00:00:00.000Z";
 
+/** How many pages of a subtask or tag listing incomplete_only reads while they hold only completed tasks. */
+const FILTERED_READS = 5;
+
 export const listTasks = defineTool({
   name: "list_tasks",
   title: "List tasks",
@@ -97,19 +100,29 @@ export const listTasks = defineTool({
     // A subtask of an allowed task can sit in outside projects: its projects are asked for too, under
     // ASANA_PROJECTS (a project's or section's tasks are in it by definition).
     const placed = a.parent_gid !== undefined && context.policy.projects !== undefined;
-    const { data, nextPage } = await context.asana.request<Array<AsanaTask & Placed>>(context.identity, {
-      method: "GET",
-      path: filter.path,
-      query: {
-        ...filter.query,
-        limit: a.limit,
-        offset,
-        opt_fields: placed ? `${LIST_FIELDS},projects` : LIST_FIELDS,
-      },
-      signal: context.signal,
-    });
-    // Subtask and tag listings take no completed_since; filtered here instead.
-    const wanted = own && a.incomplete_only ? data.filter((t) => !t.completed) : data;
+    const page = (at: string | undefined) =>
+      context.asana.request<Array<AsanaTask & Placed>>(context.identity, {
+        method: "GET",
+        path: filter.path,
+        query: {
+          ...filter.query,
+          limit: a.limit,
+          offset: at,
+          opt_fields: placed ? `${LIST_FIELDS},projects` : LIST_FIELDS,
+        },
+        signal: context.signal,
+      });
+    let { data, nextPage } = await page(offset);
+    // Subtask and tag listings take no completed_since; filtered here instead. A page of only
+    // completed tasks is read past (up to FILTERED_READS pages), so an empty answer is not taken
+    // for "none left" while its next_cursor holds open ones.
+    const filtered = own !== undefined && a.incomplete_only;
+    const open = (tasks: typeof data) => (filtered ? tasks.filter((t) => !t.completed) : tasks);
+    let wanted = open(data);
+    for (let reads = 1; filtered && !wanted.length && nextPage?.offset && reads < FILTERED_READS; reads++) {
+      ({ data, nextPage } = await page(nextPage.offset));
+      wanted = open(data);
+    }
     // A subtask in no project lives only under its (allowed) parent and is shown; one in projects
     // none of which is allowed belongs to them, and is only counted.
     const tasks = placed

@@ -317,6 +317,54 @@ describe("batch_tasks", () => {
     ]);
   });
 
+  it("a move refused (4xx) or rate-limited in its batch is not sent again; one not applied (5xx) is sent once more", async () => {
+    const h = await hs.start(NO_CONFIRM);
+    const made = await h.call("batch_tasks", {
+      items: Array.from({ length: 3 }, (_, i) => create(`Move fault ${i}`)),
+    });
+    const [a, b, c] = resultsOf(made.body).map((r) => r.task?.gid as string);
+    const before = writes(h).length;
+    h.fake.inject({
+      action: true,
+      method: "POST",
+      path: `/sections/${DEMO_SECTION_GIDS.doing}/addTask`,
+      type: "status",
+      status: 429,
+    });
+    h.fake.inject({
+      action: true,
+      method: "POST",
+      path: `/sections/${DEMO_SECTION_GIDS.done}/addTask`,
+      type: "status",
+      status: 503,
+      applied: false,
+    });
+    const out = await h.call("batch_tasks", {
+      items: [
+        { action: "move", task_gid: a, section_gid: DEMO_SECTION_GIDS.doing },
+        { action: "move", task_gid: b, section_gid: DEMO_SECTION_GIDS.done },
+        // A task's gid where a section's goes: Asana answers 404, and nothing is repeated.
+        { action: "move", task_gid: c, section_gid: DEMO_TASK_GID },
+        ...Array.from({ length: 8 }, (_, i) => create(`After limit ${i}`)),
+      ],
+    });
+    expect(out.isError, out.text).toBe(false);
+    const results = resultsOf(out.body);
+    expect(results.slice(0, 3).map((r) => [r.status, r.error?.code])).toEqual([
+      ["error", "rate_limited"],
+      ["ok", undefined],
+      ["error", "not_found"],
+    ]);
+    expect(results[1]?.verified_after_uncertain_failure).toBe(true);
+    expect(h.fake.task(a as string)?.sections[DEMO_PROJECT_GID]).not.toBe(DEMO_SECTION_GIDS.doing);
+    expect(h.fake.task(b as string)?.sections[DEMO_PROJECT_GID]).toBe(DEMO_SECTION_GIDS.done);
+    const direct = writes(h)
+      .slice(before)
+      .filter((r) => r.path !== "/batch");
+    expect(direct.map((r) => r.path)).toEqual([`/sections/${DEMO_SECTION_GIDS.done}/addTask`]);
+    expect(results.slice(3).map((r) => r.status)).toEqual([...Array(7).fill("ok"), "error"]);
+  });
+
   it("previews a move from the sections a task is in to the one named, changing nothing", async () => {
     const h = await hs.start();
     const items = [
@@ -558,6 +606,32 @@ describe("batch_tasks under the allow-lists", () => {
       expect(h.fake.tasksNamed("allowed 0")).toEqual([]);
     });
   }
+
+  it("previews a move without naming the sections of a task's outside projects", async () => {
+    const data = demoData();
+    data.world?.sections?.push({ gid: OUTSIDE_SECTION, name: "Outside plans", project: outside.project });
+    data.tasks?.find((t) => t.gid === DEMO_TASK_GID)?.projects?.push(outside.project);
+    data.world?.taskSections?.push({
+      task: DEMO_TASK_GID,
+      project: outside.project,
+      section: OUTSIDE_SECTION,
+    });
+    const h = await hs.start({ ...onlyDemo, ASANA_CONFIRM: "destructive" }, data);
+    const items = [
+      { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.done },
+      ...Array.from({ length: BATCH_CONFIRM_OVER }, (_, i) => create(`Later ${i}`)),
+    ];
+    const first = await h.call("batch_tasks", { items });
+    expect(first.isError, first.text).toBe(false);
+    expect(first.text).not.toContain("Outside plans");
+    expect(first.text).not.toContain(OUTSIDE_SECTION);
+    const pending = first.body as { preview: { changes: Array<Record<string, unknown>> } };
+    expect(pending.preview.changes[0]).toMatchObject({
+      action: "move",
+      from: ["In progress"],
+      outside_projects: expect.stringContaining("1 project outside"),
+    });
+  });
 
   it("allows a call whose every item is inside", async () => {
     const h = await start();

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, DEMO_TASK_GID, SIDE_PROJECT_TASK_GID } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  DEMO_TASK_GID,
+  demoData,
+  SANDBOX_WORKSPACE_GIDS,
+  SIDE_PROJECT_TASK_GID,
+} from "../../src/sandbox/demo-data.js";
 import { DEMO_SECTION_GIDS, DEMO_SUBTASK_GIDS, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
 import {
@@ -100,6 +106,50 @@ describe("list_tasks", () => {
     const open = await h.call("list_tasks", { tag_gid: DEMO_TAG_GIDS.launch, incomplete_only: true });
     expect((open.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).toEqual([DEMO_TASK_GID]);
     expect(sent(h).at(-1)?.query.completed_since).toBeUndefined();
+  });
+
+  it("reads on past a page of only completed tasks with incomplete_only, rather than answer it empty", async () => {
+    const h = await hs.start(ADA_WRITES);
+    // The tag's first task is done; the open one is on a later page of Asana's listing.
+    await h.call("update_task", { task_gid: DEMO_TASK_GID, completed: true });
+    const made = await h.call("create_task", {
+      name: "Open and tagged",
+      project_gid: DEMO_PROJECT_GID,
+      tag_gids: [DEMO_TAG_GIDS.launch],
+    });
+    const openGid = (made.body.task as { gid: string }).gid;
+    const open = await h.call("list_tasks", {
+      tag_gid: DEMO_TAG_GIDS.launch,
+      incomplete_only: true,
+      limit: 1,
+    });
+    expect(open.isError, open.text).toBe(false);
+    expect((open.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).toEqual([openGid]);
+    expect(sent(h).filter((r) => r.path === `/tags/${DEMO_TAG_GIDS.launch}/tasks`)).toHaveLength(2);
+    // Its cursor carries on after the page read last.
+    if (open.body.next_cursor !== null) {
+      const next = await h.call("list_tasks", {
+        tag_gid: DEMO_TAG_GIDS.launch,
+        incomplete_only: true,
+        limit: 1,
+        cursor: open.body.next_cursor,
+      });
+      expect((next.body.tasks as Array<{ gid: string }>).map((t) => t.gid)).not.toContain(openGid);
+    }
+  });
+
+  it("refuses a tag of a workspace ASANA_WORKSPACES leaves out, and a tag's link (which reads as a project's)", async () => {
+    const data = demoData();
+    const side = "1208000000000099";
+    data.world?.tags?.push({ gid: side, name: "side", workspace: SANDBOX_WORKSPACE_GIDS.side, color: null });
+    const h = await hs.start({ ...ADA_WRITES, ASANA_WORKSPACES: ACME }, data);
+    const error = errorOf(await h.call("list_tasks", { tag_gid: side }));
+    expect(error.code).toBe("policy_denied");
+    expect(error.message).toContain(`tag ${side} is in workspace ${SANDBOX_WORKSPACE_GIDS.side}`);
+    expect(sent(h).filter((r) => r.path.endsWith("/tasks"))).toEqual([]);
+    await expectRefused(h, "list_tasks", [
+      [{ tag_gid: `https://app.asana.com/0/${DEMO_TAG_GIDS.launch}/list` }, "tag_gid"],
+    ]);
   });
 
   it("refuses a tag's tasks under ASANA_PROJECTS: a tag spans its workspace", async () => {
