@@ -141,7 +141,7 @@ export const batchTasks = defineTool({
       if (earlier !== undefined) {
         throw new AppError(
           "invalid_input",
-          `items.${i}: ${verb} task ${task}, as items.${earlier} does; ${item.action === "update" ? "put both changes in one item" : "keep one of them"} (Asana runs a batch's actions at once, so either could land last).`,
+          `items.${i}: ${verb} task ${task}, as items.${earlier} does; ${item.action === "update" ? "put both changes in one item (Asana runs a batch's actions at once, so either could land last)" : "move a task once per call (Asana runs a batch's actions at once, in no set order)"}.`,
         );
       }
       first.set(`${item.action} ${task}`, i);

@@ -128,7 +128,8 @@ async function sectionsOf(
     const { data } = await context.asana.request<Array<{ gid: string; name?: string }>>(context.identity, {
       method: "GET",
       path: apiPath`/projects/${project}/sections`,
-      query: { limit: 20, opt_fields: "name" },
+      // A template may bring many; Asana pages at 100, enough to name every one it usually has.
+      query: { limit: 100, opt_fields: "name" },
       signal: context.signal,
     });
     return data.map((section) => ({ gid: section.gid, name: section.name ?? "" }));

@@ -432,7 +432,7 @@ describe("batch_tasks", () => {
             { action: "move", task_gid: DEMO_TASK_GID, section_gid: DEMO_SECTION_GIDS.doing },
           ],
         },
-        `items.1: moves task ${DEMO_TASK_GID}, as items.0 does; keep one of them`,
+        `items.1: moves task ${DEMO_TASK_GID}, as items.0 does; move a task once per call`,
       ],
       [
         {
