@@ -1,5 +1,5 @@
 // Tests of the fake Asana itself, over real HTTP with plain fetch: auth, users, workspaces, projects, tasks.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEMO_PROJECT_GID,
   DEMO_TASK_GID,
@@ -10,38 +10,21 @@ import {
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import {
-  type Answer,
   type Body,
-  callFake,
   data,
+  fakePerFile,
   message,
   type NextPage,
   type Project,
   twoWorkspaceData,
 } from "./http.js";
-import { type StartedFakeAsana, startFakeAsana } from "./index.js";
+import { startFakeAsana } from "./index.js";
 
 const ACME = SANDBOX_WORKSPACE_GIDS.acme;
 const SIDE = SANDBOX_WORKSPACE_GIDS.side;
 
-let s: StartedFakeAsana;
-beforeAll(async () => {
-  s = await startFakeAsana();
-});
-afterAll(async () => {
-  await s.close();
-});
-afterEach(() => {
-  s.fake.clearFaults();
-});
-
-const call = (
-  path: string,
-  options: Parameters<typeof callFake>[2] = {},
-  started: StartedFakeAsana = s,
-): Promise<Answer> => callFake(started, path, options);
-const _comment = (text: string, token: string = SANDBOX_TOKENS.bot) =>
-  call(`/tasks/${DEMO_TASK_GID}/stories`, { token, method: "POST", body: { data: { text } } });
+const file = fakePerFile();
+const { call } = file;
 
 describe("auth and envelope", () => {
   it("answers 401 Not Authorized without a token, with an unknown one and with a revoked one", async () => {
@@ -62,7 +45,11 @@ describe("auth and envelope", () => {
   });
 
   it("rejects an expired OAuth token with Asana's expiry message", async () => {
-    s.fake.addToken({ token: "expired-token", userGid: SANDBOX_USER_GIDS.oauth, expiresAt: Date.now() - 1 });
+    file.s.fake.addToken({
+      token: "expired-token",
+      userGid: SANDBOX_USER_GIDS.oauth,
+      expiresAt: Date.now() - 1,
+    });
     const answer = await call("/users/me", { token: "expired-token" });
     expect(answer.status).toBe(401);
     expect(message(answer)).toContain("expired");
@@ -74,7 +61,7 @@ describe("auth and envelope", () => {
     const ids = [a.headers.get("x-request-id"), b.headers.get("x-request-id")];
     expect(ids[0]).toBeTruthy();
     expect(ids[0]).not.toBe(ids[1]);
-    expect(s.fake.requests.map((r) => r.id)).toEqual(expect.arrayContaining(ids));
+    expect(file.s.fake.requests.map((r) => r.id)).toEqual(expect.arrayContaining(ids));
   });
 
   it("answers unknown routes with a well-formed 404", async () => {
@@ -83,7 +70,7 @@ describe("auth and envelope", () => {
       expect(answer.status).toBe(404);
       expect(message(answer)).toBe("Unknown route");
     }
-    const outside = await fetch(`${s.origin}/elsewhere`);
+    const outside = await fetch(`${file.s.origin}/elsewhere`);
     expect(outside.status).toBe(404);
     expect(((await outside.json()) as Body).errors?.[0]?.message).toBe("Unknown route");
   });
@@ -205,7 +192,7 @@ describe("projects and pagination", () => {
       if (next !== null) {
         expect(page).toHaveLength(100);
         expect(next.path).toBe(`/projects?limit=100&workspace=${ACME}&offset=${next.offset}`);
-        expect(next.uri).toBe(`${s.baseUrl}${next.path}`);
+        expect(next.uri).toBe(`${file.s.baseUrl}${next.path}`);
         expect(next.offset).toMatch(/^[A-Za-z0-9_-]+$/);
       }
       path = next?.path ?? null;

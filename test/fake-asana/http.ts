@@ -1,7 +1,8 @@
 // The fake Asana over real HTTP with plain fetch, as its own tests reach it.
-import { SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { DEMO_TASK_GID, SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
-import type { StartedFakeAsana } from "./index.js";
+import { type StartedFakeAsana, startFakeAsana } from "./index.js";
 
 export type Body = Record<string, unknown> & {
   data?: unknown;
@@ -66,4 +67,39 @@ export function twoWorkspaceData(): FakeData {
       { token: "t2", userGid: "2" },
     ],
   };
+}
+
+type CallOptions = Parameters<typeof callFake>[2];
+
+export interface FakePerFile {
+  /** The started fake (only inside tests and hooks). */
+  readonly s: StartedFakeAsana;
+  /** A request to this file's fake, or to another one started in a test. */
+  call(path: string, options?: CallOptions, started?: StartedFakeAsana): Promise<Answer>;
+  /** A comment on the demo task, as the bot unless another token is given. */
+  comment(text: string, token?: string): Promise<Answer>;
+}
+
+/** One fake Asana per test file: started before its tests, its faults cleared after each, closed after all. */
+export function fakePerFile(): FakePerFile {
+  let started: StartedFakeAsana | undefined;
+  beforeAll(async () => {
+    started = await startFakeAsana();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  afterEach(() => {
+    started?.fake.clearFaults();
+  });
+  const file: FakePerFile = {
+    get s() {
+      if (started === undefined) throw new Error("the fake Asana has not started yet");
+      return started;
+    },
+    call: (path, options = {}, on) => callFake(on ?? file.s, path, options),
+    comment: (text, token = SANDBOX_TOKENS.bot) =>
+      file.call(`/tasks/${DEMO_TASK_GID}/stories`, { token, method: "POST", body: { data: { text } } }),
+  };
+  return file;
 }

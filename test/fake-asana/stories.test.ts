@@ -1,35 +1,10 @@
 // The fake Asana's stories (comments), over real HTTP with plain fetch.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEMO_TASK_GID,
-  SANDBOX_TOKENS,
-  SANDBOX_USER_GIDS,
-  SANDBOX_WORKSPACE_GIDS,
-} from "../../src/sandbox/demo-data.js";
-import { type Answer, callFake, data, message, type NextPage } from "./http.js";
-import { type StartedFakeAsana, startFakeAsana } from "./index.js";
+import { describe, expect, it } from "vitest";
+import { DEMO_TASK_GID, SANDBOX_TOKENS, SANDBOX_USER_GIDS } from "../../src/sandbox/demo-data.js";
+import { type Answer, data, fakePerFile, message, type NextPage } from "./http.js";
 
-const _ACME = SANDBOX_WORKSPACE_GIDS.acme;
-const _SIDE = SANDBOX_WORKSPACE_GIDS.side;
-
-let s: StartedFakeAsana;
-beforeAll(async () => {
-  s = await startFakeAsana();
-});
-afterAll(async () => {
-  await s.close();
-});
-afterEach(() => {
-  s.fake.clearFaults();
-});
-
-const call = (
-  path: string,
-  options: Parameters<typeof callFake>[2] = {},
-  started: StartedFakeAsana = s,
-): Promise<Answer> => callFake(started, path, options);
-const comment = (text: string, token: string = SANDBOX_TOKENS.bot) =>
-  call(`/tasks/${DEMO_TASK_GID}/stories`, { token, method: "POST", body: { data: { text } } });
+const file = fakePerFile();
+const { call, comment } = file;
 
 describe("stories", () => {
   it("lists stories oldest first, compact by default, and paginates", async () => {
@@ -66,7 +41,7 @@ describe("stories", () => {
       target: { gid: DEMO_TASK_GID, resource_type: "task", name: "Prepare the Q3 launch checklist" },
     });
     expect(Date.parse(String(story.created_at))).toBeGreaterThanOrEqual(before - 1000);
-    expect(answer.headers.get("location")).toBe(`${s.baseUrl}/stories/${story.gid}`);
+    expect(answer.headers.get("location")).toBe(`${file.s.baseUrl}/stories/${story.gid}`);
 
     const listed = data<Array<Record<string, unknown>>>(
       await call(
@@ -83,7 +58,7 @@ describe("stories", () => {
       source: "api",
       is_pinned: false,
     });
-    const stored = s.fake.storiesOf(DEMO_TASK_GID).filter((st) => st.text === text);
+    const stored = file.s.fake.storiesOf(DEMO_TASK_GID).filter((st) => st.text === text);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.created_by.name).toBe("Acme Bot");
     expect(data(await call(`/stories/${story.gid}?opt_fields=text`))).toMatchObject({ text });
@@ -114,7 +89,7 @@ describe("stories", () => {
   it("rejects text with html_text, neither, unknown and read-only fields, and bad bodies", async () => {
     const post = (body: unknown, raw?: string) =>
       call(`/tasks/${DEMO_TASK_GID}/stories`, { method: "POST", body, raw, token: SANDBOX_TOKENS.bot });
-    const count = s.fake.storiesOf(DEMO_TASK_GID).length;
+    const count = file.s.fake.storiesOf(DEMO_TASK_GID).length;
     const cases: Array<[Answer, string]> = [
       [
         await post({ data: { text: "a", html_text: "<body>a</body>" } }),
@@ -133,7 +108,7 @@ describe("stories", () => {
       expect(answer.status).toBe(400);
       expect(message(answer)).toBe(expected);
     }
-    expect(s.fake.storiesOf(DEMO_TASK_GID)).toHaveLength(count);
+    expect(file.s.fake.storiesOf(DEMO_TASK_GID)).toHaveLength(count);
   });
 
   it("rejects html_text that is not valid Asana rich text", async () => {
