@@ -92,6 +92,8 @@ export interface AppErrorOptions {
   retryable?: boolean;
   requestId?: string;
   status?: number;
+  /** For a rate limit: how long Asana asked to wait (Retry-After), when it said. */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -102,6 +104,7 @@ export class AppError extends Error {
   readonly retryable: boolean;
   readonly requestId?: string;
   readonly status?: number;
+  readonly retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -110,6 +113,7 @@ export class AppError extends Error {
     this.retryable = options.retryable ?? ERROR_TABLE[code].retryable;
     this.requestId = options.requestId;
     this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

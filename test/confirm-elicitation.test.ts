@@ -6,6 +6,7 @@ import { z } from "zod";
 import { demoData, SANDBOX_USER_GIDS } from "../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import { defineTool } from "../src/tools/define.js";
+import { askingClient, preview } from "./helpers/confirm.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
 import { harnesses, PAT_AND_BOT, writes } from "./helpers/tools.js";
 
@@ -15,39 +16,7 @@ afterEach(async () => {
   await hs.closeAll();
 });
 
-const [SUBTASK, _OTHER_SUBTASK] = DEMO_SUBTASK_GIDS;
-
-interface Pending {
-  confirmation_required: true;
-  nothing_changed: true;
-  preview: { summary: string; changes: Array<Record<string, unknown>> };
-  confirmation_token: string;
-  expires_at: string;
-}
-
-async function preview(h: Harness, tool: string, args: Record<string, unknown>): Promise<Pending> {
-  const out = await h.call(tool, args);
-  expect(out.isError, out.text).toBe(false);
-  expect(out.body).toMatchObject({ confirmation_required: true, nothing_changed: true });
-  return out.body as unknown as Pending;
-}
-
-/** A client that answers every elicitation as `answer` does, recording what it was asked. */
-function askingClient(answer: (message: string) => ElicitResult | Promise<ElicitResult>) {
-  const asked: string[] = [];
-  return {
-    asked,
-    options: {
-      clientCapabilities: { capabilities: { elicitation: { form: {} } } },
-      clientSetup: (client: Client) =>
-        client.setRequestHandler(ElicitRequestSchema, async (request) => {
-          const params = request.params as { message: string };
-          asked.push(params.message);
-          return answer(params.message);
-        }),
-    },
-  };
-}
+const [SUBTASK] = DEMO_SUBTASK_GIDS;
 
 async function hsWith(options: ReturnType<typeof askingClient>["options"]): Promise<Harness> {
   const h = await startHarness({ env: PAT_AND_BOT, ...options });

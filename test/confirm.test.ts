@@ -4,8 +4,6 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readPages } from "../src/asana/paginate.js";
 import type { AuditRecord } from "../src/audit.js";
@@ -22,7 +20,8 @@ import { DEMO_TASK_GID } from "../src/sandbox/demo-data.js";
 import { DEMO_SUBTASK_GIDS } from "../src/sandbox/demo-world.js";
 import { openFileStore } from "../src/store/json-file.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
-import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
+import { askingClient, preview } from "./helpers/confirm.js";
+import { errorOf, startHarness } from "./helpers/harness.js";
 import { harnesses, PAT_AND_BOT, writes } from "./helpers/tools.js";
 
 const hs = harnesses();
@@ -32,38 +31,6 @@ afterEach(async () => {
 });
 
 const [SUBTASK, OTHER_SUBTASK] = DEMO_SUBTASK_GIDS;
-
-interface Pending {
-  confirmation_required: true;
-  nothing_changed: true;
-  preview: { summary: string; changes: Array<Record<string, unknown>> };
-  confirmation_token: string;
-  expires_at: string;
-}
-
-async function preview(h: Harness, tool: string, args: Record<string, unknown>): Promise<Pending> {
-  const out = await h.call(tool, args);
-  expect(out.isError, out.text).toBe(false);
-  expect(out.body).toMatchObject({ confirmation_required: true, nothing_changed: true });
-  return out.body as unknown as Pending;
-}
-
-/** A client that answers every elicitation as `answer` does, recording what it was asked. */
-function askingClient(answer: (message: string) => ElicitResult | Promise<ElicitResult>) {
-  const asked: string[] = [];
-  return {
-    asked,
-    options: {
-      clientCapabilities: { capabilities: { elicitation: { form: {} } } },
-      clientSetup: (client: Client) =>
-        client.setRequestHandler(ElicitRequestSchema, async (request) => {
-          const params = request.params as { message: string };
-          asked.push(params.message);
-          return answer(params.message);
-        }),
-    },
-  };
-}
 
 describe("the two-step confirmation (clients without elicitation)", () => {
   it("first answers a preview of exactly what will change, sending nothing that writes", async () => {

@@ -5,31 +5,18 @@ import {
   DEMO_PROJECT_GID,
   DEMO_TASK_GID,
   demoData,
-  SANDBOX_TOKENS,
   SIDE_PROJECT_TASK_GID,
 } from "../src/sandbox/demo-data.js";
 import { DEMO_ATTACHMENT_GID, DEMO_SECTION_GIDS, DEMO_TAG_GIDS } from "../src/sandbox/demo-world.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
-import { ACME, ADA_GID, ADA_WRITES, SIDE } from "./helpers/tools.js";
+import { ACME, ADA_GID, ADA_WRITES, OTHER_ACME_TASK, PAT_AND_BOT, SIDE } from "./helpers/tools.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const adaWrites = ADA_WRITES;
-const botEnv = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot };
-
-/** An Acme task outside the demo project. */
-const otherAcmeTask = (() => {
-  const task = demoData().tasks?.find(
-    (t) => t.workspace === ACME && t.projects?.length && !t.projects.includes(DEMO_PROJECT_GID),
-  );
-  if (!task?.projects) throw new Error("demo data has no second Acme project with tasks");
-  return { gid: task.gid, projects: task.projects };
-})();
 
 // ---------------------------------------------------------------------------------------------------------
 // The task tools under the allow-lists
@@ -43,14 +30,14 @@ const demoProjectTask = (() => {
   if (!task) throw new Error("demo data has no second task in the demo project");
   return task.gid;
 })();
-/** A section outside the demo project, in the project of otherAcmeTask. */
+/** A section outside the demo project, in the project of OTHER_ACME_TASK. */
 const ELSEWHERE_SECTION = "1207000000000099";
 function dataWithSectionElsewhere() {
   const data = demoData();
   data.world?.sections?.push({
     gid: ELSEWHERE_SECTION,
     name: "Elsewhere",
-    project: otherAcmeTask.projects[0] ?? "",
+    project: OTHER_ACME_TASK.projects[0] ?? "",
   });
   return data;
 }
@@ -136,7 +123,7 @@ describe("every tool under the allow-lists", () => {
   ])("%s allowing the demo project: each call acts", async (rule, env) => {
     // ASANA_CONFIRM=off: deletes must act here, not stop at their confirmation preview.
     h = await startHarness({
-      env: { ...adaWrites, ...env, ASANA_CONFIRM: "off" },
+      env: { ...ADA_WRITES, ...env, ASANA_CONFIRM: "off" },
       data: dataWithAdasComment(),
     });
     for (const [name, args] of CALLS) {
@@ -153,12 +140,12 @@ describe("every tool under the allow-lists", () => {
   });
 
   it.each([
-    ["ASANA_PROJECTS", { ASANA_PROJECTS: otherAcmeTask.projects[0] ?? "" }],
+    ["ASANA_PROJECTS", { ASANA_PROJECTS: OTHER_ACME_TASK.projects[0] ?? "" }],
     ["ASANA_WORKSPACES", { ASANA_WORKSPACES: SIDE }],
   ])(
     "%s allowing elsewhere only: each call is refused naming the rule, and nothing is written",
     async (rule, env) => {
-      h = await startHarness({ env: { ...adaWrites, ...env }, data: dataWithAdasComment() });
+      h = await startHarness({ env: { ...ADA_WRITES, ...env }, data: dataWithAdasComment() });
       const before = demoData().tasks?.length;
       for (const [name, args] of CALLS) {
         const error = errorOf(await h.call(name, args));
@@ -175,7 +162,7 @@ describe("every tool under the allow-lists", () => {
 
 describe("the task tools under the allow-lists", () => {
   it("get_task and update_task on a task in another workspace: refused after one lookup", async () => {
-    h = await startHarness({ env: { ...adaWrites, ASANA_WORKSPACES: ACME } });
+    h = await startHarness({ env: { ...ADA_WRITES, ASANA_WORKSPACES: ACME } });
     for (const [name, args] of [
       ["get_task", { task_gid: SIDE_PROJECT_TASK_GID }],
       ["update_task", { task_gid: SIDE_PROJECT_TASK_GID, completed: true }],
@@ -193,18 +180,18 @@ describe("the task tools under the allow-lists", () => {
   });
 
   it("update_task on a task in none of the allowed projects: refused after one lookup", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID } });
-    const error = errorOf(await h.call("update_task", { task_gid: otherAcmeTask.gid, name: "Not mine" }));
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID } });
+    const error = errorOf(await h.call("update_task", { task_gid: OTHER_ACME_TASK.gid, name: "Not mine" }));
     expect(error.message).toBe(
-      `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
+      `task ${OTHER_ACME_TASK.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
     );
-    expect(h.fake.requests.filter((r) => r.path === `/tasks/${otherAcmeTask.gid}`)).toHaveLength(1);
+    expect(h.fake.requests.filter((r) => r.path === `/tasks/${OTHER_ACME_TASK.gid}`)).toHaveLength(1);
     expect(nonGets(h)).toEqual([]);
   });
 
   it("list_tasks by a section is checked through the section's project", async () => {
     h = await startHarness({
-      env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID },
+      env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID },
       data: dataWithSectionElsewhere(),
     });
     const inside = await h.call("list_tasks", { section_gid: DEMO_SECTION_GIDS.doing });
@@ -212,7 +199,7 @@ describe("the task tools under the allow-lists", () => {
     expect(inside.body.tasks).toEqual([expect.objectContaining({ gid: DEMO_TASK_GID })]);
     const error = errorOf(await h.call("list_tasks", { section_gid: ELSEWHERE_SECTION }));
     expect(error.message).toBe(
-      `section ${ELSEWHERE_SECTION} is in project ${otherAcmeTask.projects[0]}, which is not in ASANA_PROJECTS.`,
+      `section ${ELSEWHERE_SECTION} is in project ${OTHER_ACME_TASK.projects[0]}, which is not in ASANA_PROJECTS.`,
     );
     // One section lookup, no listing of the refused section.
     expect(h.fake.requests.filter((r) => r.path.includes(ELSEWHERE_SECTION)).map((r) => r.path)).toEqual([
@@ -221,7 +208,7 @@ describe("the task tools under the allow-lists", () => {
   });
 
   it("search_tasks and list_workspace under ASANA_PROJECTS: within an allowed project, or refused", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID } });
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID } });
     const before = h.fake.requests.length;
     expect(errorOf(await h.call("search_tasks", { workspace_gid: ACME, text: "launch" })).message).toBe(
       `search_tasks works across workspace ${ACME}, and ASANA_PROJECTS limits this server to projects ${DEMO_PROJECT_GID}.`,
@@ -243,10 +230,10 @@ describe("the task tools under the allow-lists", () => {
 
   it("move_task checks the destination too: section, project or new parent outside is refused", async () => {
     h = await startHarness({
-      env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID },
+      env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID },
       data: dataWithSectionElsewhere(),
     });
-    const elsewhere = otherAcmeTask.projects[0] ?? "";
+    const elsewhere = OTHER_ACME_TASK.projects[0] ?? "";
     const cases: Array<[Record<string, unknown>, string]> = [
       [
         { action: "to_section", section_gid: ELSEWHERE_SECTION },
@@ -257,8 +244,8 @@ describe("the task tools under the allow-lists", () => {
         `project ${elsewhere} is not in ASANA_PROJECTS.`,
       ],
       [
-        { action: "set_parent", parent_gid: otherAcmeTask.gid },
-        `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
+        { action: "set_parent", parent_gid: OTHER_ACME_TASK.gid },
+        `task ${OTHER_ACME_TASK.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
       ],
     ];
     for (const [args, message] of cases) {
@@ -278,7 +265,7 @@ describe("the task tools under the allow-lists", () => {
   });
 
   it("move_task under ASANA_WORKSPACES: a project in another workspace is refused after one lookup", async () => {
-    h = await startHarness({ env: { ...adaWrites, ASANA_WORKSPACES: ACME } });
+    h = await startHarness({ env: { ...ADA_WRITES, ASANA_WORKSPACES: ACME } });
     const sideProject = demoData().projects?.find((p) => p.workspace === SIDE)?.gid ?? "";
     const error = errorOf(
       await h.call("move_task", {
@@ -295,20 +282,20 @@ describe("the task tools under the allow-lists", () => {
   });
 
   it("task_links to a task outside the allowed projects is refused, and that task is left alone", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID } });
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID } });
     const error = errorOf(
       await h.call("task_links", {
         task_gid: DEMO_TASK_GID,
         action: "add",
         relation: "dependents",
-        gids: [otherAcmeTask.gid],
+        gids: [OTHER_ACME_TASK.gid],
       }),
     );
     expect(error.message).toBe(
-      `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
+      `task ${OTHER_ACME_TASK.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
     );
     expect(nonGets(h)).toEqual([]);
-    expect(h.fake.task(otherAcmeTask.gid)?.dependencies).not.toContain(DEMO_TASK_GID);
+    expect(h.fake.task(OTHER_ACME_TASK.gid)?.dependencies).not.toContain(DEMO_TASK_GID);
     // Followers are people, not tasks: no further lookup.
     const followed = await h.call("task_links", {
       task_gid: DEMO_TASK_GID,
@@ -320,10 +307,10 @@ describe("the task tools under the allow-lists", () => {
   });
 
   it("get_attachment is checked through the task it is attached to", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: otherAcmeTask.projects[0] ?? "" } });
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_PROJECTS: OTHER_ACME_TASK.projects[0] ?? "" } });
     const error = errorOf(await h.call("get_attachment", { attachment_gid: DEMO_ATTACHMENT_GID }));
     expect(error.message).toBe(
-      `attachment ${DEMO_ATTACHMENT_GID} is on task ${DEMO_TASK_GID}, which is in no project ASANA_PROJECTS allows (${otherAcmeTask.projects[0]}).`,
+      `attachment ${DEMO_ATTACHMENT_GID} is on task ${DEMO_TASK_GID}, which is in no project ASANA_PROJECTS allows (${OTHER_ACME_TASK.projects[0]}).`,
     );
     const lookups = h.fake.requests.map((r) => `${r.method} ${r.path}?${r.query.opt_fields}`);
     expect(lookups.filter((l) => !l.startsWith("GET /users/me"))).toEqual([

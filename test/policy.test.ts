@@ -18,25 +18,13 @@ import { ALL_TOOLS } from "../src/tools/index.js";
 import { gid } from "../src/tools/schemas.js";
 import { validateRequest } from "./contract/spec.js";
 import { errorOf, type Harness, startHarness } from "./helpers/harness.js";
-import { ACME, ADA_WRITES, SIDE } from "./helpers/tools.js";
+import { ACME, ADA_WRITES, OTHER_ACME_TASK, PAT_AND_BOT, SIDE } from "./helpers/tools.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const adaWrites = ADA_WRITES;
-const botEnv = { ASANA_PAT: SANDBOX_TOKENS.pat, ASANA_BOT_PAT: SANDBOX_TOKENS.bot };
-
-/** An Acme task outside the demo project. */
-const otherAcmeTask = (() => {
-  const task = demoData().tasks?.find(
-    (t) => t.workspace === ACME && t.projects?.length && !t.projects.includes(DEMO_PROJECT_GID),
-  );
-  if (!task?.projects) throw new Error("demo data has no second Acme project with tasks");
-  return { gid: task.gid, projects: task.projects };
-})();
 
 async function toolNames(harness: Harness): Promise<string[]> {
   return (await harness.client.listTools()).tools.map((tool) => tool.name);
@@ -48,7 +36,7 @@ function posts(harness: Harness) {
 
 describe("ASANA_READ_ONLY", () => {
   it("hides write tools and refuses them if called anyway, before any request", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_READ_ONLY: "true" } });
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_READ_ONLY: "true" } });
     // Every toolset is on here, so enable_toolset has nothing to turn on and is not listed.
     const readTools = ALL_TOOLS.filter((t) => t.kind === "read" && t.name !== "enable_toolset").map(
       (t) => t.name,
@@ -84,7 +72,7 @@ describe("ASANA_READ_ONLY", () => {
 
 describe("ASANA_TOOLS", () => {
   it("exposes only the listed tools and refuses the others by name", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_TOOLS: "whoami, list_projects" } });
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_TOOLS: "whoami, list_projects" } });
     expect(await toolNames(h)).toEqual(["whoami", "list_projects"]);
     const error = errorOf(await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "hi" }));
     expect(error.code).toBe("policy_denied");
@@ -96,7 +84,9 @@ describe("ASANA_TOOLS", () => {
   });
 
   it("stops start-up on an unknown tool name, listing the valid ones", async () => {
-    await expect(startHarness({ env: { ...botEnv, ASANA_TOOLS: "whoami,create_widget" } })).rejects.toThrow(
+    await expect(
+      startHarness({ env: { ...PAT_AND_BOT, ASANA_TOOLS: "whoami,create_widget" } }),
+    ).rejects.toThrow(
       new ConfigError(
         `ASANA_TOOLS names an unknown tool create_widget; valid names: ${ALL_TOOLS.map((t) => t.name).join(", ")}.`,
       ),
@@ -130,7 +120,7 @@ describe("configuration of the allow-lists", () => {
 
 describe("ASANA_WORKSPACES", () => {
   it("refuses a write on a task in another workspace after one read of the task, naming the rule", async () => {
-    h = await startHarness({ env: { ...adaWrites, ASANA_WORKSPACES: ACME } });
+    h = await startHarness({ env: { ...ADA_WRITES, ASANA_WORKSPACES: ACME } });
     const error = errorOf(
       await h.call("create_comment", { task_gid: SIDE_PROJECT_TASK_GID, text: "not here" }),
     );
@@ -146,7 +136,7 @@ describe("ASANA_WORKSPACES", () => {
   });
 
   it("allows a write on a task in an allowed workspace: one read, then the POST", async () => {
-    h = await startHarness({ env: { ...adaWrites, ASANA_WORKSPACES: `${ACME},999` } });
+    h = await startHarness({ env: { ...ADA_WRITES, ASANA_WORKSPACES: `${ACME},999` } });
     const outcome = await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "allowed" });
     expect(outcome.isError, outcome.text).toBe(false);
     const sent = h.fake.requests.filter((r) => r.path.startsWith(`/tasks/${DEMO_TASK_GID}`));
@@ -186,18 +176,18 @@ describe("ASANA_WORKSPACES", () => {
 
 describe("ASANA_PROJECTS", () => {
   it("filters listings to the allowed projects", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID } });
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID } });
     const page = await h.call("list_projects", { workspace_gid: ACME, limit: 100 });
     expect(page.isError, page.text).toBe(false);
     expect((page.body.projects as Array<{ gid: string }>).map((p) => p.gid)).toEqual([DEMO_PROJECT_GID]);
   });
 
   it("refuses a write on a task in none of the allowed projects", async () => {
-    h = await startHarness({ env: { ...botEnv, ASANA_PROJECTS: DEMO_PROJECT_GID } });
-    const error = errorOf(await h.call("create_comment", { task_gid: otherAcmeTask.gid, text: "no" }));
+    h = await startHarness({ env: { ...PAT_AND_BOT, ASANA_PROJECTS: DEMO_PROJECT_GID } });
+    const error = errorOf(await h.call("create_comment", { task_gid: OTHER_ACME_TASK.gid, text: "no" }));
     expect(error.code).toBe("policy_denied");
     expect(error.message).toBe(
-      `task ${otherAcmeTask.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
+      `task ${OTHER_ACME_TASK.gid} is in no project ASANA_PROJECTS allows (${DEMO_PROJECT_GID}).`,
     );
     expect(posts(h)).toHaveLength(0);
     const ok = await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "yes" });
@@ -276,7 +266,7 @@ describe("the allow-lists are generic over each tool's scope()", () => {
   });
 
   it("costs no request at all without an allow-list", async () => {
-    h = await startHarness({ env: botEnv, tools });
+    h = await startHarness({ env: PAT_AND_BOT, tools });
     const before = h.fake.requests.length;
     expect((await h.call("touch_project", { project_gid: sideProject })).isError).toBe(false);
     expect((await h.call("search_everything", {})).isError).toBe(false);
@@ -301,7 +291,7 @@ describe("the policy's own reads", () => {
       handler: async (args) => ({ touched: args.project_gid }),
     });
     h = await startHarness({
-      env: { ...adaWrites, ASANA_WORKSPACES: ACME },
+      env: { ...ADA_WRITES, ASANA_WORKSPACES: ACME },
       tools: [...ALL_TOOLS, touchProject],
     });
     await h.call("create_comment", { task_gid: DEMO_TASK_GID, text: "contract" });

@@ -60,6 +60,7 @@ export function statusToError(
       const wait = context.retryAfterSeconds;
       return new AppError(code, `${base}.`, {
         ...options,
+        ...(wait !== undefined ? { retryAfterSeconds: wait } : {}),
         hint:
           wait !== undefined
             ? `Asana's rate limit for ${who} was reached: wait ${wait} s and call again.`

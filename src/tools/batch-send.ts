@@ -36,6 +36,11 @@ function retryAfterOf(result: BatchResult | undefined): number | undefined {
   return raw === undefined ? undefined : Math.ceil(retryAfterMs(raw) / 1000);
 }
 
+/** What a rate limit asks of the agent: Asana's own wait when it said one. */
+function waitFor(retryAfterSeconds: number | undefined): string {
+  return retryAfterSeconds !== undefined ? `wait ${retryAfterSeconds} s` : "wait a minute";
+}
+
 interface Entry {
   /** The item's place in the batch: actions are sent in the items' order. */
   position: number;
@@ -105,8 +110,7 @@ export class BatchRequest {
           ? error
           : new AppError("internal", `POST /batch failed: ${error instanceof Error ? error.message : error}`);
       if (failure.code !== "write_unknown") this.refusal = failure;
-      if (failure.code === "rate_limited")
-        this.rateLimitWait = /wait \d+ s/.exec(failure.hint)?.[0] ?? "wait a minute";
+      if (failure.code === "rate_limited") this.rateLimitWait = waitFor(failure.retryAfterSeconds);
       for (const entry of entries) entry.reject(failure);
       return;
     }
@@ -160,11 +164,12 @@ export class BatchRequest {
     });
     if (error.code !== "rate_limited") return error;
     // Not applied, and not repeated here (the batch has answered): the item is the agent's to send again.
-    const wait = retryAfterSeconds !== undefined ? `wait ${retryAfterSeconds} s` : "wait a minute";
+    const wait = waitFor(retryAfterSeconds);
     this.rateLimitWait ??= wait;
     return new AppError(error.code, error.message, {
       requestId,
       status,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
       hint: `Asana's rate limit for ${describeIdentity(this.context.identity)} was reached; it did not act on this item: ${wait} and send this item again.`,
     });
   }

@@ -2,8 +2,9 @@
 // actions. Each item is exactly a create_task, update_task or move_task (to_section) call: the same
 // arguments and checks (every item is parsed by that tool's own parse), the same scope (checked per
 // item by the allow-lists), the same request body, and the same settlement (createOnce's read-back
-// for a create, one direct repetition of the PUT or the addTask for an update or a move). Everything that can refuse an item is done for every item
-// before the first write, so bad input anywhere refuses the whole call.
+// for a create, one direct repetition of the PUT or the addTask for an update or a move).
+// Everything that can refuse an item is done for every item before the first write, so bad input
+// anywhere refuses the whole call.
 import { z } from "zod";
 import { apiPath } from "../asana/http.js";
 import { AppError } from "../errors.js";

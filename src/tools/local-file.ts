@@ -63,6 +63,7 @@ export async function openLocalFile(
     );
   }
   if (!isAbsolute(path)) throw refuse(`${JSON.stringify(path)} is not an absolute path.`);
+  const unreadable = (error: unknown) => refuse(`${path} ${fsProblem(error)}.`);
   let roots: string[];
   try {
     roots = await context.localFiles.roots(context.signal);
@@ -78,7 +79,7 @@ export async function openLocalFile(
   try {
     target = await realpath(path);
   } catch (error) {
-    throw refuse(`${path} ${fsProblem(error)}.`);
+    throw unreadable(error);
   }
   const inside = realRoots.some(
     (root) => target === root || target.startsWith(root.endsWith(sep) ? root : root + sep),
@@ -90,7 +91,7 @@ export async function openLocalFile(
     );
   }
   const info = await stat(target).catch((error: unknown) => {
-    throw refuse(`${path} ${fsProblem(error)}.`);
+    throw unreadable(error);
   });
   if (info.isDirectory()) throw refuse(`${path} is a directory, not a file.`);
   if (!info.isFile()) throw refuse(`${path} is not a regular file.`);
@@ -119,7 +120,7 @@ export async function openLocalFile(
   // a FIFO put in its place answers at once instead of holding the call.
   const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
   const handle: FileHandle = await open(target, flags).catch((error: unknown) => {
-    throw refuse(`${path} ${fsProblem(error)}.`);
+    throw unreadable(error);
   });
   try {
     const opened = await handle.stat();
@@ -128,7 +129,7 @@ export async function openLocalFile(
     }
     const dir = DESCRIPTOR_DIRS[process.platform];
     const blob = await openAsBlob(dir ? `${dir}/${handle.fd}` : target, { type }).catch((error: unknown) => {
-      throw refuse(`${path} ${fsProblem(error)}.`);
+      throw unreadable(error);
     });
     // The Blob takes the file's size when opened: a file that grew after the check is refused too.
     if (blob.size > maxBytes) {

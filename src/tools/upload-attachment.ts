@@ -7,7 +7,7 @@ import { apiPath } from "../asana/http.js";
 import type { MultipartForm } from "../asana/http-body.js";
 import { readPages } from "../asana/paginate.js";
 import { AppError } from "../errors.js";
-import { defineTool } from "./define.js";
+import { defineTool, type ToolContext } from "./define.js";
 import { openLocalFile } from "./local-file.js";
 import { actingAs, gid, hasControlOrBidi } from "./schemas.js";
 import { createOnce } from "./settle.js";
@@ -129,93 +129,45 @@ export const uploadAttachment = defineTool({
     const parent = (args.task_gid ?? args.project_gid) as string;
     const kind = args.task_gid !== undefined ? "task" : "project";
 
-    let form: MultipartForm;
-    let sentName: string;
-    let matches: (a: Attachment) => boolean | "unknown";
-    let key: unknown[];
-    let created: Attachment;
-    let verified: boolean;
-    let closeFile: (() => Promise<void>) | undefined;
-    // The local file is let go once the upload has settled, whatever its outcome, and on any
-    // failure between its opening and the upload.
-    try {
-      if (args.path !== undefined) {
-        const file = await openLocalFile(args.path, context, MAX_ATTACHMENT_BYTES);
-        closeFile = file.close;
-        const name = args.name ?? file.name;
-        // "For file names that contain non-ASCII characters, the file name should be URL-encoded."
-        // Asana shows the decoded name; either form is recognised when reading back.
-        const filename = /[^\x20-\x7e]|[%"]/.test(name) ? encodeURIComponent(name) : name;
-        form = { fields: [["parent", parent]], file: { field: "file", blob: file.blob, filename } };
-        sentName = name;
-        key = ["file", name, file.size];
-        matches = (a) => {
-          if (a.resource_subtype !== undefined && a.resource_subtype !== "asana") return false;
-          const sameName = a.name === name || a.name === filename;
-          if (typeof a.size !== "number") return sameName ? "unknown" : false;
-          if (a.size !== file.size) return false;
-          // Same size, other name: Asana may have rewritten the name, so never "not created" for it.
-          return sameName ? true : "unknown";
-        };
-      } else {
-        const url = args.url as string;
-        const name = args.name ?? url;
-        form = {
-          fields: [
-            ["parent", parent],
-            ["resource_subtype", "external"],
-            ["url", url],
-            ["name", name],
-          ],
-        };
-        sentName = name;
-        key = ["link", name, url];
-        matches = (a) => {
-          if (a.resource_subtype !== undefined && a.resource_subtype !== "external") return false;
-          if (a.name !== name) return false;
-          const link = a.view_url ?? a.download_url;
-          // A link Asana wrote another way (normalised) cannot be told apart: uncertain, never "not created".
-          return link && sameLink(link, url) ? true : "unknown";
-        };
-      }
+    const upload =
+      args.path !== undefined
+        ? await fileUpload(args.path, args.name, parent, context)
+        : linkUpload(args.url as string, args.name, parent);
+    // The local file is let go once the upload has settled, whatever its outcome.
+    const { created, verified } = await createOnce<Attachment>({
+      context,
+      what: "the attachment",
+      where: `the ${kind}'s attachments`,
+      readBack:
+        kind === "task"
+          ? `get_task on task ${parent} (its attachments)`
+          : `list_attachments on project ${parent}`,
+      key: JSON.stringify(["attachment", parent, ...upload.key]),
+      send: async () =>
+        (
+          await asana.request<Attachment>(identity, {
+            method: "POST",
+            path: apiPath`/attachments`,
+            query: { opt_fields: FIELDS },
+            form: upload.form,
+            signal,
+          })
+        ).data,
+      maxItems: MAX_PAGES * 100,
+      list: () =>
+        readPages<Attachment>(
+          asana,
+          identity,
+          { path: apiPath`/attachments`, query: { parent, opt_fields: FIELDS }, signal },
+          MAX_PAGES,
+        ),
+      // Asana records no author on an attachment: it is told apart by what was sent and when.
+      authorOf: null,
+      createdAtOf: (a) => a.created_at,
+      matches: upload.matches,
+    }).finally(() => upload.close?.());
 
-      ({ created, verified } = await createOnce<Attachment>({
-        context,
-        what: "the attachment",
-        where: `the ${kind}'s attachments`,
-        readBack:
-          kind === "task"
-            ? `get_task on task ${parent} (its attachments)`
-            : `list_attachments on project ${parent}`,
-        key: JSON.stringify(["attachment", parent, ...key]),
-        send: async () =>
-          (
-            await asana.request<Attachment>(identity, {
-              method: "POST",
-              path: apiPath`/attachments`,
-              query: { opt_fields: FIELDS },
-              form,
-              signal,
-            })
-          ).data,
-        maxItems: MAX_PAGES * 100,
-        list: () =>
-          readPages<Attachment>(
-            asana,
-            identity,
-            { path: apiPath`/attachments`, query: { parent, opt_fields: FIELDS }, signal },
-            MAX_PAGES,
-          ),
-        // Asana records no author on an attachment: it is told apart by what was sent and when.
-        authorOf: null,
-        createdAtOf: (a) => a.created_at,
-        matches,
-      }));
-    } finally {
-      await closeFile?.();
-    }
-
-    const name = created.name ?? sentName;
+    const name = created.name ?? upload.name;
     const permanent = created.permanent_url ?? null;
     return {
       attachment: {
@@ -240,6 +192,72 @@ export const uploadAttachment = defineTool({
     };
   },
 });
+
+/** What one upload sends, how its read-back is recognised, and (a local file) how it is let go. */
+interface Upload {
+  form: MultipartForm;
+  name: string;
+  key: unknown[];
+  matches: (a: Attachment) => boolean | "unknown";
+  close?: () => Promise<void>;
+}
+
+async function fileUpload(
+  path: string,
+  given: string | undefined,
+  parent: string,
+  context: ToolContext,
+): Promise<Upload> {
+  const file = await openLocalFile(path, context, MAX_ATTACHMENT_BYTES);
+  const name = given ?? file.name;
+  // "For file names that contain non-ASCII characters, the file name should be URL-encoded."
+  // Asana shows the decoded name; either form is recognised when reading back.
+  let filename: string;
+  try {
+    filename = /[^\x20-\x7e]|[%"]/.test(name) ? encodeURIComponent(name) : name;
+  } catch (error) {
+    // An unpaired surrogate (validate refuses them) would throw here, with the file open.
+    await file.close();
+    throw error;
+  }
+  return {
+    form: { fields: [["parent", parent]], file: { field: "file", blob: file.blob, filename } },
+    name,
+    key: ["file", name, file.size],
+    matches: (a) => {
+      if (a.resource_subtype !== undefined && a.resource_subtype !== "asana") return false;
+      const sameName = a.name === name || a.name === filename;
+      if (typeof a.size !== "number") return sameName ? "unknown" : false;
+      if (a.size !== file.size) return false;
+      // Same size, other name: Asana may have rewritten the name, so never "not created" for it.
+      return sameName ? true : "unknown";
+    },
+    close: file.close,
+  };
+}
+
+function linkUpload(url: string, given: string | undefined, parent: string): Upload {
+  const name = given ?? url;
+  return {
+    form: {
+      fields: [
+        ["parent", parent],
+        ["resource_subtype", "external"],
+        ["url", url],
+        ["name", name],
+      ],
+    },
+    name,
+    key: ["link", name, url],
+    matches: (a) => {
+      if (a.resource_subtype !== undefined && a.resource_subtype !== "external") return false;
+      if (a.name !== name) return false;
+      const link = a.view_url ?? a.download_url;
+      // A link Asana wrote another way (normalised) cannot be told apart: uncertain, never "not created".
+      return link && sameLink(link, url) ? true : "unknown";
+    },
+  };
+}
 
 function sameLink(a: string, b: string): boolean {
   try {

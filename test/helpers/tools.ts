@@ -1,7 +1,12 @@
 // What the tool tests share: the identities they configure, who those are in messages, and
 // the checks every tool gets (bad input refused before any request reaches Asana).
 import { expect } from "vitest";
-import { SANDBOX_TOKENS, SANDBOX_WORKSPACE_GIDS } from "../../src/sandbox/demo-data.js";
+import {
+  DEMO_PROJECT_GID,
+  demoData,
+  SANDBOX_TOKENS,
+  SANDBOX_WORKSPACE_GIDS,
+} from "../../src/sandbox/demo-data.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
 import { errorOf, type Harness, startHarness } from "./harness.js";
 
@@ -22,6 +27,15 @@ export const ACME = SANDBOX_WORKSPACE_GIDS.acme;
 export const SIDE = SANDBOX_WORKSPACE_GIDS.side;
 /** A gid that names nothing in the sandbox. */
 export const UNKNOWN_GID = "1299999999999999";
+
+/** An Acme task outside the demo project, with its projects (for the allow-list tests). */
+export const OTHER_ACME_TASK = (() => {
+  const task = demoData().tasks?.find(
+    (t) => t.workspace === ACME && t.projects?.length && !t.projects.includes(DEMO_PROJECT_GID),
+  );
+  if (!task?.projects) throw new Error("demo data has no second Acme project with tasks");
+  return { gid: task.gid, projects: task.projects };
+})();
 
 /** How many requests the server's start-up (resolving the identities) made, per harness. */
 const startUp = new WeakMap<Harness, number>();

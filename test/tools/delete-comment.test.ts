@@ -6,6 +6,7 @@ import {
   SIDE_PROJECT_TASK_GID,
 } from "../../src/sandbox/demo-data.js";
 import type { FakeData } from "../../src/sandbox/fake-asana.js";
+import type { Pending } from "../helpers/confirm.js";
 import { errorOf, type Harness } from "../helpers/harness.js";
 import {
   ACME,
@@ -178,12 +179,6 @@ describe("delete_comment under the allow-lists", () => {
 });
 
 describe("delete_comment's confirmation", () => {
-  interface Pending {
-    confirmation_required: true;
-    preview: { summary: string; changes: Array<Record<string, unknown>> };
-    confirmation_token: string;
-  }
-
   it("previews the comment exactly as it is now, sending nothing that writes; the token then deletes it", async () => {
     const h = await hs.start(PAT_AND_BOT);
     const long = `${"Launch notes. ".repeat(20)}The end.`;

@@ -57,6 +57,17 @@ function withRoots(roots: string[], options: HarnessOptions = {}): Promise<Harne
   });
 }
 
+/** This process's open descriptors on the file (Linux: /proc/self/fd). */
+function descriptorsOf(file: string): string[] {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  });
+}
+
 const uploads = (harness: Harness) =>
   harness.fake.requests.filter((r) => r.method === "POST" && r.path === "/attachments");
 
@@ -242,14 +253,7 @@ describe("upload_attachment: local files", () => {
       const file = join(root, "plain.txt");
       writeFileSync(file, "plain");
       h = await withRoots([root]);
-      const holding = () =>
-        readdirSync("/proc/self/fd").filter((fd) => {
-          try {
-            return readlinkSync(`/proc/self/fd/${fd}`) === file;
-          } catch {
-            return false;
-          }
-        });
+      const holding = () => descriptorsOf(file);
       for (const name of ["half \ud83d", "two\u2028lines", "two\u2029paragraphs"]) {
         const error = errorOf(
           await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file, name }),
@@ -381,14 +385,7 @@ describe("upload_attachment: never twice", () => {
       const file = join(root, "held.txt");
       writeFileSync(file, "held");
       h = await withRoots([root], { env });
-      const holding = () =>
-        readdirSync("/proc/self/fd").filter((fd) => {
-          try {
-            return readlinkSync(`/proc/self/fd/${fd}`) === file;
-          } catch {
-            return false;
-          }
-        });
+      const holding = () => descriptorsOf(file);
       const ok = await h.call("upload_attachment", { task_gid: DEMO_TASK_GID, path: file });
       expect(ok.isError, ok.text).toBe(false);
       h.fake.inject({ method: "POST", path: "/attachments", type: "reset-after" });
