@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { SANDBOX_TOKENS } from "../../src/sandbox/demo-data.js";
 import { DEMO_AGENT_GID, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
 import { errorOf } from "../helpers/harness.js";
 import { ACME, BOT, BOT_ONLY, expectRefused, harnesses, SIDE, sent } from "../helpers/tools.js";
@@ -39,6 +40,21 @@ describe("list_workspace", () => {
     expect(sent(h).map((r) => r.path)).toEqual([`/workspaces/${ACME}/agents`]);
     const none = await h.call("list_workspace", { of: "agents", workspace_gid: SIDE });
     expect(none.body).toEqual({ items: [], next_cursor: null });
+  });
+
+  it("opts in to Asana's early-access agents endpoint, which the sandbox answers only so", async () => {
+    const h = await hs.start();
+    const bare = await fetch(`${h.baseUrl}/workspaces/${ACME}/agents`, {
+      headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}` },
+    });
+    expect(bare.status).toBe(400);
+    expect(await bare.text()).toContain("Asana-Enable: ai_teammate_actors");
+    const before = h.fake.requests.length;
+    const agents = await h.call("list_workspace", { of: "agents", workspace_gid: ACME, limit: 1 });
+    expect(agents.isError, agents.text).toBe(false);
+    expect(h.fake.requests.slice(before).map((r) => [r.path, r.status])).toEqual([
+      [`/workspaces/${ACME}/agents`, 200],
+    ]);
   });
 
   it("pages through users at the limit asked for", async () => {
