@@ -78,6 +78,15 @@ export function statusToError(
           hint: "Check ASANA_BASE_URL: it should be Asana's API address (https://app.asana.com/api/1.0) or a proxy that does not redirect.",
         },
       );
+    case "forbidden":
+      // An OAuth login granted fewer scopes than the endpoint needs: no sharing helps, a new login does.
+      if (context.identity.kind === "oauth" && /\bscope/i.test(asanaMessage)) {
+        return new AppError(code, `${base}.`, {
+          ...options,
+          hint: `The OAuth login of ${who} was not granted the scope this request needs (named above; \`default\` is Full permissions): sign in again with \`asana-mcp auth login --scopes "…"\` including it (Full permissions needs an app registered for them), then restart the server.`,
+        });
+      }
+      return new AppError(code, `${base}.`, options);
     case "asana_unavailable":
       return new AppError(code, `${base}${phrase ? ` (error phrase "${phrase}")` : ""}.`, options);
     default:

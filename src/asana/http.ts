@@ -48,6 +48,8 @@ export interface AsanaCall {
   unwrapped?: boolean;
   /** How many requests Asana's limits count this one as: a POST /batch, one per action. Default 1. */
   weight?: number;
+  /** Asana-Enable opt-ins the endpoint requires (its early-access features), sent as that header. */
+  enable?: readonly string[];
 }
 
 export interface AsanaResult<T> {
@@ -323,6 +325,7 @@ export class AsanaClient {
           };
           const { contentType, body: payload } = await encodeBody(call);
           if (contentType) headers["content-type"] = contentType;
+          if (call.enable?.length) headers["asana-enable"] = call.enable.join(",");
           try {
             const response = await exchange(
               await this.dispatcher(),

@@ -343,7 +343,20 @@ export class FakeAsana {
     let reply: Reply;
     if (raw === "too-large")
       reply = errorReply(413, multipart ? ATTACHMENT_TOO_LARGE : "Request body too large");
-    else reply = this.process(method, path, isApi, url.searchParams, auth, raw.length > 0, parsedBody, form);
+    else {
+      const enabled = asanaEnabled(req.headers["asana-enable"]);
+      reply = this.process(
+        method,
+        path,
+        isApi,
+        url.searchParams,
+        auth,
+        raw.length > 0,
+        parsedBody,
+        form,
+        enabled,
+      );
+    }
 
     if (fault?.type === "reset-after") {
       req.socket.destroy();
@@ -381,6 +394,7 @@ export class FakeAsana {
     hasBody: boolean,
     body: unknown,
     form?: RecordedForm,
+    enabled: ReadonlySet<string> = new Set(),
   ): Reply {
     let route: Route | undefined;
     let params: Record<string, string> | null = null;
@@ -410,6 +424,13 @@ export class FakeAsana {
           `Forbidden: this request requires scope ${route.scope}, which was not granted to this token`,
         );
       }
+    }
+    if (route.enable !== undefined && !enabled.has(route.enable)) {
+      // Asana does not document its answer to a request that did not opt in; a 400 naming the flag.
+      return errorReply(
+        400,
+        `This endpoint is in early access: opt in with the header Asana-Enable: ${route.enable}`,
+      );
     }
     let data: Record<string, unknown> = {};
     if (route.multipart) {
@@ -472,4 +493,15 @@ export class FakeAsana {
     this.store.reading = false;
     return fault?.type === "status" ? faultReply(fault, this.phraseRand) : reply;
   }
+}
+
+/** The Asana-Enable flags a request opts into: comma-separated, in one header or several. */
+function asanaEnabled(header: string | string[] | undefined): ReadonlySet<string> {
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  return new Set(
+    values
+      .flatMap((v) => v.split(","))
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
 }

@@ -162,8 +162,15 @@ export function worldRoutes(): Route[] {
       handler: getWorkspaceFields,
     },
     { method: "GET", path: "/workspaces/:workspace_gid/tags", scope: "tags:read", handler: getTags },
-    // The spec names no scope for the agents listing: Full permissions (default) only.
-    { method: "GET", path: "/workspaces/:workspace_gid/agents", scope: "default", handler: getAgents },
+    // The spec names no scope for the agents listing: Full permissions (default) only. Asana's
+    // reference puts it in early access, opted into with `Asana-Enable: ai_teammate_actors`.
+    {
+      method: "GET",
+      path: "/workspaces/:workspace_gid/agents",
+      scope: "default",
+      enable: "ai_teammate_actors",
+      handler: getAgents,
+    },
     { method: "GET", path: "/tags/:tag_gid", scope: "tags:read", handler: getTag },
     { method: "GET", path: "/tags/:tag_gid/tasks", scope: "tasks:read", handler: getTagTasks },
     { method: "POST", path: "/tags", scope: "tags:write", handler: createTag },

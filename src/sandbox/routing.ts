@@ -51,6 +51,8 @@ export interface Route {
   scope?: string;
   /** The route takes a multipart/form-data body (uploads), not Asana's JSON envelope. */
   multipart?: boolean;
+  /** An early-access endpoint: answered only to requests that opt in with this Asana-Enable flag. */
+  enable?: string;
   handler: (ctx: HandlerContext) => Reply;
 }
 

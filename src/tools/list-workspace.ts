@@ -6,14 +6,28 @@ import { defineTool } from "./define.js";
 import { cursor, gid, limit } from "./schemas.js";
 import { workspaceOf } from "./task-common.js";
 
-const OF = {
+interface Listing {
+  path(workspace: string): string;
+  query(workspace: string): Record<string, string>;
+  fields: string;
+  /** Asana-Enable opt-ins the endpoint requires. */
+  enable?: readonly string[];
+}
+
+const OF: Record<"users" | "teams" | "tags" | "agents", Listing> = {
   // GET /users pages with limit and offset; the workspace's own users listing returns up to 2,000 at once.
   users: { path: () => "/users", query: (w: string) => ({ workspace: w }), fields: "name,email" },
   teams: { path: (w: string) => apiPath`/workspaces/${w}/teams`, query: () => ({}), fields: "name" },
   tags: { path: (w: string) => apiPath`/workspaces/${w}/tags`, query: () => ({}), fields: "name" },
-  // Asana's AI teammates ("agents"), which V2 of Asana's own MCP server lists too.
-  agents: { path: (w: string) => apiPath`/workspaces/${w}/agents`, query: () => ({}), fields: "name" },
-} as const;
+  // Asana's AI teammates ("agents"), which V2 of Asana's own MCP server lists too. The endpoint is
+  // in early access: Asana answers it only to requests that opt in with Asana-Enable.
+  agents: {
+    path: (w: string) => apiPath`/workspaces/${w}/agents`,
+    query: () => ({}),
+    fields: "name",
+    enable: ["ai_teammate_actors"],
+  },
+};
 
 export const listWorkspace = defineTool({
   name: "list_workspace",
@@ -46,6 +60,7 @@ export const listWorkspace = defineTool({
       method: "GET",
       path: OF[a.of].path(workspace),
       query: { ...OF[a.of].query(workspace), limit: a.limit, offset, opt_fields: OF[a.of].fields },
+      enable: OF[a.of].enable,
       signal: context.signal,
     });
     return {

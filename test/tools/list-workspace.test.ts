@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_SCOPES } from "../../src/auth/oauth.js";
+import { SANDBOX_TOKENS, SANDBOX_USER_GIDS } from "../../src/sandbox/demo-data.js";
 import { DEMO_AGENT_GID, DEMO_TAG_GIDS } from "../../src/sandbox/demo-world.js";
-import { errorOf } from "../helpers/harness.js";
+import { errorOf, startHarness } from "../helpers/harness.js";
 import { ACME, BOT, BOT_ONLY, expectRefused, harnesses, SIDE, sent } from "../helpers/tools.js";
 
 const hs = harnesses();
@@ -39,6 +41,44 @@ describe("list_workspace", () => {
     expect(sent(h).map((r) => r.path)).toEqual([`/workspaces/${ACME}/agents`]);
     const none = await h.call("list_workspace", { of: "agents", workspace_gid: SIDE });
     expect(none.body).toEqual({ items: [], next_cursor: null });
+  });
+
+  it("opts in to Asana's early-access agents endpoint, which the sandbox answers only so", async () => {
+    const h = await hs.start();
+    const bare = await fetch(`${h.baseUrl}/workspaces/${ACME}/agents`, {
+      headers: { authorization: `Bearer ${SANDBOX_TOKENS.pat}` },
+    });
+    expect(bare.status).toBe(400);
+    expect(await bare.text()).toContain("Asana-Enable: ai_teammate_actors");
+    const before = h.fake.requests.length;
+    const agents = await h.call("list_workspace", { of: "agents", workspace_gid: ACME, limit: 1 });
+    expect(agents.isError, agents.text).toBe(false);
+    expect(h.fake.requests.slice(before).map((r) => [r.path, r.status])).toEqual([
+      [`/workspaces/${ACME}/agents`, 200],
+    ]);
+  });
+
+  it("tells an OAuth login granted fewer scopes how to sign in for the agents listing", async () => {
+    const h = await startHarness({ env: { ASANA_OAUTH_ACCESS_TOKEN: "granular-login" }, resolve: false });
+    try {
+      // The scopes `asana-mcp auth login` asks for by default: none of them reaches the agents listing.
+      h.fake.addToken({
+        token: "granular-login",
+        userGid: SANDBOX_USER_GIDS.oauth,
+        kind: "oauth",
+        oauthScopes: [...DEFAULT_SCOPES],
+      });
+      await h.resolveIdentities();
+      expect((await h.call("list_workspace", { of: "tags", workspace_gid: ACME })).isError).toBe(false);
+      const error = errorOf(await h.call("list_workspace", { of: "agents", workspace_gid: ACME }));
+      expect(error.code).toBe("forbidden");
+      expect(error.message).toContain("Grace Hopper (OAuth login, ASANA_OAUTH_ACCESS_TOKEN)");
+      expect(error.message).toContain("requires scope default");
+      expect(error.hint).toContain("asana-mcp auth login --scopes");
+      expect(error.hint).not.toContain("share the project");
+    } finally {
+      await h.close();
+    }
   });
 
   it("pages through users at the limit asked for", async () => {

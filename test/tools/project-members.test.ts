@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_PROJECT_GID, demoData } from "../../src/sandbox/demo-data.js";
-import { errorOf } from "../helpers/harness.js";
+import { DEMO_PROJECT_GID, demoData, SANDBOX_USER_GIDS } from "../../src/sandbox/demo-data.js";
+import { errorOf, startHarness } from "../helpers/harness.js";
 import {
   ACME,
   ADA_GID,
@@ -18,6 +19,14 @@ afterEach(() => hs.closeAll());
 const ALAN = "1201000000000006";
 /** A Side Projects project (Ada and Grace only). */
 const SIDE_PROJECT = demoData().projects?.find((p) => p.workspace === SIDE)?.gid ?? "";
+
+/** The OAuth scopes the README's tool table names for a tool (its last column's `code` spans). */
+function readmeScopes(tool: string): string[] {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const row = readme.split("\n").find((line) => line.startsWith(`| \`${tool}\` `));
+  const cells = row?.split("|") ?? [];
+  return [...(cells[cells.length - 2] ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
+}
 
 describe("project_members and list_project_members", () => {
   it('adds users by gid, email and "me" (the person, not the bot), then lists them', async () => {
@@ -85,6 +94,32 @@ describe("project_members and list_project_members", () => {
     expect(added.code).toBe("policy_denied");
     expect(writes(h)).toEqual([]);
   });
+
+  it.each([
+    ["project_members", { project_gid: DEMO_PROJECT_GID, action: "add", users: [ALAN] }],
+    ["list_project_members", { project_gid: DEMO_PROJECT_GID }],
+  ] as const)(
+    "%s works for an OAuth login granted the scopes the README names for it",
+    async (tool, args) => {
+      const h = await startHarness({ env: { ASANA_OAUTH_ACCESS_TOKEN: "readme-scopes" }, resolve: false });
+      try {
+        const scopes = readmeScopes(tool);
+        expect(scopes.length).toBeGreaterThan(0);
+        // users:read and workspaces:read: the identity's own resolution at start-up.
+        h.fake.addToken({
+          token: "readme-scopes",
+          userGid: SANDBOX_USER_GIDS.oauth,
+          kind: "oauth",
+          oauthScopes: ["users:read", "workspaces:read", ...scopes],
+        });
+        await h.resolveIdentities();
+        const out = await h.call(tool, { ...args });
+        expect(out.isError, out.text).toBe(false);
+      } finally {
+        await h.close();
+      }
+    },
+  );
 
   it("removes a member, and settles an uncertain remove by sending it again", async () => {
     const h = await hs.start();
