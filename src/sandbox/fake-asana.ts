@@ -33,9 +33,18 @@ import {
   type RecordedForm,
 } from "./multipart.js";
 import { OAuthProvider } from "./oauth-provider.js";
-import { bearerToken, errorReply, JSON_TYPE, makePhrase, readBody, sendReply, trim } from "./plumbing.js";
+import {
+  asanaEnabled,
+  bearerToken,
+  errorReply,
+  JSON_TYPE,
+  makePhrase,
+  readBody,
+  sendReply,
+  trim,
+} from "./plumbing.js";
 import { ROUTES } from "./routes.js";
-import { type HandlerContext, matchTemplate, Paginator, type Route } from "./routing.js";
+import { accessRefusal, findRoute, type HandlerContext, Paginator, TOKEN_EXPIRED } from "./routing.js";
 import { Store } from "./store.js";
 import { parseOptFields } from "./views.js";
 import { describeProject } from "./views-projects.js";
@@ -340,11 +349,11 @@ export class FakeAsana {
       return;
     }
 
+    const enabled = asanaEnabled(req.headers["asana-enable"]);
     let reply: Reply;
     if (raw === "too-large")
       reply = errorReply(413, multipart ? ATTACHMENT_TOO_LARGE : "Request body too large");
-    else {
-      const enabled = asanaEnabled(req.headers["asana-enable"]);
+    else
       reply = this.process(
         method,
         path,
@@ -356,7 +365,6 @@ export class FakeAsana {
         form,
         enabled,
       );
-    }
 
     if (fault?.type === "reset-after") {
       req.socket.destroy();
@@ -396,42 +404,12 @@ export class FakeAsana {
     form?: RecordedForm,
     enabled: ReadonlySet<string> = new Set(),
   ): Reply {
-    let route: Route | undefined;
-    let params: Record<string, string> | null = null;
-    if (isApi) {
-      for (const r of ROUTES) {
-        if (r.method !== method) continue;
-        params = matchTemplate(r.path, path);
-        if (params !== null) {
-          route = r;
-          break;
-        }
-      }
-    }
-    if (route === undefined || params === null) return errorReply(404, "Unknown route");
-    if (auth === "expired") {
-      return errorReply(
-        401,
-        "The bearer token has expired. If you have a refresh token, please use it to request a new bearer token, otherwise allow the user to re-authenticate.",
-      );
-    }
-    if (auth === null) return errorReply(401, "Not Authorized");
-    const scopes = auth.seed.oauthScopes;
-    if (route.scope !== undefined && scopes !== undefined && !scopes.includes("default")) {
-      if (!scopes.includes(route.scope)) {
-        return errorReply(
-          403,
-          `Forbidden: this request requires scope ${route.scope}, which was not granted to this token`,
-        );
-      }
-    }
-    if (route.enable !== undefined && !enabled.has(route.enable)) {
-      // Asana does not document its answer to a request that did not opt in; a 400 naming the flag.
-      return errorReply(
-        400,
-        `This endpoint is in early access: opt in with the header Asana-Enable: ${route.enable}`,
-      );
-    }
+    const found = isApi ? findRoute(ROUTES, method, path) : undefined;
+    if (found === undefined) return errorReply(404, "Unknown route");
+    const { route, params } = found;
+    if (auth === "expired" || auth === null) return errorReply(401, auth ? TOKEN_EXPIRED : "Not Authorized");
+    const refused = accessRefusal(route, auth.seed.oauthScopes, enabled);
+    if (refused) return refused;
     let data: Record<string, unknown> = {};
     if (route.multipart) {
       if (form === undefined) return errorReply(400, "Expected a multipart/form-data request body");
@@ -493,15 +471,4 @@ export class FakeAsana {
     this.store.reading = false;
     return fault?.type === "status" ? faultReply(fault, this.phraseRand) : reply;
   }
-}
-
-/** The Asana-Enable flags a request opts into: comma-separated, in one header or several. */
-function asanaEnabled(header: string | string[] | undefined): ReadonlySet<string> {
-  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
-  return new Set(
-    values
-      .flatMap((v) => v.split(","))
-      .map((v) => v.trim())
-      .filter(Boolean),
-  );
 }

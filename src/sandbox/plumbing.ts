@@ -93,3 +93,14 @@ export function sendReply(res: ServerResponse, record: RecordedRequest, reply: R
 export function trim(items: unknown[], limit: number): void {
   if (items.length > limit) items.splice(0, items.length - limit);
 }
+
+/** The Asana-Enable flags a request opts into: comma-separated, in one header or several. */
+export function asanaEnabled(header: string | string[] | undefined): ReadonlySet<string> {
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  return new Set(
+    values
+      .flatMap((v) => v.split(","))
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
+}

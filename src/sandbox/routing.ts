@@ -16,6 +16,7 @@ import {
   type UserRec,
 } from "./model.js";
 import type { RecordedForm } from "./multipart.js";
+import { errorReply } from "./plumbing.js";
 import { requireGid, type Store, type ViewContext } from "./store.js";
 import { renderResource } from "./views.js";
 
@@ -54,6 +55,51 @@ export interface Route {
   /** An early-access endpoint: answered only to requests that opt in with this Asana-Enable flag. */
   enable?: string;
   handler: (ctx: HandlerContext) => Reply;
+}
+
+/** Asana's 401 to an expired OAuth access token. */
+export const TOKEN_EXPIRED =
+  "The bearer token has expired. If you have a refresh token, please use it to request a new bearer token, otherwise allow the user to re-authenticate.";
+
+/**
+ * Why a signed-in request may not reach its route: an OAuth token without the route's scope (403;
+ * `default` is every scope), or an early-access route it did not opt in to with Asana-Enable.
+ */
+export function accessRefusal(
+  route: Route,
+  scopes: readonly string[] | undefined,
+  enabled: ReadonlySet<string>,
+): Reply | undefined {
+  if (route.scope !== undefined && scopes !== undefined && !scopes.includes("default")) {
+    if (!scopes.includes(route.scope)) {
+      return errorReply(
+        403,
+        `Forbidden: this request requires scope ${route.scope}, which was not granted to this token`,
+      );
+    }
+  }
+  if (route.enable !== undefined && !enabled.has(route.enable)) {
+    // Asana does not document its answer to a request that did not opt in; a 400 naming the flag.
+    return errorReply(
+      400,
+      `This endpoint is in early access: opt in with the header Asana-Enable: ${route.enable}`,
+    );
+  }
+  return undefined;
+}
+
+/** The route a request names, with its path's parameters, or undefined (Asana's 404). */
+export function findRoute(
+  routes: readonly Route[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const params = matchTemplate(route.path, path);
+    if (params !== null) return { route, params };
+  }
+  return undefined;
 }
 
 export function matchTemplate(template: string, path: string): Record<string, string> | null {
